@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86 Xen: what generic x86 code needs to know about the hypervisor.
+ *
+ * asm/hypervisor.h includes this for every kernel built with
+ * CONFIG_HYPERVISOR_GUEST, Xen support or not, so it must stay light.
+ */
+#ifndef _ASM_X86_XEN_HYPERVISOR_H
+#define _ASM_X86_XEN_HYPERVISOR_H
+
+#include <asm/processor.h>
+
+/*
+ * Xen announces itself at CPUID leaf 0x40000000 (or a multiple of 0x100
+ * above it, when it also emulates another hypervisor's leaves) with the
+ * signature "XenVMMXenVMM" and at least two further leaves.  Returns the
+ * base leaf, or 0 when not running on Xen.
+ */
+static inline u32 xen_cpuid_base(void)
+{
+	return hypervisor_cpuid_base("XenVMMXenVMM", 2);
+}
+
+struct pci_dev;
+
+/*
+ * MSI restore after resume: in a PV dom0 Xen owns the MSI registers and
+ * restores them itself.  True means "let the architecture restore them".
+ */
+#ifdef CONFIG_XEN_PV_DOM0
+bool xen_initdom_restore_msi(struct pci_dev *dev);
+#else
+static inline bool xen_initdom_restore_msi(struct pci_dev *dev)
+{
+	return true;
+}
+#endif
+
+#endif /* _ASM_X86_XEN_HYPERVISOR_H */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Xen console as an early, raw output channel.
+ *
+ * Before the hvc driver is up (and while a crash is being reported) code
+ * can still write straight to the console: through HYPERVISOR_console_io
+ * in the control domain, through the console ring of shared memory in any
+ * other domain.  The PVH entry path (arch/x86/platform/pvh) and
+ * earlyprintk=xen use it.
+ */
+#ifndef _XEN_HVC_CONSOLE_H
+#define _XEN_HVC_CONSOLE_H
+
+#include <linux/compiler.h>
+
+struct console;
+extern struct console xenboot_console;
+
+#ifdef CONFIG_HVC_XEN
+void xen_console_resume(void);
+void xen_raw_console_write(const char *str);
+__printf(1, 2) void xen_raw_printk(const char *fmt, ...);
+#else
+static inline void xen_console_resume(void)
+{
+}
+
+static inline void xen_raw_console_write(const char *str)
+{
+}
+
+static inline __printf(1, 2) void xen_raw_printk(const char *fmt, ...)
+{
+}
+#endif
+
+#endif /* _XEN_HVC_CONSOLE_H */
