@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkguest.sh KERNEL_DIR OUT: the initramfs of a test guest (a domU, or the
+# native test machine): busybox, its init, and the job scripts of
+# tests/guest.  When KERNEL_DIR holds a stock Debian kernel (with a
+# lib/modules tree), the modules the guest needs go in too, with their
+# dependencies resolved by depmod.
+
+. "$(dirname "$0")/../../scripts/xenpv/common.sh"
+
+kdir=${1:?usage: mkguest.sh KERNEL_DIR OUT}
+out=${2:?usage: mkguest.sh KERNEL_DIR OUT}
+guest=$XENPV_TOP/tests/guest
+bb=$CACHE/pkgs/busybox-static/bin/busybox
+[ -x "$bb" ] || die "busybox-static is not unpacked (run: make deps)"
+
+root=$out.root
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root}
+cp "$bb" "$root/bin/busybox"
+"$bb" --list-full | while read -r applet; do
+	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+ln -sf bin/busybox "$root/init"
+cp "$guest/inittab" "$root/etc/inittab"
+cp "$guest/rc.sysinit" "$guest/rc.job" "$guest/rc.shutdown" "$guest/uevent-helper" "$root/etc/"
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
+
+if [ -d "$kdir/lib/modules" ]; then
+	kver=$(ls "$kdir/lib/modules" | head -n 1)
+	mods="xen-blkfront xen-netfront"
+	mkdir -p "$root/lib/modules/$kver"
+	for m in $mods; do
+		f=$(find "$kdir/lib/modules/$kver" -name "$m.ko*" | head -n 1)
+		[ -n "$f" ] || die "$m not found in $kdir"
+		mkdir -p "$root/$(dirname "${f#$kdir/}")"
+		cp "$f" "$root/${f#$kdir/}"
+	done
+	cp "$kdir/lib/modules/$kver"/modules.{order,builtin}* "$root/lib/modules/$kver/" 2>/dev/null || true
+	depmod -b "$root" "$kver"
+	echo "$mods" > "$root/etc/modules.load"
+fi
+
+(cd "$root" && find . | sort | cpio -o -H newc --quiet) | gzip -6 > "$out.tmp"
+mv "$out.tmp" "$out"
+rm -rf "$root"
