@@ -1,0 +1,124 @@
+# Helpers for the dom0 side of the tests; sourced by init and run-test.sh.
+#
+# A test prints exactly one "XENPV-RESULT <test> PASS|FAIL <reason>" line,
+# through pass or fail.  Guests report through their console, which
+# xenconsoled logs to $CONDIR/guest-<name>.log.
+
+XL=/usr/lib/xen-4.17/bin/xl
+XENCTX=/usr/lib/xen-4.17/bin/xenctx
+CONDIR=/var/log/xen/console
+XENPV=/xenpv
+
+say() { echo "XENPV-LOG ${XENPV_TEST:-dom0}: $*"; }
+result() { echo "XENPV-RESULT $XENPV_TEST $*"; }
+pass() { result PASS "$*"; exit 0; }
+fail() { diagnose; result FAIL "$*"; exit 1; }
+
+start_xen_daemons() {
+	mount -t tmpfs -o size=600m tmpfs /tmp
+	if ! mount -t xenfs xenfs /proc/xen; then
+		echo "XENPV-DOM0-NOXEN cannot mount xenfs on /proc/xen"
+		return 1
+	fi
+	xenstored --pid-file /run/xen/xenstored.pid ||
+		echo "XENPV-DOM0-WARN xenstored failed to start"
+	i=0
+	until xenstore-read / >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "XENPV-DOM0-WARN xenstore is not answering"; break; }
+		sleep 0.2
+	done
+	xen-init-dom0 || echo "XENPV-DOM0-WARN xen-init-dom0 failed"
+	xenconsoled --log=guest --log-dir=$CONDIR --timestamp=guest ||
+		echo "XENPV-DOM0-WARN xenconsoled failed to start"
+	# The guests' network: a bridge with no uplink, dom0 at 10.0.0.1.
+	brctl addbr xenbr0 && ip addr add 10.0.0.1/24 dev xenbr0 &&
+		ip link set xenbr0 up && ip link set lo up ||
+		echo "XENPV-DOM0-WARN cannot set up the xenbr0 bridge"
+	echo "XENPV-DOM0-READY"
+}
+
+# domu_cfg NAME JOB [xl.cfg line...]: write a domU config, print its path.
+# TYPE (pv), MEM (128), VCPUS (2) override the defaults.
+domu_cfg() {
+	_n=$1 _j=$2
+	shift 2
+	{
+		echo "name=\"$_n\""
+		echo "type=\"${TYPE:-pv}\""
+		echo "kernel=\"$XENPV/domu/bzImage\""
+		echo "ramdisk=\"$XENPV/domu/initrd\""
+		echo "extra=\"console=hvc0 printk.time=1 xenpv.job=$_j\""
+		echo "memory=${MEM:-128}"
+		echo "vcpus=${VCPUS:-2}"
+		echo "on_crash=\"preserve\""
+		for _l in "$@"; do echo "$_l"; done
+	} > /tmp/$_n.cfg
+	echo /tmp/$_n.cfg
+}
+
+# create CFG: xl create, with xl's own words in the reason when it fails.
+create() {
+	_out=$($XL create "$1" 2>&1)
+	_rc=$?
+	[ -z "$_out" ] || echo "$_out" | sed 's/^/[xl create] /'
+	[ $_rc = 0 ] && return 0
+	fail "xl create failed: $(echo "$_out" |
+		grep -iE 'error|fail|invalid|cannot|unable' | head -n 2 | tr '\n' ' ')"
+}
+
+# The state column of "xl list" (r b p s c d), empty if the domain is gone.
+dom_state() {
+	$XL list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'
+}
+
+dom_mem_mb() {
+	$XL list "$1" 2>/dev/null | awk 'NR == 2 { print $3 }'
+}
+
+conlog() { echo "$CONDIR/guest-$1.log"; }
+
+# wait_for NAME REGEX SECONDS: wait for a line matching REGEX on NAME's
+# console; print the last such line.  Fails early if the domain crashed.
+wait_for() {
+	_t=0
+	while [ $_t -lt $(($3 * 2)) ]; do
+		_l=$(tr -d '\r' < "$(conlog "$1")" 2>/dev/null | grep -aE "$2" | tail -n 1)
+		if [ -n "$_l" ]; then
+			echo "$_l"
+			return 0
+		fi
+		case "$(dom_state "$1")" in
+		*c*) say "$1 crashed"; return 1 ;;
+		esac
+		sleep 0.5
+		_t=$((_t + 1))
+	done
+	say "timeout waiting for /$2/ on $1's console"
+	return 1
+}
+
+# Print the stack of every crashed domain, and Xen's recent messages.
+diagnose() {
+	$XL list 2>&1 | sed 's/^/[xl list] /'
+	$XL list 2>/dev/null | awk 'NR > 2 && $5 ~ /c/ { print $2 }' |
+		while read -r id; do
+			echo "[xenctx] domain $id crashed; its vCPU state and stack:"
+			$XENCTX -s $XENPV/domu/System.map -S -a -C "$id" 2>&1 |
+				sed 's/^/[xenctx] /'
+		done
+	$XL dmesg 2>&1 | tail -n 40 | sed 's/^/[xl dmesg] /'
+}
+
+# Destroy every domain but dom0 and copy their console logs to our console.
+cleanup_domus() {
+	$XL list 2>/dev/null | awk 'NR > 2 { print $1 }' | while read -r d; do
+		$XL destroy "$d" >/dev/null 2>&1
+	done
+	for f in "$CONDIR"/guest-*.log; do
+		[ -f "$f" ] || continue
+		_n=${f##*/guest-}
+		sed "s/^/[domU ${_n%.log}] /" "$f"
+		rm -f "$f"
+	done
+}

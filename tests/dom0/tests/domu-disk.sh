@@ -1,0 +1,16 @@
+# domu-disk: the domU writes a pattern to xvdb (a file-backed disk of
+# dom0's); dom0 checks the file holds exactly what was meant to be written.
+img=/tmp/t-disk.img
+dd if=/dev/zero of=$img bs=1M count=0 seek=64 2>/dev/null || fail "cannot create $img"
+cfg=$(domu_cfg t-disk disk "disk=['format=raw, vdev=xvdb, access=rw, target=$img']")
+create "$cfg"
+line=$(wait_for t-disk 'XENPV-DISK-(WRITTEN|FAIL)' 180) || fail "the domU did not report"
+case "$line" in *XENPV-DISK-FAIL*) fail "the domU could not write: ${line#*XENPV-DISK-FAIL }" ;; esac
+guest=${line##*sha256=}
+timeout 120 $XL shutdown -w t-disk >/dev/null 2>&1 || $XL destroy t-disk
+want=$(yes xenpv-disk-pattern | head -c 8388608 | sha256sum | cut -d' ' -f1)
+have=$(head -c 8388608 $img | sha256sum | cut -d' ' -f1)
+[ "$guest" = "$want" ] || fail "the domU read back $guest, expected $want"
+[ "$have" = "$want" ] || fail "dom0 finds $have in the image, expected $want"
+rm -f $img
+pass "8 MiB written in the domU, sha256 verified in dom0"

@@ -1,0 +1,31 @@
+# domu-pygrub: pygrub finds kernel, initrd and command line in grub.cfg on
+# the domU's disk, and the domU boots from them.
+dir=/tmp/t-pygrub
+img=/tmp/t-pygrub.img
+mkdir -p $dir/boot/grub
+cp $XENPV/domu/bzImage $dir/boot/vmlinuz
+cp $XENPV/domu/initrd $dir/boot/initrd.img
+cat > $dir/boot/grub/grub.cfg <<CFG
+set default=0
+set timeout=0
+menuentry 'xenpv test guest' {
+	linux /boot/vmlinuz console=hvc0 printk.time=1 xenpv.job=pygrub
+	initrd /boot/initrd.img
+}
+CFG
+/sbin/mke2fs -q -t ext4 -d $dir $img 64M || fail "mke2fs failed"
+cfg=/tmp/t-pygrub.cfg
+cat > $cfg <<CFG
+name="t-pygrub"
+type="pv"
+bootloader="pygrub"
+disk=['format=raw, vdev=xvda, access=ro, target=$img']
+memory=128
+vcpus=2
+on_crash="preserve"
+CFG
+create "$cfg"
+up=$(wait_for t-pygrub 'XENPV-GUEST-UP' 180) || fail "the domU did not reach init"
+case "$up" in *job=pygrub*) ;; *) fail "the domU did not get grub.cfg's command line: $up" ;; esac
+rm -rf $dir $img
+pass "booted through pygrub with grub.cfg's kernel, initrd and command line"

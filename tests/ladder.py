@@ -1,0 +1,526 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The acceptance ladder: boot real things and report every step honestly.
+
+usage: ladder.py --kernel K [--domu-dom0 D] [--tests a,b,...] [--xfail FILE]
+       ladder.py --demo --dom0 K --domu K
+
+K and D name a kernel: "ours" and "anchor" (build/kernels/<name>/, made by
+"make kernel" and "make anchor") or "stock" (Debian's linux-image-6.1.0-*).
+
+--kernel is the kernel under test.  The native test boots it in QEMU without
+Xen; the dom0-* tests boot it as dom0 under Xen 4.17; the domu-* tests run it
+as the domU, with --domu-dom0 as dom0 (default: the kernel under test).
+
+Tests that share a dom0 kernel and a machine profile run in one boot of
+QEMU (TCG), Xen and dom0: the dom0 runs them in order and prints
+"XENPV-RESULT <test> PASS|FAIL <reason>" on the serial console.  This
+script enforces a timeout per test; after a hang or a crash it boots again
+for the tests that are left.  Every kernel log line (dom0's and the
+domUs') that says BUG:, WARNING:, Oops or Call Trace fails the test it
+belongs to.  Logs: build/tests/<label>/.
+
+A test listed in the --xfail file (name, then the reason) that fails is
+XFAIL, one that passes is XPASS.  The last line printed is
+"N passed, N failed"; XFAIL are counted apart, XPASS as passed.
+"""
+import argparse
+import glob
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get('BUILD', os.path.join(TOP, 'build'))
+CACHE = os.environ.get('XENPV_CACHE') or os.path.join(
+    os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'), 'xenpv')
+XEN_VER = '4.17'
+
+# name: (kind, seconds, machine profile).  Order is the ladder's order.
+TESTS = [
+    ('native', 'native', 120, 'smp2'),
+    ('dom0-boot', 'dom0', 60, 'smp2'),
+    ('dom0-tools', 'dom0', 60, 'smp2'),
+    ('domu-boot', 'domu', 200, 'smp2'),
+    ('domu-disk', 'domu', 200, 'smp2'),
+    ('domu-net', 'domu', 200, 'smp2'),
+    ('domu-pygrub', 'domu', 240, 'smp2'),
+    ('domu-save-restore', 'domu', 300, 'smp2'),
+    ('domu-mem-set', 'domu', 300, 'smp2'),
+    ('domu-vcpu-set', 'domu', 240, 'smp2'),
+    ('domu-shutdown', 'domu', 240, 'smp2'),
+    ('domu-pvh', 'domu', 300, 'pvh'),
+]
+TEST = {t[0]: t for t in TESTS}
+
+# QEMU machine profiles.  PVH needs hardware-assisted paging (+npt); with
+# more than one vCPU QEMU's nested SVM emulation triple-faults PVH guests
+# now and then, so that profile has one.
+MACHINES = {
+    'smp2': ['-cpu', 'qemu64', '-smp', '2'],
+    'pvh': ['-cpu', 'qemu64,+svm,+npt', '-smp', '1'],
+}
+BOOT_TIMEOUT = 300      # QEMU start to "XENPV-DOM0-READY"
+XEN_ARGS = ('console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M '
+            'dom0_max_vcpus=2 loglvl=all guest_loglvl=all')
+DOM0_ARGS = 'console=hvc0 earlyprintk=xen printk.time=1'
+
+# Kernel log lines carry a "[ seconds.micro]" stamp; Xen's own lines and
+# user space output do not, so only real kernel messages can match.
+KERNEL_BAD = re.compile(r'\[\s*\d+\.\d+\].*(BUG:|WARNING:|Oops|Call Trace)')
+# The machine is gone: no point waiting for the test's timeout.
+DEAD = re.compile(r'Panic on CPU|Kernel panic - not syncing|'
+                  r'\(XEN\) .*(Hardware Dom0 crashed|Domain 0 crashed)|'
+                  r'\(XEN\) Reboot in five seconds')
+DOM0_MODULES = ['xen-evtchn', 'xenfs', 'xen-gntdev', 'xen-gntalloc',
+                'xen-privcmd', 'xen-blkback', 'xen-netback', 'bridge', 'loop']
+
+
+TIMEOUT = object()
+
+
+def log(msg):
+    print('[ladder] ' + msg, flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+class Kernel:
+    """A kernel image with what the harness needs to boot and debug it."""
+
+    def __init__(self, name):
+        self.name = name
+        self.modules = None     # a stock kernel's lib/modules root
+        if name in ('ours', 'anchor'):
+            d = os.path.join(BUILD, 'kernels', name)
+            self.image = os.path.join(d, 'bzImage')
+            self.sysmap = os.path.join(d, 'System.map')
+            if not os.path.exists(self.image):
+                sys.exit('ladder: %s missing: run "make %s" first' % (
+                    self.image, 'kernel' if name == 'ours' else 'anchor'))
+        elif name == 'stock':
+            pkg = open(os.path.join(CACHE, 'stock-kernel-pkg')).read().strip()
+            d = os.path.join(CACHE, 'pkgs', pkg)
+            self.image = glob.glob(os.path.join(d, 'boot', 'vmlinuz-*'))[0]
+            self.sysmap = glob.glob(os.path.join(d, 'boot', 'System.map-*'))[0]
+            self.modules = d
+        else:
+            sys.exit('ladder: unknown kernel %r' % name)
+
+    def guest_initrd(self):
+        """The guest initramfs for this kernel, rebuilt when its inputs change."""
+        out = os.path.join(BUILD, 'images', 'guest-%s.cpio.gz' % self.name)
+        inputs = glob.glob(os.path.join(TOP, 'tests', 'guest', '*')) + [
+            os.path.join(TOP, 'tests', 'image', 'mkguest.sh')]
+        if (not os.path.exists(out) or
+                max(os.path.getmtime(f) for f in inputs) > os.path.getmtime(out)):
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            run([os.path.join(TOP, 'tests', 'image', 'mkguest.sh'),
+                 self.modules or '/nonexistent', out])
+        return out
+
+
+def xen_image():
+    """Xen 4.17 as an ELF file QEMU's multiboot loader takes."""
+    gz = glob.glob(os.path.join(CACHE, 'pkgs', 'xen-hypervisor-%s-amd64' % XEN_VER,
+                                'boot', 'xen-%s-amd64.gz' % XEN_VER))
+    if not gz:
+        sys.exit('ladder: Xen is not unpacked: run "make deps"')
+    out = os.path.join(CACHE, 'images', 'xen-%s.elf' % XEN_VER)
+    if not os.path.exists(out) or os.path.getmtime(gz[0]) > os.path.getmtime(out):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with open(out + '.tmp', 'wb') as f:
+            run(['zcat', gz[0]], stdout=f)
+        os.rename(out + '.tmp', out)
+    return out
+
+
+def dom0_payload(workdir, plan, dom0, domu):
+    """The second cpio archive of dom0's initramfs: init, the test scripts,
+    the domU kernel and initramfs, and a stock dom0's modules."""
+    root = os.path.join(workdir, 'payload')
+    shutil.rmtree(root, ignore_errors=True)
+    x = os.path.join(root, 'xenpv')
+    shutil.copytree(os.path.join(TOP, 'tests', 'dom0'), os.path.join(x, 'dom0'))
+    shutil.copy(os.path.join(TOP, 'tests', 'dom0', 'init'), os.path.join(root, 'init'))
+    with open(os.path.join(x, 'plan'), 'w') as f:
+        f.write('\n'.join(plan) + '\n')
+    os.makedirs(os.path.join(x, 'domu'))
+    if domu:
+        shutil.copy(domu.image, os.path.join(x, 'domu', 'bzImage'))
+        shutil.copy(domu.sysmap, os.path.join(x, 'domu', 'System.map'))
+        shutil.copy(domu.guest_initrd(), os.path.join(x, 'domu', 'initrd'))
+    if dom0.modules:
+        kver = os.listdir(os.path.join(dom0.modules, 'lib', 'modules'))[0]
+        src = os.path.join(dom0.modules, 'lib', 'modules', kver)
+        dst = os.path.join(root, 'lib', 'modules', kver)
+        # modules.dep names every module; copy those we load and their deps
+        deps = {}
+        for line in open(os.path.join(src, 'modules.dep')):
+            mod, _, rest = line.partition(':')
+            deps[mod] = rest.split()
+        want, todo = set(), []
+        for m in DOM0_MODULES:
+            todo += [k for k in deps if os.path.basename(k).split('.')[0] in
+                     (m, m.replace('-', '_'))]
+        while todo:
+            k = todo.pop()
+            if k not in want:
+                want.add(k)
+                todo += deps.get(k, [])
+        for k in want:
+            os.makedirs(os.path.dirname(os.path.join(dst, k)), exist_ok=True)
+            shutil.copy(os.path.join(src, k), os.path.join(dst, k))
+        for f in glob.glob(os.path.join(src, 'modules.*')):
+            shutil.copy(f, dst)
+        run(['depmod', '-b', root, kver])
+        with open(os.path.join(x, 'modules.load'), 'w') as f:
+            f.write('\n'.join(DOM0_MODULES) + '\n')
+    out = os.path.join(workdir, 'payload.cpio')
+    with open(out, 'wb') as f:
+        files = subprocess.run('find . | sort', shell=True, cwd=root, check=True,
+                               capture_output=True).stdout
+        run(['cpio', '-o', '-H', 'newc', '--quiet'], cwd=root, input=files, stdout=f)
+    shutil.rmtree(root)
+    return out
+
+
+def dom0_initrd(workdir, plan, dom0, domu):
+    base = subprocess.run([os.path.join(TOP, 'tests', 'image', 'mkdom0.sh')],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    payload = dom0_payload(workdir, plan, dom0, domu)
+    out = os.path.join(workdir, 'dom0-initrd.cpio')
+    with open(out, 'wb') as f:
+        for part in (base, payload):
+            with open(part, 'rb') as p:
+                shutil.copyfileobj(p, f)
+            # The kernel only finds an uncompressed cpio archive that
+            # starts 4-byte aligned; it skips zero bytes between archives.
+            f.write(b'\0' * (-f.tell() % 4))
+    os.unlink(payload)
+    return out
+
+
+class Machine:
+    """One QEMU process; its serial console is read line by line."""
+
+    def __init__(self, argv, logpath, interactive=False):
+        self.log = open(logpath, 'a', errors='replace')
+        self.log.write('### ' + ' '.join(argv) + '\n')
+        self.lines = queue.Queue()
+        if interactive:
+            self.proc = subprocess.Popen(argv)
+            return
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        for raw in self.proc.stdout:
+            line = raw.decode('utf-8', 'replace').rstrip('\r\n')
+            self.log.write(line + '\n')
+            self.log.flush()
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def readline(self, deadline):
+        """The next line; None when QEMU exited, TIMEOUT at the deadline."""
+        try:
+            return self.lines.get(timeout=max(0.0, deadline - time.time()))
+        except queue.Empty:
+            return TIMEOUT
+
+    def kill(self):
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+
+def qemu_native(kernel, initrd, machine):
+    return (['qemu-system-x86_64', '-machine', 'pc', '-accel', 'tcg', '-m', '512',
+             '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio']
+            + MACHINES[machine] +
+            ['-kernel', kernel.image, '-initrd', initrd, '-append',
+             'console=ttyS0 printk.time=1 panic=-1 xenpv.job=native'])
+
+
+def qemu_xen(dom0, initrd, machine, interactive=False):
+    serial = ['-serial', 'mon:stdio', '-echr', '0x1d'] if interactive else [
+        '-serial', 'stdio']
+    return (['qemu-system-x86_64', '-machine', 'pc', '-accel', 'tcg', '-m', '2048',
+             '-nodefaults', '-display', 'none', '-no-reboot'] + serial +
+            MACHINES[machine] +
+            ['-kernel', xen_image(), '-append', XEN_ARGS,
+             '-initrd', '%s %s,%s' % (dom0.image, DOM0_ARGS, initrd)])
+
+
+class Result:
+    def __init__(self, name, status, reason, seconds, logfile):
+        self.name, self.status, self.reason = name, status, reason
+        self.seconds, self.logfile = seconds, logfile
+
+
+class Ladder:
+    def __init__(self, args):
+        self.args = args
+        self.label = args.label or args.kernel
+        self.logdir = os.path.join(BUILD, 'tests', self.label)
+        shutil.rmtree(self.logdir, ignore_errors=True)
+        os.makedirs(self.logdir)
+        self.kernel = Kernel(args.kernel)
+        self.domu_dom0 = Kernel(args.domu_dom0 or args.kernel)
+        self.xfail = {}
+        if args.xfail:
+            for line in open(args.xfail):
+                line = line.split('#', 1)[0].strip()
+                if line:
+                    name, _, reason = line.partition(' ')
+                    self.xfail[name] = reason.strip()
+        self.results = []
+
+    def record(self, name, status, reason, seconds, lines):
+        logfile = os.path.join(self.logdir, name + '.log')
+        with open(logfile, 'w', errors='replace') as f:
+            f.write('\n'.join(lines) + '\n')
+        if status == 'PASS':
+            bad = [l for l in lines if KERNEL_BAD.search(l)]
+            if bad:
+                status, reason = 'FAIL', 'kernel log: ' + bad[0].strip()[:160]
+        if name in self.xfail:
+            status = {'PASS': 'XPASS', 'FAIL': 'XFAIL'}[status]
+            if status == 'XFAIL':
+                reason = '%s [%s]' % (self.xfail[name], reason)
+        r = Result(name, status, reason, seconds, logfile)
+        self.results.append(r)
+        print('%-5s %-18s %6.1fs  %s' % (status, name, seconds, reason), flush=True)
+        if status == 'FAIL':
+            for l in lines[-25:]:
+                print('      | ' + l[:200])
+            print('      | (whole log: %s)' % os.path.relpath(logfile, TOP), flush=True)
+
+    def run_native(self, name, timeout, machine):
+        k = self.kernel
+        m = Machine(qemu_native(k, k.guest_initrd(), machine),
+                    os.path.join(self.logdir, 'native.serial.log'))
+        start, lines = time.time(), []
+        status, reason = 'FAIL', 'no XENPV-NATIVE-OK within %d s' % timeout
+        while True:
+            line = m.readline(start + timeout)
+            if line is None:
+                reason = 'QEMU exited before the guest reported'
+                break
+            if line is TIMEOUT:
+                if time.time() < start + timeout:
+                    continue
+                break
+            lines.append(line)
+            mo = re.search(r'XENPV-NATIVE-OK cpus=(\d+)', line)
+            if mo:
+                if mo.group(1) == MACHINES[machine][-1]:
+                    status, reason = 'PASS', 'booted natively to init, %s CPUs' % mo.group(1)
+                else:
+                    reason = 'booted, but with %s CPUs' % mo.group(1)
+                break
+            if DEAD.search(line):
+                reason = line.strip()
+                break
+        m.kill()
+        self.record(name, status, reason, time.time() - start, lines)
+
+    def run_group(self, dom0, domu, plan, machine):
+        """Boot Xen with dom0 and run the plan; boot again after a hang."""
+        gname = '%s-%s' % (dom0.name, machine)
+        workdir = os.path.join(BUILD, 'tests', 'work', self.label)
+        os.makedirs(workdir, exist_ok=True)
+        while plan:
+            initrd = dom0_initrd(workdir, plan, dom0, domu)
+            m = Machine(qemu_xen(dom0, initrd, machine),
+                        os.path.join(self.logdir, '%s.serial.log' % gname))
+            plan = self.drive(m, plan, dom0)
+            m.kill()
+
+    def drive(self, m, plan, dom0):
+        """Read one boot's console; return the tests still to run.
+
+        The boot's messages count as the first test's log, so a warning
+        while dom0 boots fails that test."""
+        pending = list(plan)
+        current = result = None
+        t0 = time.time()
+        deadline = t0 + BOOT_TIMEOUT
+        lines, ready = [], False
+        while pending:
+            line = m.readline(deadline)
+            if line is TIMEOUT and time.time() < deadline:
+                continue
+            if line is None or line is TIMEOUT or DEAD.search(line):
+                if line is None:
+                    why = 'QEMU exited'
+                elif line is TIMEOUT:
+                    why = 'timeout after %d s' % (time.time() - t0)
+                else:
+                    lines.append(line)
+                    why = line.strip().rstrip(':') + self.epilogue(m, lines)
+                if not ready:
+                    # dom0 never came up: nothing of this group can run
+                    why = 'dom0 (%s) did not boot: %s' % (dom0.name, why)
+                    for t in pending:
+                        self.record(t, 'FAIL', why, time.time() - t0, lines)
+                        lines = ['(see %s.log)' % pending[0]]
+                    return []
+                victim = current or pending[0]
+                self.record(victim, 'FAIL', why, time.time() - t0, lines)
+                pending.remove(victim)
+                return pending
+            lines.append(line)
+            if 'XENPV-DOM0-READY' in line:
+                ready = True
+                deadline = time.time() + 60
+                continue
+            mo = re.search(r'XENPV-(TEST-BEGIN|RESULT|TEST-END) (\S+) ?(PASS|FAIL)? ?(.*)', line)
+            if not mo or (mo.group(1) != 'TEST-BEGIN' and mo.group(2) != current):
+                continue
+            what, name = mo.group(1), mo.group(2)
+            if what == 'TEST-BEGIN' and name in pending:
+                current, result = name, None
+                t0 = time.time()
+                deadline = t0 + TEST[name][2]
+            elif what == 'RESULT':
+                result = (mo.group(3) or 'FAIL', mo.group(4))
+                deadline = time.time() + 60     # cleanup, then TEST-END
+            elif what == 'TEST-END':
+                status, reason = result or ('FAIL', 'the test printed no result')
+                self.record(current, status, reason, time.time() - t0, lines)
+                pending.remove(current)
+                current, lines = None, []
+                t0 = time.time()
+                deadline = t0 + 60
+        return []
+
+    @staticmethod
+    def epilogue(m, lines):
+        """A panic's reason comes on the lines after it: read them."""
+        more, deadline = [], time.time() + 3
+        while len(more) < 6:
+            line = m.readline(deadline)
+            if line is None or line is TIMEOUT:
+                break
+            lines.append(line)
+            text = re.sub(r'^\(XEN\)\s*|^\[\s*\d+\.\d+\]\s*', '', line).strip()
+            if text and not set(text) <= set('*'):
+                more.append(text)
+        return (': ' + ' / '.join(more[:2])) if more else ''
+
+    def run(self):
+        names = self.args.tests.split(',') if self.args.tests else [t[0] for t in TESTS]
+        for n in names:
+            if n not in TEST:
+                sys.exit('ladder: unknown test %r (known: %s)' % (
+                    n, ', '.join(t[0] for t in TESTS)))
+        log('kernel under test: %s; dom0 for domU tests: %s; logs: %s' % (
+            self.kernel.name, self.domu_dom0.name, os.path.relpath(self.logdir, TOP)))
+        # group by (dom0 kernel, machine), keeping the ladder's order
+        groups = []
+        for n in [t[0] for t in TESTS if t[0] in names]:
+            kind, _, machine = TEST[n][1:]
+            if kind == 'native':
+                self.run_native(n, TEST[n][2], machine)
+                continue
+            dom0 = self.kernel if kind == 'dom0' else self.domu_dom0
+            for g in groups:
+                if g[0].name == dom0.name and g[1] == machine:
+                    g[2].append(n)
+                    break
+            else:
+                groups.append((dom0, machine, [n]))
+        for dom0, machine, plan in groups:
+            domu = self.kernel if any(TEST[t][1] == 'domu' for t in plan) else None
+            self.run_group(dom0, domu, plan, machine)
+        return self.summary()
+
+    def summary(self):
+        order = {t[0]: i for i, t in enumerate(TESTS)}
+        self.results.sort(key=lambda r: order[r.name])
+        count = lambda s: sum(1 for r in self.results if r.status == s)
+        with open(os.path.join(self.logdir, 'summary.txt'), 'w') as f:
+            for r in self.results:
+                f.write('%-5s %-18s %6.1fs  %s\n' % (r.status, r.name, r.seconds, r.reason))
+        print()
+        print('== %s: %s' % (self.label, ', '.join(
+            '%s %s' % (r.name, r.status) for r in self.results)))
+        if count('XFAIL') or count('XPASS'):
+            print('XFAIL: %d, XPASS: %d' % (count('XFAIL'), count('XPASS')))
+        passed, failed = count('PASS') + count('XPASS'), count('FAIL')
+        print('%d passed, %d failed' % (passed, failed), flush=True)
+        return 1 if failed else 0
+
+
+def demo(args):
+    """Boot Xen with a dom0 and a domU and show the consoles."""
+    dom0, domu = Kernel(args.dom0), Kernel(args.domu)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    workdir = os.path.join(BUILD, 'tests', 'work', 'demo')
+    os.makedirs(workdir, exist_ok=True)
+    plan = ['demo-interactive' if interactive else 'demo']
+    initrd = dom0_initrd(workdir, plan, dom0, domu)
+    argv = qemu_xen(dom0, initrd, 'smp2', interactive)
+    logpath = os.path.join(workdir, 'serial.log')
+    if interactive:
+        print('Xen %s, dom0: %s, domU: %s.  Ctrl-] x quits QEMU; Ctrl-A three times '
+              'switches between the Xen and dom0 consoles.' % (XEN_VER, dom0.name, domu.name))
+        return subprocess.call(argv)
+    m = Machine(argv, logpath)
+    deadline, rc, ready = time.time() + 900, 1, False
+    while True:
+        line = m.readline(deadline)
+        if line is None or line is TIMEOUT:
+            break
+        print(line, flush=True)
+        ready = ready or 'XENPV-DOM0-READY' in line
+        if 'XENPV-DEMO-DONE' in line:
+            rc = 0
+            break
+        if DEAD.search(line):
+            break
+    m.kill()
+    if rc:
+        print('\ndemo: the machine did not finish the demo (%s).' % (
+            'dom0 did not boot' if not ready else 'see above'))
+        if not ready and dom0.name == 'ours':
+            print('demo: our kernel cannot boot as dom0 yet; "make run DOM0=anchor '
+                  'DOMU=anchor" shows the same demo on upstream\'s Xen support.')
+    return rc
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--kernel', default='ours')
+    ap.add_argument('--domu-dom0')
+    ap.add_argument('--tests')
+    ap.add_argument('--xfail')
+    ap.add_argument('--label')
+    ap.add_argument('--demo', action='store_true')
+    ap.add_argument('--dom0', default='ours')
+    ap.add_argument('--domu', default='ours')
+    args = ap.parse_args()
+    if args.demo:
+        return demo(args)
+    return Ladder(args).run()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
