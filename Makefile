@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Xen paravirt-ops support for Linux 6.1, built as an overlay on Debian's
+# linux-source-6.1.  See README for what each target proves.
+#
+#   make deps          host packages (apt-get) and the test machine's packages
+#   make kernel        our bzImage            -> build/kernels/ours/
+#   make anchor        the anchor: the same source, version and config with
+#                      upstream's Xen support -> build/kernels/anchor/
+#   make check         README's test command: build, unit tests, the ladder
+#                      on our kernel, the upstream-overlap check
+#   make check-anchor  the whole ladder on the anchor
+#   make ladder        the ladder only: KERNEL=ours|anchor|stock,
+#                      DOMU_DOM0=..., TESTS=a,b (no build)
+#   make run           README's demo: Xen, a dom0 and a domU in QEMU
+#                      (DOM0=ours|anchor|stock, DOMU=...)
+#   make clean         remove build/ (the cache in ~/.cache/xenpv stays)
+
+XENPV := scripts/xenpv
+DOM0 ?= ours
+DOMU ?= ours
+KERNEL ?= ours
+DOMU_DOM0 ?=
+TESTS ?=
+
+.PHONY: all deps kernel anchor check check-anchor ladder run clean
+
+all: kernel
+
+deps:
+	@$(XENPV)/deps.sh host
+	@$(XENPV)/deps.sh fetch
+
+kernel: deps
+	@$(XENPV)/build-kernel.sh ours
+
+anchor: deps
+	@$(XENPV)/build-kernel.sh anchor
+
+check:
+	@$(XENPV)/check.sh ours
+
+check-anchor:
+	@$(XENPV)/check.sh anchor
+
+ladder:
+	@python3 tests/ladder.py --kernel $(KERNEL) \
+		$(if $(DOMU_DOM0),--domu-dom0 $(DOMU_DOM0)) $(if $(TESTS),--tests $(TESTS)) \
+		$(if $(filter ours,$(KERNEL)),--xfail tests/expect/ours.xfail)
+
+run: deps
+	@$(if $(filter ours,$(DOM0) $(DOMU)),$(XENPV)/build-kernel.sh ours)
+	@$(if $(filter anchor,$(DOM0) $(DOMU)),$(XENPV)/build-kernel.sh anchor)
+	@python3 tests/ladder.py --demo --dom0 $(DOM0) --domu $(DOMU)
+
+clean:
+	rm -rf build
