@@ -25,6 +25,6 @@ fi
 if [ "$(cat /xenpv/plan)" = demo-interactive ]; then
 	echo
 	echo "This is dom0's shell.  Try: xl list, xl console demo (Ctrl-] leaves it),"
-	echo "xl shutdown demo, xl create /tmp/demo.cfg, xl dmesg.  'poweroff -f' ends the demo."
+	echo "xl shutdown demo, xl create /tmp/demo.cfg, xl dmesg.  'reboot -f' ends the demo."
 	setsid cttyhack /bin/sh -l
 fi
