@@ -163,6 +163,9 @@ def dom0_payload(workdir, plan, dom0, domu):
         src = os.path.join(dom0.modules, 'lib', 'modules', kver)
         dst = os.path.join(root, 'lib', 'modules', kver)
         # modules.dep names every module; copy those we load and their deps
+        if not os.path.exists(os.path.join(src, 'modules.dep')):
+            # the package leaves that to its postinst
+            run(['depmod', '-b', dom0.modules, kver])
         deps = {}
         for line in open(os.path.join(src, 'modules.dep')):
             mod, _, rest = line.partition(':')

@@ -55,9 +55,10 @@ ladder() {
 }
 
 overlap() {
-	local tool=$XENPV_TOP/../shared/tools/upstream-overlap out
+	local shared=${XENPV_SHARED:-$XENPV_TOP/../shared} out
+	local tool=$shared/tools/upstream-overlap
 	if [ ! -x "$tool" ]; then
-		printf '%-5s %-18s %s\n' SKIP overlap "no ../shared/tools/upstream-overlap beside this checkout"
+		printf '%-5s %-18s %s\n' SKIP overlap "no $tool (XENPV_SHARED names the shared/ directory)"
 		return
 	fi
 	out=$("$tool" --upstream "$("$XENPV_TOP/scripts/xenpv/source.sh")" --ours "$XENPV_TOP" --fail 2>&1)
