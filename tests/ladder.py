@@ -69,7 +69,8 @@ MACHINES = {
 BOOT_TIMEOUT = 300      # QEMU start to "XENPV-DOM0-READY"
 XEN_ARGS = ('console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M '
             'dom0_max_vcpus=2 loglvl=all guest_loglvl=all')
-DOM0_ARGS = 'console=hvc0 earlyprintk=xen printk.time=1'
+DOM0_ARGS = 'console=hvc0 earlyprintk=xen printk.time=1' + (
+    ' ' + os.environ['XENPV_DOM0_ARGS'] if os.environ.get('XENPV_DOM0_ARGS') else '')
 
 # Kernel log lines carry a "[ seconds.micro]" stamp; Xen's own lines and
 # user space output do not, so only real kernel messages can match.
@@ -222,10 +223,29 @@ class Machine:
         if interactive:
             self.proc = subprocess.Popen(argv)
             return
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+        keys = os.environ.get('XENPV_DEBUG_KEYS')
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if keys else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         threading.Thread(target=self._reader, daemon=True).start()
+        if keys:
+            # "SECONDS:KEYS": switch the serial line to Xen (Ctrl-A three
+            # times) after SECONDS and type KEYS, Xen's debug keys.
+            delay, _, keys = keys.partition(':')
+            threading.Thread(target=self._debug_keys, args=(float(delay), keys),
+                             daemon=True).start()
+
+    def _debug_keys(self, delay, keys):
+        time.sleep(delay)
+        try:
+            self.proc.stdin.write(b'\x01\x01\x01')
+            self.proc.stdin.flush()
+            for k in keys:
+                time.sleep(0.5)
+                self.proc.stdin.write(k.encode())
+                self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass
 
     def _reader(self):
         for raw in self.proc.stdout:
