@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Calling Xen from a 64-bit PV kernel.
+ *
+ * Xen writes a "hypercall page" into the guest when it builds the domain,
+ * at the address our XEN_ELFNOTE_HYPERCALL_PAGE note names: one 32-byte
+ * stub per hypercall number.  A 64-bit PV kernel runs in ring 3, so each
+ * stub is "push rcx; push r11; mov $nr, eax; syscall; pop r11; pop rcx;
+ * ret".  Calling stub number N is the hypercall: arguments go in rdi, rsi,
+ * rdx, r10 and r8 (r10, not rcx, because syscall clobbers rcx), the result
+ * comes back in rax, and Xen may change the argument registers.
+ *
+ * Every wrapper below is one "call hypercall_page + N*32" with the
+ * argument registers bound to the arguments.  The numbers, structures and
+ * sub-operations are Xen's public ABI (include/xen/interface/).
+ */
+#ifndef _ASM_X86_XEN_HYPERCALL_H
+#define _ASM_X86_XEN_HYPERCALL_H
+
+#include <linux/types.h>
+#include <linux/compiler.h>
+#include <asm/asm.h>
+
+#include <xen/interface/xen.h>
+#include <xen/interface/sched.h>
+#include <xen/interface/physdev.h>
+#include <xen/interface/platform.h>
+#include <xen/interface/xen-compat.h>
+
+struct xen_hypercall_stub {
+	char code[32];
+};
+
+extern struct xen_hypercall_stub hypercall_page[];
+
+/*
+ * xen_hypercall(nr, a1 .. a5): nr must be a compile-time constant, so the
+ * call goes straight to its stub.  Unused arguments are passed as 0 and
+ * cost one register clear each.
+ */
+static __always_inline long xen_hypercall(unsigned int nr,
+					  unsigned long a1, unsigned long a2,
+					  unsigned long a3, unsigned long a4,
+					  unsigned long a5)
+{
+	register unsigned long rdi asm("rdi") = a1;
+	register unsigned long rsi asm("rsi") = a2;
+	register unsigned long rdx asm("rdx") = a3;
+	register unsigned long r10 asm("r10") = a4;
+	register unsigned long r8 asm("r8") = a5;
+	long ret;
+
+	asm volatile("call hypercall_page + %c[stub]"
+		     : "=a" (ret), "+r" (rdi), "+r" (rsi), "+r" (rdx),
+		       "+r" (r10), "+r" (r8), ASM_CALL_CONSTRAINT
+		     : [stub] "i" (nr * sizeof(struct xen_hypercall_stub))
+		     : "memory");
+	return ret;
+}
+
+#define xen_hcall0(nr)		xen_hypercall(nr, 0, 0, 0, 0, 0)
+#define xen_hcall1(nr, a)	xen_hypercall(nr, (unsigned long)(a), 0, 0, 0, 0)
+#define xen_hcall2(nr, a, b)	xen_hypercall(nr, (unsigned long)(a), \
+					      (unsigned long)(b), 0, 0, 0)
+#define xen_hcall3(nr, a, b, c)	xen_hypercall(nr, (unsigned long)(a), \
+					      (unsigned long)(b), \
+					      (unsigned long)(c), 0, 0)
+#define xen_hcall4(nr, a, b, c, d) \
+	xen_hypercall(nr, (unsigned long)(a), (unsigned long)(b), \
+		      (unsigned long)(c), (unsigned long)(d), 0)
+#define xen_hcall5(nr, a, b, c, d, e) \
+	xen_hypercall(nr, (unsigned long)(a), (unsigned long)(b), \
+		      (unsigned long)(c), (unsigned long)(d), (unsigned long)(e))
+
+/* A hypercall whose number is only known at run time (privcmd). */
+long xen_hypercall_dynamic(unsigned long nr, unsigned long a1,
+			   unsigned long a2, unsigned long a3,
+			   unsigned long a4, unsigned long a5);
+
+/*
+ * The typed wrappers carry the names Xen's guest interface has always
+ * used, so that drivers written for Linux-on-Xen build unchanged.
+ */
+static inline int HYPERVISOR_set_trap_table(struct trap_info *table)
+{
+	return xen_hcall1(__HYPERVISOR_set_trap_table, table);
+}
+
+static inline int HYPERVISOR_mmu_update(struct mmu_update *req, int count,
+					int *success_count, domid_t domid)
+{
+	return xen_hcall4(__HYPERVISOR_mmu_update, req, count,
+			  success_count, domid);
+}
+
+static inline int HYPERVISOR_mmuext_op(struct mmuext_op *op, int count,
+				       int *success_count, domid_t domid)
+{
+	return xen_hcall4(__HYPERVISOR_mmuext_op, op, count,
+			  success_count, domid);
+}
+
+static inline int HYPERVISOR_set_gdt(unsigned long *frames, int entries)
+{
+	return xen_hcall2(__HYPERVISOR_set_gdt, frames, entries);
+}
+
+static inline int HYPERVISOR_stack_switch(unsigned long ss, unsigned long sp)
+{
+	return xen_hcall2(__HYPERVISOR_stack_switch, ss, sp);
+}
+
+static inline int HYPERVISOR_fpu_taskswitch(int set)
+{
+	return xen_hcall1(__HYPERVISOR_fpu_taskswitch, set);
+}
+
+static inline int HYPERVISOR_set_debugreg(int reg, unsigned long value)
+{
+	return xen_hcall2(__HYPERVISOR_set_debugreg, reg, value);
+}
+
+static inline unsigned long HYPERVISOR_get_debugreg(int reg)
+{
+	return xen_hcall1(__HYPERVISOR_get_debugreg, reg);
+}
+
+static inline int HYPERVISOR_update_descriptor(u64 maddr, u64 desc)
+{
+	return xen_hcall2(__HYPERVISOR_update_descriptor, maddr, desc);
+}
+
+static inline int HYPERVISOR_memory_op(unsigned int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_memory_op, cmd, arg);
+}
+
+static inline int HYPERVISOR_multicall(struct multicall_entry *calls,
+				       unsigned int nr)
+{
+	return xen_hcall2(__HYPERVISOR_multicall, calls, nr);
+}
+
+static inline int HYPERVISOR_update_va_mapping(unsigned long va, u64 pte,
+					       unsigned long flags)
+{
+	return xen_hcall3(__HYPERVISOR_update_va_mapping, va, pte, flags);
+}
+
+static inline int HYPERVISOR_event_channel_op(int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_event_channel_op, cmd, arg);
+}
+
+static inline int HYPERVISOR_xen_version(int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_xen_version, cmd, arg);
+}
+
+static inline int HYPERVISOR_console_io(int cmd, int count, const char *str)
+{
+	return xen_hcall3(__HYPERVISOR_console_io, cmd, count, str);
+}
+
+static inline int HYPERVISOR_physdev_op(int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_physdev_op, cmd, arg);
+}
+
+static inline int HYPERVISOR_grant_table_op(unsigned int cmd, void *uop,
+					    unsigned int count)
+{
+	return xen_hcall3(__HYPERVISOR_grant_table_op, cmd, uop, count);
+}
+
+static inline int HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type)
+{
+	return xen_hcall2(__HYPERVISOR_vm_assist, cmd, type);
+}
+
+static inline int HYPERVISOR_vcpu_op(int cmd, int vcpu, void *arg)
+{
+	return xen_hcall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
+}
+
+static inline int HYPERVISOR_set_segment_base(int which, unsigned long base)
+{
+	return xen_hcall2(__HYPERVISOR_set_segment_base, which, base);
+}
+
+static inline int HYPERVISOR_sched_op(int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_sched_op, cmd, arg);
+}
+
+static inline int HYPERVISOR_callback_op(int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_callback_op, cmd, arg);
+}
+
+static inline int HYPERVISOR_nmi_op(unsigned long op, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_nmi_op, op, arg);
+}
+
+static inline unsigned long HYPERVISOR_hvm_op(int op, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_hvm_op, op, arg);
+}
+
+static inline int HYPERVISOR_xenpmu_op(unsigned int op, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_xenpmu_op, op, arg);
+}
+
+static inline int HYPERVISOR_dm_op(domid_t dom, unsigned int nr_bufs,
+				   void *bufs)
+{
+	return xen_hcall3(__HYPERVISOR_dm_op, dom, nr_bufs, bufs);
+}
+
+/*
+ * dom0 only.  The platform op carries the interface version in the
+ * structure; fill it here so no caller can forget.
+ */
+static inline int HYPERVISOR_platform_op(struct xen_platform_op *op)
+{
+	op->interface_version = XENPF_INTERFACE_VERSION;
+	return xen_hcall1(__HYPERVISOR_platform_op, op);
+}
+
+/*
+ * Multicall entries: the batching in arch/x86/xen/multicall.c queues
+ * these and issues them with one HYPERVISOR_multicall.
+ */
+static inline void xen_mc_fill(struct multicall_entry *mc, unsigned int op,
+			       unsigned long a0, unsigned long a1,
+			       unsigned long a2, unsigned long a3)
+{
+	mc->op = op;
+	mc->args[0] = a0;
+	mc->args[1] = a1;
+	mc->args[2] = a2;
+	mc->args[3] = a3;
+}
+
+#endif /* _ASM_X86_XEN_HYPERCALL_H */

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hypercalls whose number is only known at run time: the multicall
+ * batcher's single-entry path and privcmd.  Everything else calls its
+ * stub directly (asm/xen/hypercall.h).
+ */
+#include <linux/export.h>
+#include <asm/nospec-branch.h>
+#include <asm/page.h>
+#include <asm/xen/hypercall.h>
+
+long xen_hypercall_dynamic(unsigned long nr, unsigned long a1,
+			   unsigned long a2, unsigned long a3,
+			   unsigned long a4, unsigned long a5)
+{
+	register unsigned long rdi asm("rdi") = a1;
+	register unsigned long rsi asm("rsi") = a2;
+	register unsigned long rdx asm("rdx") = a3;
+	register unsigned long r10 asm("r10") = a4;
+	register unsigned long r8 asm("r8") = a5;
+	void *stub = &hypercall_page[nr];
+	long ret;
+
+	if (nr >= PAGE_SIZE / sizeof(struct xen_hypercall_stub))
+		return -EINVAL;
+	asm volatile(CALL_NOSPEC
+		     : "=a" (ret), "+r" (rdi), "+r" (rsi), "+r" (rdx),
+		       "+r" (r10), "+r" (r8), ASM_CALL_CONSTRAINT
+		     : [thunk_target] "a" (stub)
+		     : "memory");
+	return ret;
+}
+EXPORT_SYMBOL_GPL(xen_hypercall_dynamic);
