@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The p2m: for each of our pseudo-physical frames, the machine frame
+ * behind it.
+ *
+ * It is a flat array, one unsigned long per pfn, so a lookup on the hot
+ * path (every PTE we build or read) is one bounds check and one load.
+ * Xen builds the first version (start_info.mfn_list, nr_pages entries,
+ * inside the boot area) and we keep using it in place.  Lookups past the
+ * end answer "identity", which is what dom0 wants for device memory above
+ * its RAM; nothing else maps frames it does not own.
+ *
+ * Growing (for memory a balloon or hotplug adds above the last pfn)
+ * allocates a larger array, copies and publishes it; readers that raced
+ * with the switch still see a valid array, and the old one is never
+ * freed while such a reader may exist (it is the boot area's, or freed
+ * after an RCU grace period).
+ */
+#include <linux/init.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+
+#include <asm/xen/page.h>
+
+#include "xen-ops.h"
+
+unsigned long *xen_p2m __read_mostly;
+EXPORT_SYMBOL_GPL(xen_p2m);
+unsigned long xen_p2m_size __read_mostly;
+EXPORT_SYMBOL_GPL(xen_p2m_size);
+unsigned long xen_m2p_size __read_mostly;
+EXPORT_SYMBOL_GPL(xen_m2p_size);
+
+static DEFINE_SPINLOCK(p2m_lock);
+static bool p2m_is_vmalloced;
+
+void __init xen_p2m_init_early(unsigned long *list, unsigned long nr)
+{
+	xen_p2m = list;
+	xen_p2m_size = nr;
+}
+
+/*
+ * The list Xen gave us sits in the boot area; as soon as the direct map
+ * exists, reach it through the direct map, which stays.
+ */
+void __init xen_p2m_setup(void)
+{
+	xen_p2m = __va(__pa(xen_p2m));
+}
+
+bool xen_set_p2m(unsigned long pfn, unsigned long mfn)
+{
+	if (likely(pfn < xen_p2m_size)) {
+		WRITE_ONCE(xen_p2m[pfn], mfn);
+		return true;
+	}
+	/* Past the end everything reads as identity or nothing at all. */
+	return mfn == IDENTITY_FRAME(pfn) || mfn == INVALID_P2M_ENTRY;
+}
+EXPORT_SYMBOL_GPL(xen_set_p2m);
+
+/* Make room for @nr_pfns entries; new entries are INVALID. */
+bool xen_p2m_grow(unsigned long nr_pfns)
+{
+	unsigned long *new, *old, i, old_size;
+	bool old_vmalloced;
+
+	might_sleep();
+	if (nr_pfns <= READ_ONCE(xen_p2m_size))
+		return true;
+	new = vmalloc(array_size(nr_pfns, sizeof(*new)));
+	if (!new)
+		return false;
+
+	spin_lock(&p2m_lock);
+	old = xen_p2m;
+	old_size = xen_p2m_size;
+	old_vmalloced = p2m_is_vmalloced;
+	if (nr_pfns <= old_size) {
+		spin_unlock(&p2m_lock);
+		vfree(new);
+		return true;
+	}
+	memcpy(new, old, old_size * sizeof(*new));
+	for (i = old_size; i < nr_pfns; i++)
+		new[i] = INVALID_P2M_ENTRY;
+	/*
+	 * Publish the array before the size that covers it: a reader that
+	 * sees the new size (lockless, __pfn_to_mfn()) sees the new array.
+	 */
+	smp_store_release(&xen_p2m, new);
+	smp_store_release(&xen_p2m_size, nr_pfns);
+	p2m_is_vmalloced = true;
+	spin_unlock(&p2m_lock);
+
+	if (old_vmalloced) {
+		synchronize_rcu();
+		vfree(old);
+	}
+	return true;
+}
+EXPORT_SYMBOL_GPL(xen_p2m_grow);
