@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Printing before any driver exists.
+ *
+ * dom0 writes straight to Xen's console with HYPERVISOR_console_io; Xen
+ * puts it on the serial line.  A domU may not (a release build of Xen
+ * drops its console_io output), but it has its own console from the first
+ * instruction: the domain builder puts the console ring page inside the
+ * boot mappings and binds an event channel to xenconsoled.  Writing into
+ * the ring and kicking the channel is all it takes, and it works before
+ * the event channel code, the hvc driver or even our own page tables.
+ *
+ * The hvc driver (drivers/tty/hvc/hvc_xen.c) takes over the same ring
+ * later; this code stays for panics and earlyprintk=xen.
+ */
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/stdarg.h>
+
+#include <asm/xen/hypervisor.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/page.h>
+
+#include <xen/xen.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/io/console.h>
+
+#include "xen-ops.h"
+
+/*
+ * The ring page is in the boot area.  Until we run on our own page tables
+ * only Xen's boot mapping reaches it; after that, the direct map.
+ */
+static struct xencons_interface *early_ring(void)
+{
+	unsigned long mfn, pfn;
+
+	if (!xen_start_info || xen_initial_domain())
+		return NULL;
+	mfn = xen_start_info->console.domU.mfn;
+	if (!mfn)
+		return NULL;
+	pfn = mfn_to_pfn(mfn);
+	if (pfn == ~0UL)
+		return NULL;
+	if (!xen_on_own_pagetables)
+		return (void *)(__START_KERNEL_map + PFN_PHYS(pfn));
+	return __va(PFN_PHYS(pfn));
+}
+
+static void ring_write(struct xencons_interface *ring, const char *s,
+		       size_t len)
+{
+	struct evtchn_send send = {
+		.port = xen_start_info->console.domU.evtchn,
+	};
+	XENCONS_RING_IDX cons, prod;
+	int spins = 0;
+
+	while (len) {
+		cons = READ_ONCE(ring->out_cons);
+		prod = ring->out_prod;
+		if (prod - cons >= sizeof(ring->out)) {
+			/* Full: let xenconsoled drain it, but never hang. */
+			HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+			if (++spins > 1000)
+				return;
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+			continue;
+		}
+		ring->out[MASK_XENCONS_IDX(prod, ring->out)] = *s++;
+		len--;
+		/* The byte must be visible before the index that covers it. */
+		virt_wmb();
+		ring->out_prod = prod + 1;
+	}
+	HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+}
+
+void xen_early_write(const char *s, unsigned int len)
+{
+	struct xencons_interface *ring = early_ring();
+
+	if (ring)
+		ring_write(ring, s, len);
+	else
+		HYPERVISOR_console_io(CONSOLEIO_write, len, s);
+}
+
+void xen_early_puts(const char *s)
+{
+	xen_early_write(s, strlen(s));
+}
+
+void xen_early_printf(const char *fmt, ...)
+{
+	static char buf[256];
+	va_list args;
+	int len;
+
+	va_start(args, fmt);
+	len = vscnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	xen_early_write(buf, len);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The interrupt flag of a PV vCPU, and idling.
+ *
+ * A PV kernel cannot use cli/sti: the real IF belongs to Xen.  Its
+ * interrupts are events, and each vCPU has a byte in shared memory,
+ * vcpu_info.evtchn_upcall_mask, that tells Xen not to deliver them.  So
+ * disabling interrupts is one store of 1 and reading the flag is one load;
+ * these are by far the most frequent pv_ops calls, and they stay free of
+ * hypercalls.  Only enabling has a second step: an event that arrived
+ * while we were masked is left pending (evtchn_upcall_pending), and we
+ * must ask for it with a hypercall, whose return delivers it.
+ *
+ * Each vCPU's vcpu_info starts inside the shared info page (first 32
+ * vCPUs only).  Once per-cpu areas exist we move it into this CPU's
+ * per-cpu data (VCPUOP_register_vcpu_info).  From then on the hooks are
+ * the asm versions in entry.S, which reach the mask with a single
+ * %gs-relative instruction and so cannot be confused by preemption.
+ */
+#include <linux/init.h>
+#include <linux/irqflags.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+
+#include <asm/paravirt.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/hypervisor.h>
+#include <asm/xen/page.h>
+
+#include <xen/interface/vcpu.h>
+
+#include "xen-ops.h"
+
+/* Where each CPU's vcpu_info is, and the copy Xen uses once registered. */
+DEFINE_PER_CPU(struct vcpu_info *, xen_vcpu);
+DEFINE_PER_CPU_ALIGNED(struct vcpu_info, xen_vcpu_info);
+/* Xen's number for each CPU's vCPU. */
+DEFINE_PER_CPU(u32, xen_vcpu_id);
+EXPORT_PER_CPU_SYMBOL(xen_vcpu_id);
+
+/* Any hypercall will do: on the way back Xen delivers what is pending. */
+void xen_force_evtchn_callback(void)
+{
+	HYPERVISOR_xen_version(0, NULL);
+}
+
+__visible void xen_check_events(void)
+{
+	xen_force_evtchn_callback();
+}
+PV_CALLEE_SAVE_REGS_THUNK(xen_check_events);
+
+/* ---- Before per-cpu vcpu_info: through the pointer ---------------------- */
+
+__visible unsigned long xen_save_fl(void)
+{
+	return this_cpu_read(xen_vcpu)->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF;
+}
+PV_CALLEE_SAVE_REGS_THUNK(xen_save_fl);
+
+__visible void xen_irq_disable(void)
+{
+	/* Boot is single-threaded here: no preemption between the two. */
+	this_cpu_read(xen_vcpu)->evtchn_upcall_mask = 1;
+}
+PV_CALLEE_SAVE_REGS_THUNK(xen_irq_disable);
+
+__visible void xen_irq_enable(void)
+{
+	struct vcpu_info *v = this_cpu_read(xen_vcpu);
+
+	v->evtchn_upcall_mask = 0;
+	/* The unmask must be visible before we look for pending events. */
+	barrier();
+	if (unlikely(v->evtchn_upcall_pending))
+		xen_force_evtchn_callback();
+}
+PV_CALLEE_SAVE_REGS_THUNK(xen_irq_enable);
+
+/*
+ * Idle: block until an event is pending.  SCHEDOP_block unmasks events
+ * atomically with going to sleep, as sti;hlt does natively.
+ */
+static void xen_safe_halt(void)
+{
+	if (HYPERVISOR_sched_op(SCHEDOP_block, NULL))
+		BUG();
+}
+
+/* hlt with interrupts off never wakes up: take the vCPU offline. */
+static void xen_halt(void)
+{
+	if (irqs_disabled())
+		HYPERVISOR_vcpu_op(VCPUOP_down,
+				   this_cpu_read(xen_vcpu_id), NULL);
+	else
+		xen_safe_halt();
+}
+
+void __init xen_init_irq_ops(void)
+{
+	pv_ops.irq.save_fl = PV_CALLEE_SAVE(xen_save_fl);
+	pv_ops.irq.irq_disable = PV_CALLEE_SAVE(xen_irq_disable);
+	pv_ops.irq.irq_enable = PV_CALLEE_SAVE(xen_irq_enable);
+	pv_ops.irq.safe_halt = xen_safe_halt;
+	pv_ops.irq.halt = xen_halt;
+
+	per_cpu(xen_vcpu_id, 0) = 0;
+	per_cpu(xen_vcpu, 0) = &HYPERVISOR_shared_info->vcpu_info[0];
+}
+
+/* ---- Per-cpu vcpu_info ---------------------------------------------------- */
+
+/*
+ * Give Xen @cpu's per-cpu copy; Xen copies the current contents over.
+ * Works for a vCPU that is down, so the boot CPU does it for everyone
+ * before any secondary runs.
+ */
+void xen_vcpu_info_attach(int cpu)
+{
+	struct vcpu_info *info = &per_cpu(xen_vcpu_info, cpu);
+	struct vcpu_register_vcpu_info reg = {
+		.mfn = arbitrary_virt_to_mfn(info),
+		.offset = offset_in_page(info),
+	};
+	int rc;
+
+	rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info,
+				per_cpu(xen_vcpu_id, cpu), &reg);
+	if (rc)
+		panic("xen: cannot place vCPU %u's vcpu_info (error %d); this kernel needs VCPUOP_register_vcpu_info\n",
+		      per_cpu(xen_vcpu_id, cpu), rc);
+	per_cpu(xen_vcpu, cpu) = info;
+}
+
+/*
+ * Called on the boot CPU once per-cpu areas exist, before alternatives
+ * patch the pv_ops call sites: every possible CPU gets its vcpu_info,
+ * and the hooks switch to the one-instruction versions.
+ */
+void __init xen_switch_to_percpu_vcpu_info(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		xen_vcpu_info_attach(cpu);
+
+	pv_ops.irq.save_fl = __PV_IS_CALLEE_SAVE(xen_save_fl_percpu);
+	pv_ops.irq.irq_disable = __PV_IS_CALLEE_SAVE(xen_irq_disable_percpu);
+	pv_ops.irq.irq_enable = __PV_IS_CALLEE_SAVE(xen_irq_enable_percpu);
+	pv_ops.mmu.read_cr2 = __PV_IS_CALLEE_SAVE(xen_read_cr2_percpu);
+}
