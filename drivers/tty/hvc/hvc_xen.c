@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvc0 on Xen.
+ *
+ * A domU's console is a page of two rings (input and output, indexes
+ * included; io/console.h) shared with xenconsoled in dom0, plus an event
+ * channel each side kicks when it has added or consumed bytes.  The
+ * domain builder sets both up and tells us where in start_info.
+ *
+ * dom0's console is Xen's own: output through HYPERVISOR_console_io,
+ * input read the same way when VIRQ_CONSOLE says there is some.
+ *
+ * hvc0 is registered twice, as usual for hvc: as a console at
+ * console_initcall time (printk output from early on) and as a tty once
+ * interrupts can be bound.  The "xenboot" console (earlyprintk=xen) writes
+ * through the raw path, which works from the first instruction.
+ */
+#include <linux/console.h>
+#include <linux/init.h>
+#include <linux/interrupt.h>
+#include <linux/kernel.h>
+#include <linux/stdarg.h>
+#include <linux/string.h>
+
+#include <asm/xen/hypercall.h>
+#include <asm/xen/hypervisor.h>
+#include <asm/xen/page.h>
+
+#include <xen/events.h>
+#include <xen/hvc-console.h>
+#include <xen/xen.h>
+#include <xen/interface/io/console.h>
+
+#include "hvc_console.h"
+
+/* hvc's name for our one console. */
+#define XEN_VTERM	0
+
+static struct xencons_interface *cons_ring;
+static evtchn_port_t cons_port;
+static int cons_irq;
+static struct hvc_struct *cons_hvc;
+
+/* ---- domU: the shared ring ---------------------------------------------- */
+
+static int ring_put(u32 vterm, const char *buf, int len)
+{
+	struct xencons_interface *r = cons_ring;
+	XENCONS_RING_IDX cons, prod;
+	int sent = 0;
+
+	cons = READ_ONCE(r->out_cons);
+	prod = r->out_prod;
+	/* xenconsoled may have moved out_cons; read it before the data. */
+	virt_mb();
+	if (WARN_ON_ONCE(prod - cons > sizeof(r->out)))
+		return -EIO;
+	while (sent < len && prod - cons < sizeof(r->out))
+		r->out[MASK_XENCONS_IDX(prod++, r->out)] = buf[sent++];
+	/* The bytes before the index that publishes them. */
+	virt_wmb();
+	r->out_prod = prod;
+	if (sent)
+		notify_remote_via_evtchn(cons_port);
+	return sent;
+}
+
+static int ring_get(u32 vterm, char *buf, int len)
+{
+	struct xencons_interface *r = cons_ring;
+	XENCONS_RING_IDX cons, prod;
+	int got = 0;
+
+	cons = r->in_cons;
+	prod = READ_ONCE(r->in_prod);
+	/* The index before the bytes it covers. */
+	virt_rmb();
+	if (WARN_ON_ONCE(prod - cons > sizeof(r->in)))
+		return -EIO;
+	while (cons != prod && got < len)
+		buf[got++] = r->in[MASK_XENCONS_IDX(cons++, r->in)];
+	/* Done reading the bytes before xenconsoled may overwrite them. */
+	virt_mb();
+	r->in_cons = cons;
+	if (got)
+		notify_remote_via_evtchn(cons_port);
+	return got;
+}
+
+/* ---- dom0: Xen's console ---------------------------------------------------- */
+
+static int dom0_put(u32 vterm, const char *buf, int len)
+{
+	int rc = HYPERVISOR_console_io(CONSOLEIO_write, len, buf);
+
+	return rc < 0 ? rc : len;
+}
+
+static int dom0_get(u32 vterm, char *buf, int len)
+{
+	int rc = HYPERVISOR_console_io(CONSOLEIO_read, len, buf);
+
+	return rc < 0 ? 0 : rc;
+}
+
+static const struct hv_ops domu_ops = {
+	.get_chars = ring_get,
+	.put_chars = ring_put,
+	.notifier_add = notifier_add_irq,
+	.notifier_del = notifier_del_irq,
+	.notifier_hangup = notifier_hangup_irq,
+};
+
+static const struct hv_ops dom0_ops = {
+	.get_chars = dom0_get,
+	.put_chars = dom0_put,
+	.notifier_add = notifier_add_irq,
+	.notifier_del = notifier_del_irq,
+	.notifier_hangup = notifier_hangup_irq,
+};
+
+static const struct hv_ops *cons_ops(void)
+{
+	return xen_initial_domain() ? &dom0_ops : &domu_ops;
+}
+
+static bool find_ring(void)
+{
+	if (xen_initial_domain())
+		return true;
+	if (!xen_start_info->console.domU.mfn)
+		return false;
+	cons_ring = mfn_to_virt(xen_start_info->console.domU.mfn);
+	cons_port = xen_start_info->console.domU.evtchn;
+	return true;
+}
+
+/* printk's hvc0, from console_initcall time on. */
+static int __init xen_hvc_console_init(void)
+{
+	if (!xen_pv_domain() || !find_ring())
+		return -ENODEV;
+	hvc_instantiate(XEN_VTERM, 0, cons_ops());
+	return 0;
+}
+console_initcall(xen_hvc_console_init);
+
+/* The tty, once interrupts can be bound. */
+static int __init xen_hvc_init(void)
+{
+	struct hvc_struct *hp;
+
+	if (!xen_pv_domain() || !find_ring())
+		return -ENODEV;
+	if (xen_initial_domain())
+		cons_irq = bind_virq_to_irq(VIRQ_CONSOLE, 0, false);
+	else
+		cons_irq = bind_evtchn_to_irq(cons_port);
+	if (cons_irq < 0)
+		return cons_irq;
+	hp = hvc_alloc(XEN_VTERM, cons_irq, cons_ops(), 256);
+	if (IS_ERR(hp)) {
+		unbind_from_irq(cons_irq);
+		return PTR_ERR(hp);
+	}
+	cons_hvc = hp;
+	return 0;
+}
+device_initcall(xen_hvc_init);
+
+/* After a restore the ring and the channel are new. */
+void xen_console_resume(void)
+{
+	if (!cons_hvc || xen_initial_domain() || !find_ring())
+		return;
+	rebind_evtchn_irq_for_console(cons_port, cons_irq);
+}
+
+/* ---- Raw output: earlyprintk=xen, panics ----------------------------------- */
+
+void xen_raw_console_write(const char *str)
+{
+	if (xen_domain())
+		xen_early_write(str, strlen(str));
+}
+
+void xen_raw_printk(const char *fmt, ...)
+{
+	static char buf[512];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	xen_raw_console_write(buf);
+}
+
+static void xenboot_write(struct console *c, const char *s, unsigned int n)
+{
+	xen_early_write(s, n);
+}
+
+struct console xenboot_console = {
+	.name = "xenboot",
+	.write = xenboot_write,
+	.flags = CON_PRINTBUFFER | CON_BOOT | CON_ANYTIME,
+	.index = -1,
+};
