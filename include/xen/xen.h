@@ -61,7 +61,7 @@ bool xen_biovec_phys_mergeable(const struct bio_vec *vec1,
  * dom0 itself does not run a vCPU on.  Only callable in a Xen dom0.
  */
 #if defined(CONFIG_XEN_DOM0) && defined(CONFIG_ACPI)
-bool xen_processor_present(u32 acpi_id);
+bool __init xen_processor_present(u32 acpi_id);
 #else
 static inline bool xen_processor_present(u32 acpi_id)
 {

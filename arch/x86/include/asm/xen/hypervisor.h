@@ -8,6 +8,7 @@
 #ifndef _ASM_X86_XEN_HYPERVISOR_H
 #define _ASM_X86_XEN_HYPERVISOR_H
 
+#include <linux/percpu.h>
 #include <asm/processor.h>
 
 /*
@@ -22,6 +23,31 @@ static inline u32 xen_cpuid_base(void)
 }
 
 struct pci_dev;
+struct shared_info;
+struct start_info;
+
+#ifdef CONFIG_XEN_PV
+extern struct shared_info *HYPERVISOR_shared_info;
+extern struct start_info *xen_start_info;
+
+/* Per-CPU: where this vCPU's vcpu_info is, and Xen's number for it. */
+DECLARE_PER_CPU(struct vcpu_info *, xen_vcpu);
+DECLARE_PER_CPU(u32, xen_vcpu_id);
+
+static inline u32 xen_vcpu_nr(int cpu)
+{
+	return per_cpu(xen_vcpu_id, cpu);
+}
+
+/* Deliver events that arrived while masked. */
+void xen_force_evtchn_callback(void);
+
+/* Raw console output that works from the first instruction (domU too). */
+void xen_early_write(const char *s, unsigned int len);
+
+/* The pseudo-physical frame list is set up: safe to translate frames. */
+extern bool xen_on_own_pagetables;
+#endif
 
 /*
  * MSI restore after resume: in a PV dom0 Xen owns the MSI registers and
