@@ -16,6 +16,7 @@
 #include <asm/reboot.h>
 #include <asm/xen/hypercall.h>
 
+#include <xen/xen.h>
 #include <xen/interface/sched.h>
 
 #include "xen-ops.h"
@@ -47,6 +48,16 @@ static void xen_power_off(void)
 {
 	do_kernel_power_off();
 	xen_shutdown(SHUTDOWN_poweroff);
+}
+
+/*
+ * The reboot syscall turns "power off" into "halt" unless someone can
+ * power off; we can, at firmware priority (Xen is the firmware here).
+ */
+static int xen_sys_off(struct sys_off_data *data)
+{
+	xen_shutdown(SHUTDOWN_poweroff);
+	return NOTIFY_DONE;
 }
 
 static void xen_crash_shutdown(struct pt_regs *regs)
@@ -83,3 +94,13 @@ void __init xen_init_power_ops(void)
 	machine_ops.crash_shutdown = xen_crash_shutdown;
 	atomic_notifier_chain_register(&panic_notifier_list, &xen_panic_block);
 }
+
+static int __init xen_register_power_off(void)
+{
+	if (xen_pv_domain())
+		register_sys_off_handler(SYS_OFF_MODE_POWER_OFF,
+					 SYS_OFF_PRIO_FIRMWARE, xen_sys_off,
+					 NULL);
+	return 0;
+}
+core_initcall(xen_register_power_off);
