@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xenstore client.
+ *
+ * A domU talks to xenstored over a page of two rings (io/xs_wire.h):
+ * requests go out on one, replies and watch events come back on the
+ * other, each message a struct xsd_sockmsg header followed by its
+ * payload; an event channel signals both ways.  The domain builder sets
+ * up page and channel and names them in start_info.
+ *
+ * Design: any number of callers may have a request outstanding.  A
+ * sender writes its whole message under xs_send_lock and sleeps until
+ * the reader thread hands it the reply with its request id.  The reader
+ * ("xenbus") owns the response ring: replies go to their requester,
+ * watch events to a queue the "xenwatch" thread works through, one
+ * callback at a time, so callbacks may sleep and issue requests.
+ *
+ * Everything that comes off the ring is checked: a length over the
+ * protocol maximum or indexes that make no sense stop the connection
+ * with an error instead of corrupting memory.
+ */
+#define pr_fmt(fmt) "xenstore: " fmt
+
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/init.h>
+#include <linux/interrupt.h>
+#include <linux/kthread.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+#include <linux/wait.h>
+
+#include <asm/xen/hypervisor.h>
+#include <asm/xen/page.h>
+
+#include <xen/events.h>
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+#include <xen/interface/io/xs_wire.h>
+
+#include "xenbus.h"
+
+static struct xenstore_domain_interface *xs_ring;
+static evtchn_port_t xs_port;
+static int xs_irq = -1;
+static bool xs_broken;
+bool xenstored_ready;
+EXPORT_SYMBOL_GPL(xenstored_ready);
+
+/* Woken when the ring has room or data. */
+static DECLARE_WAIT_QUEUE_HEAD(xs_ring_wait);
+/* One message at a time on the request ring. */
+static DEFINE_MUTEX(xs_send_lock);
+/* Held across suspend: no request may start. */
+static DECLARE_RWSEM(xs_state_sem);
+
+/* A request waiting for its reply. */
+struct xs_waiter {
+	struct list_head list;
+	u32 req_id;
+	u32 type;		/* of the reply */
+	char *body;		/* NUL-terminated, kmalloc'd */
+	unsigned int len;
+	bool done;
+};
+
+static LIST_HEAD(xs_waiters);
+static DEFINE_SPINLOCK(xs_waiters_lock);
+static DECLARE_WAIT_QUEUE_HEAD(xs_reply_wait);
+static u32 xs_next_req_id;
+
+/* Watches, and the events queued for the xenwatch thread. */
+static LIST_HEAD(xs_watches);
+static DEFINE_SPINLOCK(xs_watches_lock);
+
+struct xs_event {
+	struct list_head list;
+	struct xenbus_watch *watch;
+	const char *path;
+	const char *token;
+	char data[];
+};
+
+static LIST_HEAD(xs_events);
+static DEFINE_SPINLOCK(xs_events_lock);
+static DECLARE_WAIT_QUEUE_HEAD(xs_events_wait);
+/* Held while a watch callback runs. */
+static DEFINE_MUTEX(xs_watch_mutex);
+static struct task_struct *xs_watch_task;
+
+static BLOCKING_NOTIFIER_HEAD(xs_ready_chain);
+
+/* ---- The rings ----------------------------------------------------------- */
+
+static void xs_fail(const char *why)
+{
+	if (!xs_broken)
+		pr_err("connection to xenstored broken: %s\n", why);
+	xs_broken = true;
+	wake_up_all(&xs_ring_wait);
+	wake_up_all(&xs_reply_wait);
+}
+
+static bool ring_sane(XENSTORE_RING_IDX cons, XENSTORE_RING_IDX prod)
+{
+	return prod - cons <= XENSTORE_RING_SIZE;
+}
+
+static bool req_has_room(void)
+{
+	return xs_broken ||
+	       READ_ONCE(xs_ring->req_prod) - READ_ONCE(xs_ring->req_cons) <
+	       XENSTORE_RING_SIZE;
+}
+
+static bool rsp_has_data(void)
+{
+	return xs_broken ||
+	       READ_ONCE(xs_ring->rsp_prod) != READ_ONCE(xs_ring->rsp_cons);
+}
+
+/* Put @len bytes on the request ring, waiting for room. */
+static int ring_write(const void *data, unsigned int len)
+{
+	const char *src = data;
+
+	while (len) {
+		XENSTORE_RING_IDX cons, prod;
+		unsigned int chunk;
+
+		if (wait_event_interruptible(xs_ring_wait, req_has_room()))
+			return -EINTR;
+		if (xs_broken)
+			return -EIO;
+		cons = READ_ONCE(xs_ring->req_cons);
+		prod = xs_ring->req_prod;
+		/* Read the consumer index before reusing the space. */
+		virt_mb();
+		if (!ring_sane(cons, prod)) {
+			xs_fail("request ring indexes out of range");
+			return -EIO;
+		}
+		chunk = min3(len, XENSTORE_RING_SIZE - (prod - cons),
+			     XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod));
+		memcpy(xs_ring->req + MASK_XENSTORE_IDX(prod), src, chunk);
+		/* The bytes before the index that publishes them. */
+		virt_wmb();
+		xs_ring->req_prod = prod + chunk;
+		notify_remote_via_evtchn(xs_port);
+		src += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* Take @len bytes off the response ring (reader thread only). */
+static int ring_read(void *data, unsigned int len)
+{
+	char *dst = data;
+
+	while (len) {
+		XENSTORE_RING_IDX cons, prod;
+		unsigned int chunk;
+
+		if (wait_event_interruptible(xs_ring_wait, rsp_has_data()))
+			return -EINTR;
+		if (xs_broken)
+			return -EIO;
+		cons = xs_ring->rsp_cons;
+		prod = READ_ONCE(xs_ring->rsp_prod);
+		/* The producer index before the bytes it covers. */
+		virt_rmb();
+		if (!ring_sane(cons, prod)) {
+			xs_fail("response ring indexes out of range");
+			return -EIO;
+		}
+		chunk = min3(len, prod - cons,
+			     XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons));
+		memcpy(dst, xs_ring->rsp + MASK_XENSTORE_IDX(cons), chunk);
+		/* Done with the bytes before handing the space back. */
+		virt_mb();
+		xs_ring->rsp_cons = cons + chunk;
+		notify_remote_via_evtchn(xs_port);
+		dst += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static irqreturn_t xs_interrupt(int irq, void *dev_id)
+{
+	wake_up(&xs_ring_wait);
+	return IRQ_HANDLED;
+}
+
+/* ---- The reader ------------------------------------------------------------ */
+
+static void deliver_reply(struct xsd_sockmsg *hdr, char *body)
+{
+	struct xs_waiter *w;
+
+	spin_lock(&xs_waiters_lock);
+	list_for_each_entry(w, &xs_waiters, list) {
+		if (w->req_id != hdr->req_id || w->done)
+			continue;
+		w->type = hdr->type;
+		w->body = body;
+		w->len = hdr->len;
+		w->done = true;
+		spin_unlock(&xs_waiters_lock);
+		wake_up_all(&xs_reply_wait);
+		return;
+	}
+	spin_unlock(&xs_waiters_lock);
+	pr_warn_ratelimited("reply to unknown request %u dropped\n",
+			    hdr->req_id);
+	kfree(body);
+}
+
+/* Body: "path\0token\0".  Queue it for the watch whose token it names. */
+static void deliver_event(struct xsd_sockmsg *hdr, char *body)
+{
+	const char *path = body, *token;
+	struct xenbus_watch *watch, *found = NULL;
+	struct xs_event *ev;
+	size_t plen = strnlen(body, hdr->len);
+
+	if (plen + 1 >= hdr->len)
+		goto bad;
+	token = body + plen + 1;
+	if (strnlen(token, hdr->len - plen - 1) == hdr->len - plen - 1)
+		goto bad;
+
+	ev = kmalloc(struct_size(ev, data, hdr->len + 1), GFP_KERNEL);
+	if (!ev)
+		goto drop;
+	memcpy(ev->data, body, hdr->len + 1);
+	ev->path = ev->data;
+	ev->token = ev->data + (token - body);
+
+	spin_lock(&xs_watches_lock);
+	list_for_each_entry(watch, &xs_watches, list) {
+		char mine[2 * sizeof(long) + 1];
+
+		snprintf(mine, sizeof(mine), "%lX", (unsigned long)watch);
+		if (!strcmp(mine, token)) {
+			found = watch;
+			break;
+		}
+	}
+	if (found && (!found->will_handle ||
+		      found->will_handle(found, path, ev->token))) {
+		ev->watch = found;
+		found->nr_pending++;
+		spin_lock(&xs_events_lock);
+		list_add_tail(&ev->list, &xs_events);
+		spin_unlock(&xs_events_lock);
+		ev = NULL;
+	}
+	spin_unlock(&xs_watches_lock);
+	if (!ev)
+		wake_up(&xs_events_wait);
+	kfree(ev);
+drop:
+	kfree(body);
+	return;
+bad:
+	pr_warn_ratelimited("malformed watch event dropped\n");
+	kfree(body);
+}
+
+static int xs_reader(void *unused)
+{
+	while (!kthread_should_stop()) {
+		struct xsd_sockmsg hdr;
+		char *body;
+
+		if (ring_read(&hdr, sizeof(hdr)))
+			goto idle;
+		if (hdr.len > XENSTORE_PAYLOAD_MAX) {
+			xs_fail("message longer than the protocol allows");
+			goto idle;
+		}
+		body = kmalloc(hdr.len + 1, GFP_KERNEL);
+		if (!body) {
+			xs_fail("out of memory");
+			goto idle;
+		}
+		if (ring_read(body, hdr.len)) {
+			kfree(body);
+			goto idle;
+		}
+		body[hdr.len] = '\0';
+		if (hdr.type == XS_WATCH_EVENT)
+			deliver_event(&hdr, body);
+		else
+			deliver_reply(&hdr, body);
+		continue;
+idle:
+		/* Broken or interrupted: wait to be stopped or repaired. */
+		wait_event_interruptible(xs_ring_wait, kthread_should_stop() ||
+					 (!xs_broken && rsp_has_data()));
+	}
+	return 0;
+}
+
+static int xs_watcher(void *unused)
+{
+	while (!kthread_should_stop()) {
+		struct xs_event *ev = NULL;
+
+		wait_event_interruptible(xs_events_wait,
+					 kthread_should_stop() ||
+					 !list_empty(&xs_events));
+		mutex_lock(&xs_watch_mutex);
+		spin_lock(&xs_events_lock);
+		if (!list_empty(&xs_events)) {
+			ev = list_first_entry(&xs_events, struct xs_event, list);
+			list_del(&ev->list);
+		}
+		spin_unlock(&xs_events_lock);
+		if (ev) {
+			ev->watch->callback(ev->watch, ev->path, ev->token);
+			spin_lock(&xs_watches_lock);
+			ev->watch->nr_pending--;
+			spin_unlock(&xs_watches_lock);
+			kfree(ev);
+		}
+		mutex_unlock(&xs_watch_mutex);
+	}
+	return 0;
+}
+
+/* ---- Requests ----------------------------------------------------------- */
+
+/* xenstored names errors ("ENOENT"); Xen's header maps them to errnos. */
+static int xs_errno(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xsd_errors); i++)
+		if (!strcmp(name, xsd_errors[i].errstring))
+			return -xsd_errors[i].errnum;
+	pr_warn_ratelimited("unknown error '%s' from xenstored\n", name);
+	return -EINVAL;
+}
+
+/*
+ * Send one request made of @nr pieces and wait for the reply.  Returns
+ * the reply body (NUL-terminated, kmalloc'd) and its length in *@len.
+ */
+static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
+		     const struct kvec *iov, unsigned int nr, unsigned int *len)
+{
+	struct xsd_sockmsg hdr = { .type = type, .tx_id = t.id };
+	struct xs_waiter w = { .done = false };
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < nr; i++)
+		hdr.len += iov[i].iov_len;
+	if (hdr.len > XENSTORE_PAYLOAD_MAX)
+		return ERR_PTR(-E2BIG);
+	if (!xs_ring || xs_broken)
+		return ERR_PTR(-ENODEV);
+
+	down_read(&xs_state_sem);
+	mutex_lock(&xs_send_lock);
+	hdr.req_id = w.req_id = xs_next_req_id++;
+	spin_lock(&xs_waiters_lock);
+	list_add_tail(&w.list, &xs_waiters);
+	spin_unlock(&xs_waiters_lock);
+
+	rc = ring_write(&hdr, sizeof(hdr));
+	for (i = 0; !rc && i < nr; i++)
+		rc = ring_write(iov[i].iov_base, iov[i].iov_len);
+	mutex_unlock(&xs_send_lock);
+
+	/* Once sent, the reply will come: wait for it even if signalled. */
+	if (!rc)
+		wait_event(xs_reply_wait, w.done || xs_broken);
+
+	spin_lock(&xs_waiters_lock);
+	list_del(&w.list);
+	spin_unlock(&xs_waiters_lock);
+	up_read(&xs_state_sem);
+
+	if (!w.done) {
+		kfree(w.body);
+		return ERR_PTR(rc ?: -EIO);
+	}
+	if (w.type == XS_ERROR) {
+		rc = xs_errno(w.body);
+		kfree(w.body);
+		return ERR_PTR(rc);
+	}
+	if (w.type != type) {
+		pr_warn_ratelimited("reply of type %u to request of type %u\n",
+				    w.type, type);
+		kfree(w.body);
+		return ERR_PTR(-EIO);
+	}
+	if (len)
+		*len = w.len;
+	return w.body;
+}
+
+/* A request whose payload is one NUL-terminated string. */
+static void *xs_single(struct xenbus_transaction t, enum xsd_sockmsg_type type,
+		       const char *string, unsigned int *len)
+{
+	struct kvec iov = {
+		.iov_base = (void *)string,
+		.iov_len = strlen(string) + 1,
+	};
+
+	return xs_talk(t, type, &iov, 1, len);
+}
+
+/* Requests whose reply carries nothing but "OK". */
+static int xs_ok(void *reply)
+{
+	if (IS_ERR(reply))
+		return PTR_ERR(reply);
+	kfree(reply);
+	return 0;
+}
+
+/* "dir/node", or either alone when the other is empty. */
+static char *join(const char *dir, const char *node)
+{
+	if (!node[0])
+		return kstrdup(dir, GFP_NOIO | __GFP_HIGH);
+	if (!dir[0])
+		return kstrdup(node, GFP_NOIO | __GFP_HIGH);
+	return kasprintf(GFP_NOIO | __GFP_HIGH, "%s/%s", dir, node);
+}
+
+void *xenbus_read(struct xenbus_transaction t, const char *dir,
+		  const char *node, unsigned int *len)
+{
+	char *path = join(dir, node);
+	void *value;
+
+	if (!path)
+		return ERR_PTR(-ENOMEM);
+	value = xs_single(t, XS_READ, path, len);
+	kfree(path);
+	return value;
+}
+EXPORT_SYMBOL_GPL(xenbus_read);
+
+int xenbus_write(struct xenbus_transaction t, const char *dir,
+		 const char *node, const char *string)
+{
+	char *path = join(dir, node);
+	struct kvec iov[2];
+	int rc;
+
+	if (!path)
+		return -ENOMEM;
+	iov[0].iov_base = path;
+	iov[0].iov_len = strlen(path) + 1;
+	iov[1].iov_base = (void *)string;
+	iov[1].iov_len = strlen(string);
+	rc = xs_ok(xs_talk(t, XS_WRITE, iov, ARRAY_SIZE(iov), NULL));
+	kfree(path);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_write);
+
+static int path_op(struct xenbus_transaction t, enum xsd_sockmsg_type type,
+		   const char *dir, const char *node)
+{
+	char *path = join(dir, node);
+	int rc;
+
+	if (!path)
+		return -ENOMEM;
+	rc = xs_ok(xs_single(t, type, path, NULL));
+	kfree(path);
+	return rc;
+}
+
+int xenbus_mkdir(struct xenbus_transaction t, const char *dir,
+		 const char *node)
+{
+	return path_op(t, XS_MKDIR, dir, node);
+}
+EXPORT_SYMBOL_GPL(xenbus_mkdir);
+
+int xenbus_rm(struct xenbus_transaction t, const char *dir, const char *node)
+{
+	return path_op(t, XS_RM, dir, node);
+}
+EXPORT_SYMBOL_GPL(xenbus_rm);
+
+/* "a\0b\0c\0" -> { "a", "b", "c" } in one allocation. */
+char **xenbus_directory(struct xenbus_transaction t, const char *dir,
+			const char *node, unsigned int *num)
+{
+	char *path = join(dir, node), *names, *p, **list;
+	unsigned int len, n = 0, i;
+
+	if (!path)
+		return ERR_PTR(-ENOMEM);
+	names = xs_single(t, XS_DIRECTORY, path, &len);
+	kfree(path);
+	if (IS_ERR(names))
+		return (char **)names;
+
+	for (p = names; p < names + len; p += strlen(p) + 1)
+		n++;
+	list = kmalloc(n * sizeof(char *) + len + 1, GFP_NOIO | __GFP_HIGH);
+	if (!list) {
+		kfree(names);
+		return ERR_PTR(-ENOMEM);
+	}
+	p = memcpy(&list[n], names, len + 1);
+	kfree(names);
+	for (i = 0; i < n; i++, p += strlen(p) + 1)
+		list[i] = p;
+	*num = n;
+	return list;
+}
+EXPORT_SYMBOL_GPL(xenbus_directory);
+
+int xenbus_exists(struct xenbus_transaction t, const char *dir,
+		  const char *node)
+{
+	unsigned int n;
+	char **list = xenbus_directory(t, dir, node, &n);
+
+	if (IS_ERR(list))
+		return 0;
+	kfree(list);
+	return 1;
+}
+EXPORT_SYMBOL_GPL(xenbus_exists);
+
+int xenbus_transaction_start(struct xenbus_transaction *t)
+{
+	char *id = xs_single(XBT_NIL, XS_TRANSACTION_START, "", NULL);
+	int rc;
+
+	if (IS_ERR(id))
+		return PTR_ERR(id);
+	rc = kstrtou32(id, 10, &t->id);
+	kfree(id);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_transaction_start);
+
+int xenbus_transaction_end(struct xenbus_transaction t, int abort)
+{
+	return xs_ok(xs_single(t, XS_TRANSACTION_END, abort ? "F" : "T", NULL));
+}
+EXPORT_SYMBOL_GPL(xenbus_transaction_end);
+
+int xenbus_scanf(struct xenbus_transaction t, const char *dir,
+		 const char *node, const char *fmt, ...)
+{
+	va_list ap;
+	char *value;
+	int rc;
+
+	value = xenbus_read(t, dir, node, NULL);
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	va_start(ap, fmt);
+	rc = vsscanf(value, fmt, ap);
+	va_end(ap);
+	kfree(value);
+	return rc ? rc : -ERANGE;
+}
+EXPORT_SYMBOL_GPL(xenbus_scanf);
+
+unsigned int xenbus_read_unsigned(const char *dir, const char *node,
+				  unsigned int default_val)
+{
+	unsigned int val;
+
+	if (xenbus_scanf(XBT_NIL, dir, node, "%u", &val) != 1)
+		return default_val;
+	return val;
+}
+EXPORT_SYMBOL_GPL(xenbus_read_unsigned);
+
+int xenbus_printf(struct xenbus_transaction t, const char *dir,
+		  const char *node, const char *fmt, ...)
+{
+	va_list ap;
+	char *value;
+	int rc;
+
+	va_start(ap, fmt);
+	value = kvasprintf(GFP_NOIO | __GFP_HIGH, fmt, ap);
+	va_end(ap);
+	if (!value)
+		return -ENOMEM;
+	rc = xenbus_write(t, dir, node, value);
+	kfree(value);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_printf);
+
+int xenbus_gather(struct xenbus_transaction t, const char *dir, ...)
+{
+	const char *name;
+	va_list ap;
+	int rc = 0;
+
+	va_start(ap, dir);
+	while (!rc && (name = va_arg(ap, const char *)) != NULL) {
+		const char *fmt = va_arg(ap, const char *);
+		void *result = va_arg(ap, void *);
+		char *value = xenbus_read(t, dir, name, NULL);
+
+		if (IS_ERR(value)) {
+			rc = PTR_ERR(value);
+			break;
+		}
+		if (!fmt)
+			*(char **)result = value;
+		else if (sscanf(value, fmt, result) != 1)
+			rc = -EINVAL;
+		if (fmt)
+			kfree(value);
+	}
+	va_end(ap);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_gather);
+
+/* ---- Watches ---------------------------------------------------------------- */
+
+static int watch_op(enum xsd_sockmsg_type type, struct xenbus_watch *watch)
+{
+	char token[2 * sizeof(long) + 1];
+	struct kvec iov[2];
+
+	snprintf(token, sizeof(token), "%lX", (unsigned long)watch);
+	iov[0].iov_base = (void *)watch->node;
+	iov[0].iov_len = strlen(watch->node) + 1;
+	iov[1].iov_base = token;
+	iov[1].iov_len = strlen(token) + 1;
+	return xs_ok(xs_talk(XBT_NIL, type, iov, ARRAY_SIZE(iov), NULL));
+}
+
+int register_xenbus_watch(struct xenbus_watch *watch)
+{
+	int rc;
+
+	watch->nr_pending = 0;
+	spin_lock(&xs_watches_lock);
+	list_add(&watch->list, &xs_watches);
+	spin_unlock(&xs_watches_lock);
+
+	rc = watch_op(XS_WATCH, watch);
+	if (rc) {
+		spin_lock(&xs_watches_lock);
+		list_del(&watch->list);
+		spin_unlock(&xs_watches_lock);
+	}
+	return rc;
+}
+EXPORT_SYMBOL_GPL(register_xenbus_watch);
+
+void unregister_xenbus_watch(struct xenbus_watch *watch)
+{
+	struct xs_event *ev, *tmp;
+
+	if (watch_op(XS_UNWATCH, watch))
+		pr_debug("unwatch %s failed\n", watch->node);
+
+	spin_lock(&xs_watches_lock);
+	list_del(&watch->list);
+	spin_unlock(&xs_watches_lock);
+
+	/* No callback may run for it from now on. */
+	if (current != xs_watch_task)
+		mutex_lock(&xs_watch_mutex);
+	spin_lock(&xs_events_lock);
+	list_for_each_entry_safe(ev, tmp, &xs_events, list) {
+		if (ev->watch != watch)
+			continue;
+		list_del(&ev->list);
+		kfree(ev);
+	}
+	spin_unlock(&xs_events_lock);
+	watch->nr_pending = 0;
+	if (current != xs_watch_task)
+		mutex_unlock(&xs_watch_mutex);
+}
+EXPORT_SYMBOL_GPL(unregister_xenbus_watch);
+
+/* ---- Suspend, resume, readiness ------------------------------------------- */
+
+void xs_suspend(void)
+{
+	down_write(&xs_state_sem);
+	mutex_lock(&xs_watch_mutex);
+}
+
+static void reregister_watches(void)
+{
+	struct xenbus_watch *watch;
+
+	list_for_each_entry(watch, &xs_watches, list)
+		watch_op(XS_WATCH, watch);
+}
+
+void xs_resume(void)
+{
+	xs_broken = false;
+	up_write(&xs_state_sem);
+	mutex_unlock(&xs_watch_mutex);
+	reregister_watches();
+}
+
+void xs_suspend_cancel(void)
+{
+	up_write(&xs_state_sem);
+	mutex_unlock(&xs_watch_mutex);
+}
+
+int register_xenstore_notifier(struct notifier_block *nb)
+{
+	if (xenstored_ready)
+		return nb->notifier_call(nb, 0, NULL);
+	return blocking_notifier_chain_register(&xs_ready_chain, nb);
+}
+EXPORT_SYMBOL_GPL(register_xenstore_notifier);
+
+void unregister_xenstore_notifier(struct notifier_block *nb)
+{
+	blocking_notifier_chain_unregister(&xs_ready_chain, nb);
+}
+EXPORT_SYMBOL_GPL(unregister_xenstore_notifier);
+
+/* Connect to the ring at @ring, signalled through @port. */
+int xs_connect(struct xenstore_domain_interface *ring, evtchn_port_t port)
+{
+	struct task_struct *reader;
+	int irq;
+
+	xs_ring = ring;
+	xs_port = port;
+	irq = bind_evtchn_to_irqhandler(port, xs_interrupt, 0, "xenbus", NULL);
+	if (irq < 0) {
+		pr_err("cannot bind channel %u: %d\n", port, irq);
+		return irq;
+	}
+	xs_irq = irq;
+
+	reader = kthread_run(xs_reader, NULL, "xenbus");
+	xs_watch_task = kthread_run(xs_watcher, NULL, "xenwatch");
+	if (IS_ERR(reader) || IS_ERR(xs_watch_task)) {
+		pr_err("cannot start the xenstore threads\n");
+		return -ENOMEM;
+	}
+	xenstored_ready = true;
+	blocking_notifier_call_chain(&xs_ready_chain, 0, NULL);
+	return 0;
+}
+
+/*
+ * A domU finds its store in start_info.  dom0 runs xenstored itself;
+ * its kernel connects once the daemon is up (xenfs, later).
+ */
+static int __init xenstore_init(void)
+{
+	if (!xen_pv_domain() || xen_initial_domain())
+		return 0;
+	if (!xen_start_info->store_mfn || !xen_start_info->store_evtchn) {
+		pr_warn("this domain has no xenstore\n");
+		return 0;
+	}
+	return xs_connect(mfn_to_virt(xen_start_info->store_mfn),
+			  xen_start_info->store_evtchn);
+}
+postcore_initcall(xenstore_init);
