@@ -47,6 +47,7 @@ TESTS = [
     ('native', 'native', 120, 'smp2'),
     ('dom0-boot', 'dom0', 60, 'smp2'),
     ('dom0-tools', 'dom0', 60, 'smp2'),
+    ('dom0-stress', 'dom0', 600, 'smp2'),
     ('domu-boot', 'domu', 200, 'smp2'),
     ('domu-disk', 'domu', 200, 'smp2'),
     ('domu-net', 'domu', 200, 'smp2'),
@@ -55,6 +56,7 @@ TESTS = [
     ('domu-mem-set', 'domu', 300, 'smp2'),
     ('domu-vcpu-set', 'domu', 240, 'smp2'),
     ('domu-shutdown', 'domu', 240, 'smp2'),
+    ('domu-stress', 'domu', 900, 'smp2'),
     ('domu-pvh', 'domu', 300, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
@@ -119,14 +121,27 @@ class Kernel:
     def guest_initrd(self):
         """The guest initramfs for this kernel, rebuilt when its inputs change."""
         out = os.path.join(BUILD, 'images', 'guest-%s.cpio.gz' % self.name)
+        stress = stress_binary()
         inputs = glob.glob(os.path.join(TOP, 'tests', 'guest', '*')) + [
-            os.path.join(TOP, 'tests', 'image', 'mkguest.sh')]
+            os.path.join(TOP, 'tests', 'image', 'mkguest.sh'), stress]
         if (not os.path.exists(out) or
                 max(os.path.getmtime(f) for f in inputs) > os.path.getmtime(out)):
             os.makedirs(os.path.dirname(out), exist_ok=True)
             run([os.path.join(TOP, 'tests', 'image', 'mkguest.sh'),
-                 self.modules or '/nonexistent', out])
+                 self.modules or '/nonexistent', out],
+                env=dict(os.environ, XENPV_STRESS_BIN=stress))
         return out
+
+
+def stress_binary():
+    """tests/guest/xenpv-stress.c, built static for the guests."""
+    src = os.path.join(TOP, 'tests', 'guest', 'xenpv-stress.c')
+    out = os.path.join(BUILD, 'images', 'xenpv-stress')
+    if not os.path.exists(out) or os.path.getmtime(src) > os.path.getmtime(out):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        run(['gcc', '-static', '-O2', '-Wall', '-o', out + '.tmp', src])
+        os.rename(out + '.tmp', out)
+    return out
 
 
 def xen_image():
@@ -155,6 +170,8 @@ def dom0_payload(workdir, plan, dom0, domu):
     with open(os.path.join(x, 'plan'), 'w') as f:
         f.write('\n'.join(plan) + '\n')
     os.makedirs(os.path.join(x, 'domu'))
+    os.makedirs(os.path.join(x, 'bin'))
+    shutil.copy(stress_binary(), os.path.join(x, 'bin', 'xenpv-stress'))
     if domu:
         shutil.copy(domu.image, os.path.join(x, 'domu', 'bzImage'))
         shutil.copy(domu.sysmap, os.path.join(x, 'domu', 'System.map'))

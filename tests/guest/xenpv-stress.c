@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xenpv-stress: the workloads the ladder and the benchmarks run inside a
+ * test guest (dom0 or domU).  Built static on the host.
+ *
+ *   xenpv-stress forkexec N    N times: fork, execve(self, "true"), wait
+ *   xenpv-stress touch MB      in a child: map MB of anonymous memory,
+ *                              write every page, unmap it, exit
+ *   xenpv-stress smp SECONDS   one worker per online CPU, each pinned to
+ *                              its CPU, forking and touching memory, all
+ *                              at the same time
+ *   xenpv-stress mmap MB N     N times: map MB, write every page, unmap
+ *   xenpv-stress marker TAG    a forced-emulation CPUID with leaf TAG,
+ *                              which xentrace records: brackets a workload
+ *   xenpv-stress true          exit at once (what forkexec executes)
+ *
+ * Each run prints "<workload>: <what> in <ms> ms" and exits 0, or prints
+ * what went wrong and exits 1.  Every page written is checked when read
+ * back, so a mapping of the wrong frame shows up as a failure.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *self;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "xenpv-stress: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int wait_ok(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return fail("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "xenpv-stress: child %d ended with status %#x\n",
+			pid, status);
+		return 1;
+	}
+	return 0;
+}
+
+static int forkexec(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return fail("fork");
+		if (!pid) {
+			execl(self, self, "true", (char *)NULL);
+			_exit(127);
+		}
+		if (wait_ok(pid))
+			return 1;
+	}
+	return 0;
+}
+
+/* Map, write a value derived from each page's index, check, unmap. */
+static int touch_pages(long mb)
+{
+	size_t len = (size_t)mb << 20, page = sysconf(_SC_PAGESIZE), off;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return fail("mmap");
+	for (off = 0; off < len; off += page)
+		*(uint64_t *)(p + off) = off ^ 0x5a5a5a5aUL;
+	for (off = 0; off < len; off += page)
+		if (*(uint64_t *)(p + off) != (off ^ 0x5a5a5a5aUL)) {
+			fprintf(stderr, "xenpv-stress: page at +%zu reads back wrong\n",
+				off);
+			return 1;
+		}
+	if (munmap(p, len))
+		return fail("munmap");
+	return 0;
+}
+
+static int touch_in_child(long mb)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return fail("fork");
+	if (!pid)
+		_exit(touch_pages(mb));
+	return wait_ok(pid);
+}
+
+/* A worker pinned to @cpu: fork/exec and touch memory until @until. */
+static int worker(int cpu, double until)
+{
+	cpu_set_t set;
+	long rounds = 0;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return fail("sched_setaffinity");
+	while (now_ms() < until) {
+		if (forkexec(10) || touch_pages(8))
+			return 1;
+		rounds++;
+	}
+	printf("smp: cpu %d did %ld rounds\n", cpu, rounds);
+	fflush(stdout);
+	return 0;
+}
+
+static int smp(long seconds)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), i;
+	double until = now_ms() + seconds * 1e3;
+	pid_t pids[64];
+	int rc = 0;
+
+	if (cpus < 1 || cpus > 64)
+		cpus = 1;
+	for (i = 0; i < cpus; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			return fail("fork");
+		if (!pids[i])
+			_exit(worker(i, until));
+	}
+	for (i = 0; i < cpus; i++)
+		rc |= wait_ok(pids[i]);
+	return rc;
+}
+
+/* CPUID through Xen's forced-emulation prefix: Xen traces it. */
+static void marker(unsigned int tag)
+{
+	unsigned int a = tag, b, c = 0, d;
+
+	asm volatile(".byte 0x0f,0x0b,0x78,0x65,0x6e; cpuid"
+		     : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+}
+
+int main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "";
+	long a = argc > 2 ? strtol(argv[2], NULL, 0) : 0;
+	long b = argc > 3 ? strtol(argv[3], NULL, 0) : 1;
+	double t0;
+	int rc;
+
+	self = "/proc/self/exe";
+	if (!strcmp(what, "true"))
+		return 0;
+	if (!strcmp(what, "marker")) {
+		marker(a);
+		return 0;
+	}
+	/* Run the exec target from a stable path, not /proc/self/exe. */
+	self = realpath("/proc/self/exe", NULL);
+	if (!self)
+		return fail("realpath");
+
+	t0 = now_ms();
+	if (!strcmp(what, "forkexec") && a > 0) {
+		rc = forkexec(a);
+		printf("forkexec: %ld fork+exec+exit", a);
+	} else if (!strcmp(what, "touch") && a > 0) {
+		rc = touch_in_child(a);
+		printf("touch: %ld MiB in a child", a);
+	} else if (!strcmp(what, "smp") && a > 0) {
+		rc = smp(a);
+		printf("smp: %ld s on every CPU", a);
+	} else if (!strcmp(what, "mmap") && a > 0) {
+		long i;
+
+		for (i = 0, rc = 0; i < b && !rc; i++)
+			rc = touch_pages(a);
+		printf("mmap: %ld x %ld MiB mapped, written, unmapped", b, a);
+	} else {
+		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | smp SECONDS | mmap MB N | marker TAG | true\n");
+		return 2;
+	}
+	printf(" in %.1f ms%s\n", now_ms() - t0, rc ? " (FAILED)" : "");
+	return rc;
+}
