@@ -358,34 +358,58 @@ static void xen_pgd_free(struct mm_struct *mm, pgd_t *pgd)
 }
 
 /*
- * Visit every page-table page of an address space's user half, then the
- * two top-level pages.  @fn gets the page's kernel address.
+ * The table an entry points to, by its kernel address, or NULL if the
+ * entry maps no table.  Entries hold machine frames; the walks below read
+ * them raw (no pv_ops round trip) and translate only the ones present.
+ * (pgd_none() cannot be used for the top level: with four levels the p4d
+ * level is folded away and pgd_none() always says "present".)
  */
-static void walk_user_tables(pgd_t *pgd, void (*fn)(void *table))
+static void *table_of(unsigned long val)
+{
+	unsigned long pfn;
+
+	if (!(val & _PAGE_PRESENT) || (val & _PAGE_PSE))
+		return NULL;
+	pfn = mfn_to_pfn((val & PTE_PFN_MASK) >> PAGE_SHIFT);
+	if (WARN_ON_ONCE(pfn == ~0UL))
+		return NULL;
+	return __va(PFN_PHYS(pfn));
+}
+
+/*
+ * Visit every table page under top-level slots [@first, @last) of @pgd,
+ * children before parents.  @fn gets the page's kernel address.
+ */
+static void walk_tables(pgd_t *pgd, unsigned int first, unsigned int last,
+			void (*fn)(void *table))
 {
 	unsigned int i, j, k;
 
-	for (i = 0; i < USER_PGD_SLOTS; i++) {
-		pud_t *pud;
+	for (i = first; i < last; i++) {
+		pud_t *pud = table_of(native_pgd_val(pgd[i]));
 
-		if (pgd_none(pgd[i]))
+		if (!pud)
 			continue;
-		pud = (pud_t *)pgd_page_vaddr(pgd[i]);
 		for (j = 0; j < PTRS_PER_PUD; j++) {
-			pmd_t *pmd;
+			pmd_t *pmd = table_of(native_pud_val(pud[j]));
 
-			if (pud_none(pud[j]) || pud_large(pud[j]))
+			if (!pmd)
 				continue;
-			pmd = pud_pgtable(pud[j]);
 			for (k = 0; k < PTRS_PER_PMD; k++) {
-				if (pmd_none(pmd[k]) || pmd_large(pmd[k]))
-					continue;
-				fn((void *)pmd_page_vaddr(pmd[k]));
+				pte_t *pte = table_of(native_pmd_val(pmd[k]));
+
+				if (pte)
+					fn(pte);
 			}
 			fn(pmd);
 		}
 		fn(pud);
 	}
+}
+
+static void walk_user_tables(pgd_t *pgd, void (*fn)(void *table))
+{
+	walk_tables(pgd, 0, USER_PGD_SLOTS, fn);
 }
 
 static void pin_one(void *table)
@@ -739,29 +763,8 @@ static void mark_pinned(void *table)
  */
 static void __init xen_mark_init_mm_pinned(void)
 {
-	pgd_t *pgd = init_mm.pgd;
-	unsigned int i, j, k;
-
-	for (i = KERNEL_PGD_BOUNDARY; i < PTRS_PER_PGD; i++) {
-		pud_t *pud;
-
-		if (pgd_none(pgd[i]))
-			continue;
-		pud = (pud_t *)pgd_page_vaddr(pgd[i]);
-		for (j = 0; j < PTRS_PER_PUD; j++) {
-			pmd_t *pmd;
-
-			if (pud_none(pud[j]) || pud_large(pud[j]))
-				continue;
-			pmd = pud_pgtable(pud[j]);
-			for (k = 0; k < PTRS_PER_PMD; k++)
-				if (!pmd_none(pmd[k]) && !pmd_large(pmd[k]))
-					mark_pinned((void *)pmd_page_vaddr(pmd[k]));
-			mark_pinned(pmd);
-		}
-		mark_pinned(pud);
-	}
-	mark_pinned(pgd);
+	walk_tables(init_mm.pgd, KERNEL_PGD_BOUNDARY, PTRS_PER_PGD, mark_pinned);
+	mark_pinned(init_mm.pgd);
 }
 
 void __init xen_mmu_late_init(void)
