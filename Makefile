@@ -14,6 +14,8 @@
 #                      DOMU_DOM0=..., TESTS=a,b (no build)
 #   make run           README's demo: Xen, a dom0 and a domU in QEMU
 #                      (DOM0=ours|anchor|stock, DOMU=...)
+#   make bench         ours vs the anchor from one run (not a test):
+#                      hypercalls and traps per workload, icount times
 #   make clean         remove build/ (the cache in ~/.cache/xenpv stays)
 
 XENPV := scripts/xenpv
@@ -23,7 +25,7 @@ KERNEL ?= ours
 DOMU_DOM0 ?=
 TESTS ?=
 
-.PHONY: all deps kernel anchor check check-anchor ladder run clean
+.PHONY: all deps kernel anchor check check-anchor ladder run bench clean
 
 all: kernel
 
@@ -52,6 +54,11 @@ run: deps
 	@$(if $(filter ours,$(DOM0) $(DOMU)),$(XENPV)/build-kernel.sh ours)
 	@$(if $(filter anchor,$(DOM0) $(DOMU)),$(XENPV)/build-kernel.sh anchor)
 	@python3 tests/ladder.py --demo --dom0 $(DOM0) --domu $(DOMU)
+
+bench: deps
+	@$(XENPV)/build-kernel.sh ours
+	@$(XENPV)/build-kernel.sh anchor
+	@python3 tests/ladder.py --bench anchor,ours --dom0 anchor
 
 clean:
 	rm -rf build

@@ -159,9 +159,9 @@ def xen_image():
     return out
 
 
-def dom0_payload(workdir, plan, dom0, domu):
+def dom0_payload(workdir, plan, dom0, domu, extra_domus=()):
     """The second cpio archive of dom0's initramfs: init, the test scripts,
-    the domU kernel and initramfs, and a stock dom0's modules."""
+    the domU kernel(s) and initramfs, and a stock dom0's modules."""
     root = os.path.join(workdir, 'payload')
     shutil.rmtree(root, ignore_errors=True)
     x = os.path.join(root, 'xenpv')
@@ -176,6 +176,15 @@ def dom0_payload(workdir, plan, dom0, domu):
         shutil.copy(domu.image, os.path.join(x, 'domu', 'bzImage'))
         shutil.copy(domu.sysmap, os.path.join(x, 'domu', 'System.map'))
         shutil.copy(domu.guest_initrd(), os.path.join(x, 'domu', 'initrd'))
+    for k in extra_domus:
+        d = os.path.join(x, 'domu-' + k.name)
+        os.makedirs(d)
+        shutil.copy(k.image, os.path.join(d, 'bzImage'))
+        shutil.copy(k.sysmap, os.path.join(d, 'System.map'))
+        shutil.copy(k.guest_initrd(), os.path.join(d, 'initrd'))
+    if extra_domus:
+        with open(os.path.join(x, 'bench-kernels'), 'w') as f:
+            f.write(' '.join(k.name for k in extra_domus) + '\n')
     if dom0.modules:
         kver = os.listdir(os.path.join(dom0.modules, 'lib', 'modules'))[0]
         src = os.path.join(dom0.modules, 'lib', 'modules', kver)
@@ -214,10 +223,10 @@ def dom0_payload(workdir, plan, dom0, domu):
     return out
 
 
-def dom0_initrd(workdir, plan, dom0, domu):
+def dom0_initrd(workdir, plan, dom0, domu, extra_domus=()):
     base = subprocess.run([os.path.join(TOP, 'tests', 'image', 'mkdom0.sh')],
                           check=True, capture_output=True, text=True).stdout.strip()
-    payload = dom0_payload(workdir, plan, dom0, domu)
+    payload = dom0_payload(workdir, plan, dom0, domu, extra_domus)
     out = os.path.join(workdir, 'dom0-initrd.cpio')
     with open(out, 'wb') as f:
         for part in (base, payload):
@@ -228,6 +237,14 @@ def dom0_initrd(workdir, plan, dom0, domu):
             f.write(b'\0' * (-f.tell() % 4))
     os.unlink(payload)
     return out
+
+
+def die_with_parent():
+    """In the QEMU child: be killed when the runner dies, however it dies
+    (QEMU runs in its own session, out of reach of the terminal's ^C)."""
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class Machine:
@@ -243,7 +260,7 @@ class Machine:
         keys = os.environ.get('XENPV_DEBUG_KEYS')
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if keys else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=die_with_parent)
         threading.Thread(target=self._reader, daemon=True).start()
         if keys:
             # "SECONDS:KEYS": switch the serial line to Xen (Ctrl-A three
@@ -297,13 +314,13 @@ def qemu_native(kernel, initrd, machine):
              'console=ttyS0 printk.time=1 panic=-1 xenpv.job=native'])
 
 
-def qemu_xen(dom0, initrd, machine, interactive=False):
+def qemu_xen(dom0, initrd, machine, interactive=False, extra_xen_args='', extra=()):
     serial = ['-serial', 'mon:stdio', '-echr', '0x1d'] if interactive else [
         '-serial', 'stdio']
     return (['qemu-system-x86_64', '-machine', 'pc', '-accel', 'tcg', '-m', '2048',
              '-nodefaults', '-display', 'none', '-no-reboot'] + serial +
-            MACHINES[machine] +
-            ['-kernel', xen_image(), '-append', XEN_ARGS,
+            MACHINES[machine] + list(extra) +
+            ['-kernel', xen_image(), '-append', XEN_ARGS + extra_xen_args,
              '-initrd', '%s %s,%s' % (dom0.image, DOM0_ARGS, initrd)])
 
 
@@ -508,6 +525,124 @@ class Ladder:
         return 1 if failed else 0
 
 
+# What the benchmark reports: (label, window, counter, per-iteration divisor)
+BENCH_ROWS = [
+    ('fork+exec+exit: hypercalls', 0, 'hypercalls', 200),
+    ('  of which mmu_update calls', 0, 'mmu_update', 200),
+    ('  of which single-entry mmu_update', 0, 'mmu_update_single', 200),
+    ('  of which iret', 0, 'iret', 200),
+    ('  of which multicall (entries)', 0, 'multicall', 200),
+    ('  multicall entries', 0, 'subcalls', 200),
+    ('  page-table requests (all mmu_update)', 0, 'mmu_update_requests', 200),
+    ('fork+exec+exit: page faults bounced', 0, 'page_faults', 200),
+    ('fork+exec+exit: emulated PTE writes', 0, 'ptwr', 200),
+    ('fork+exec+exit: emulated privileged ops', 0, 'privop', 200),
+    ('64 MiB mmap/touch/munmap: hypercalls', 1, 'hypercalls', 4),
+    ('64 MiB mmap/touch/munmap: page faults', 1, 'page_faults', 4),
+    ('64 MiB mmap/touch/munmap: emulated PTE writes', 1, 'ptwr', 4),
+    ('fork+exit: hypercalls', 2, 'hypercalls', 200),
+]
+
+
+def symbolize(sysmap, addr):
+    """function+offset for a kernel address, from System.map."""
+    best = None
+    for line in open(sysmap):
+        a, _, name = line.split()[:3]
+        a = int(a, 16)
+        if a <= addr and (best is None or a > best[0]):
+            best = (a, name)
+    if best is None or addr - best[0] > 0x100000:
+        return '%x' % addr
+    return '%s+%#x' % (best[1], addr - best[0])
+
+
+def bench(args):
+    """One boot (anchor dom0, -icount, Xen trace buffers): each domU kernel
+    named runs the same workloads pinned alone on a physical CPU; print
+    what each cost, side by side, with the ratio of the last to the first."""
+    kernels = [Kernel(n) for n in args.bench.split(',')]
+    dom0 = Kernel(args.dom0 if args.dom0 != 'ours' else 'anchor')
+    workdir = os.path.join(BUILD, 'tests', 'work', 'bench')
+    os.makedirs(workdir, exist_ok=True)
+    initrd = dom0_initrd(workdir, ['bench'], dom0, None, kernels)
+    argv = qemu_xen(dom0, initrd, 'smp2', extra_xen_args=' tbuf_size=8192',
+                    extra=['-icount', 'shift=0,sleep=off'])
+    logpath = os.path.join(workdir, 'serial.log')
+    if os.path.exists(logpath):
+        os.unlink(logpath)
+    log('benchmark: dom0 %s, domUs %s, QEMU -icount; log %s' % (
+        dom0.name, ', '.join(k.name for k in kernels), os.path.relpath(logpath, TOP)))
+    m = Machine(argv, logpath)
+    deadline = time.time() + 3600
+    res = {k.name: {'trace': []} for k in kernels}
+    while True:
+        line = m.readline(deadline)
+        if line is None or line is TIMEOUT or DEAD.search(line):
+            m.kill()
+            sys.exit('bench: the machine stopped before the end; see ' + logpath)
+        if 'XENPV-BENCH-FINISHED' in line:
+            break
+        mo = re.search(r'XENPV-BENCH (\S+) (.*)', line)
+        if not mo or mo.group(1) not in res:
+            continue
+        r, rest = res[mo.group(1)], mo.group(2).strip()
+        if rest.startswith('trace '):
+            r['trace'].append(dict(kv.split('=', 1) for kv in rest[6:].split()))
+        elif rest.startswith('result '):
+            mt = re.search(r'^(\w+):.* in ([\d.]+) ms', rest[7:])
+            if mt:
+                r[mt.group(1) + '_ms'] = float(mt.group(2))
+        else:
+            for kv in rest.split():
+                k, _, v = kv.partition('=')
+                r[k] = v
+    m.kill()
+
+    names = [k.name for k in kernels]
+    rows = []
+    for label, win, key, div in BENCH_ROWS:
+        vals = []
+        for n in names:
+            t = res[n]['trace']
+            vals.append(float(t[win][key]) / div if len(t) > win else None)
+        rows.append((label, vals))
+    timing = [('fork+exec+exit, ms (icount)', 'forkexec_ms', 200),
+              ('64 MiB mmap/touch/munmap, ms (icount)', 'mmap_ms', 4),
+              ('fork+exit, ms (icount)', 'fork_ms', 200),
+              ('domU boot to init, ms (icount)', 'boot_ms', 1)]
+    for label, key, div in timing:
+        rows.append((label, [float(res[n][key]) / div if key in res[n] else None
+                             for n in names]))
+    out = ['%-44s %s %s' % ('per iteration', ' '.join('%12s' % n for n in names),
+                            '%8s' % 'ratio')]
+    for label, vals in rows:
+        cells = ' '.join('%12s' % ('%.1f' % v if v is not None else 'n/a') for v in vals)
+        ratio = ('%.2f' % (vals[-1] / vals[0]) if len(vals) > 1 and vals[0] and
+                 vals[-1] is not None else '')
+        out.append('%-44s %s %8s' % (label, cells, ratio))
+    # Where the traps and hypercalls come from, for whoever tunes this.
+    for n, k in zip(names, kernels):
+        for win, what in ((0, 'fork+exec+exit'), (1, 'mmap/touch/munmap')):
+            t = res[n]['trace']
+            if len(t) <= win:
+                continue
+            out.append('%s, %s: hypercall ops %s' % (n, what, t[win].get('ops')))
+            for key in ('privop_rips', 'ptwr_rips'):
+                syms = []
+                for item in (t[win].get(key) or '-').split(','):
+                    if ':' in item:
+                        rip, cnt = item.split(':')
+                        syms.append('%s=%s' % (symbolize(k.sysmap, int(rip, 16)), cnt))
+                out.append('%s, %s: %s %s' % (n, what, key, ' '.join(syms) or '-'))
+    table = '\n'.join(out)
+    with open(os.path.join(BUILD, 'bench.txt'), 'w') as f:
+        f.write(table + '\n')
+    print(table)
+    print('(ratio = %s / %s; also in build/bench.txt)' % (names[-1], names[0]))
+    return 0
+
+
 def demo(args):
     """Boot Xen with a dom0 and a domU and show the consoles."""
     dom0, domu = Kernel(args.dom0), Kernel(args.domu)
@@ -554,11 +689,14 @@ def main():
     ap.add_argument('--xfail')
     ap.add_argument('--label')
     ap.add_argument('--demo', action='store_true')
+    ap.add_argument('--bench', help='domU kernels to compare, e.g. anchor,ours')
     ap.add_argument('--dom0', default='ours')
     ap.add_argument('--domu', default='ours')
     args = ap.parse_args()
     if args.demo:
         return demo(args)
+    if args.bench:
+        return bench(args)
     return Ladder(args).run()
 
 

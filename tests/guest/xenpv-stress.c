@@ -4,6 +4,7 @@
  * test guest (dom0 or domU).  Built static on the host.
  *
  *   xenpv-stress forkexec N    N times: fork, execve(self, "true"), wait
+ *   xenpv-stress fork N        N times: fork, the child exits, wait
  *   xenpv-stress touch MB      in a child: map MB of anonymous memory,
  *                              write every page, unmap it, exit
  *   xenpv-stress smp SECONDS   one worker per online CPU, each pinned to
@@ -13,6 +14,10 @@
  *   xenpv-stress marker TAG    a forced-emulation CPUID with leaf TAG,
  *                              which xentrace records: brackets a workload
  *   xenpv-stress true          exit at once (what forkexec executes)
+ *
+ * With XENPV_MARK set in the environment, forkexec and mmap put a marker
+ * (leaf 1) right before and one (leaf 2) right after the timed work, so
+ * a trace can be cut to exactly that.
  *
  * Each run prints "<workload>: <what> in <ms> ms" and exits 0, or prints
  * what went wrong and exits 1.  Every page written is checked when read
@@ -57,6 +62,23 @@ static int wait_ok(pid_t pid)
 		fprintf(stderr, "xenpv-stress: child %d ended with status %#x\n",
 			pid, status);
 		return 1;
+	}
+	return 0;
+}
+
+static int forkonly(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return fail("fork");
+		if (!pid)
+			_exit(0);
+		if (wait_ok(pid))
+			return 1;
 	}
 	return 0;
 }
@@ -183,10 +205,15 @@ int main(int argc, char **argv)
 	if (!self)
 		return fail("realpath");
 
+	if (getenv("XENPV_MARK"))
+		marker(1);
 	t0 = now_ms();
 	if (!strcmp(what, "forkexec") && a > 0) {
 		rc = forkexec(a);
 		printf("forkexec: %ld fork+exec+exit", a);
+	} else if (!strcmp(what, "fork") && a > 0) {
+		rc = forkonly(a);
+		printf("fork: %ld fork+exit", a);
 	} else if (!strcmp(what, "touch") && a > 0) {
 		rc = touch_in_child(a);
 		printf("touch: %ld MiB in a child", a);
@@ -203,6 +230,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | smp SECONDS | mmap MB N | marker TAG | true\n");
 		return 2;
 	}
-	printf(" in %.1f ms%s\n", now_ms() - t0, rc ? " (FAILED)" : "");
+	t0 = now_ms() - t0;
+	if (getenv("XENPV_MARK"))
+		marker(2);
+	printf(" in %.1f ms%s\n", t0, rc ? " (FAILED)" : "");
 	return rc;
 }
