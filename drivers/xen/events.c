@@ -635,8 +635,13 @@ void unbind_from_irq(unsigned int irq)
 	else if (x->kind == XIRQ_IPI)
 		per_cpu(ipi_irq, x->cpu)[x->index] = -1;
 	detach_port(irq);
-	irq_set_chip_data(irq, NULL);
+	/*
+	 * Retiring the flow handler masks and acks the line through our
+	 * chip, which still needs its data: clear the data only after.
+	 */
 	irq_set_handler(irq, NULL);
+	irq_set_chip(irq, NULL);
+	irq_set_chip_data(irq, NULL);
 	if (irq >= NR_IRQS_LEGACY)
 		irq_free_desc(irq);
 	mutex_unlock(&xen_irq_lock);
