@@ -268,6 +268,37 @@ static void xen_ptep_modify_prot_commit(struct vm_area_struct *vma,
 		WRITE_ONCE(*ptep, pte);
 }
 
+/*
+ * munmap() clears each PTE with an atomic exchange, so that an Accessed
+ * or Dirty bit the hardware sets at the last moment is not lost.  On a
+ * pinned table the exchange faults and Xen emulates it: one trap per page.
+ *
+ * Inside a lazy MMU burst we can do better when no other CPU can be
+ * using these entries: the address space is ours alone (one user, and
+ * that user is the task running here, busy in the kernel).  Then nothing
+ * can set Dirty behind our back, so a plain read followed by a queued
+ * write of zero is as good as the exchange, and the whole burst goes to
+ * Xen in one call.  In every other case, take the exchange and its trap.
+ */
+static pte_t xen_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
+				    pte_t *ptep)
+{
+	unsigned long flags;
+	pte_t old;
+
+	if (paravirt_get_lazy_mode() != PARAVIRT_LAZY_MMU ||
+	    mm != current->mm || atomic_read(&mm->mm_users) != 1 ||
+	    !pte_write_via_xen(ptep))
+		return native_ptep_get_and_clear(ptep);
+
+	old = READ_ONCE(*ptep);
+	local_irq_save(flags);
+	xen_mc_mmu_update(virt_to_machine(ptep) | MMU_NORMAL_PT_UPDATE, 0);
+	xen_mc_issue();
+	local_irq_restore(flags);
+	return old;
+}
+
 /* ---- Read-only flips of table pages ---------------------------------- */
 
 /*
@@ -809,6 +840,7 @@ void __init xen_init_mmu_ops(void)
 	mmu->set_p4d = xen_set_p4d;
 	mmu->ptep_modify_prot_start = xen_ptep_modify_prot_start;
 	mmu->ptep_modify_prot_commit = xen_ptep_modify_prot_commit;
+	mmu->ptep_get_and_clear = xen_ptep_get_and_clear;
 
 	mmu->pte_val = PV_CALLEE_SAVE(xen_pte_val);
 	mmu->make_pte = PV_CALLEE_SAVE(xen_make_pte);
