@@ -10,6 +10,9 @@
  *   xenpv-stress smp SECONDS   one worker per online CPU, each pinned to
  *                              its CPU, forking and touching memory, all
  *                              at the same time
+ *   xenpv-stress hotplug N     N times: take each CPU but CPU 0 offline
+ *                              and online again; then smp for 2 s, so
+ *                              every CPU that came back must run work
  *   xenpv-stress mmap MB N     N times: map MB, write every page, unmap
  *   xenpv-stress marker TAG    a forced-emulation CPUID with leaf TAG,
  *                              which xentrace records: brackets a workload
@@ -176,6 +179,54 @@ static int smp(long seconds)
 	return rc;
 }
 
+static int set_online(long cpu, int online)
+{
+	char path[64];
+	FILE *f;
+	int bad;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%ld/online",
+		 cpu);
+	f = fopen(path, "w");
+	if (!f)
+		return fail(path);
+	bad = fprintf(f, "%d\n", online) < 0;
+	bad |= fclose(f) != 0;	/* the kernel's answer comes with the flush */
+	if (bad)
+		return fail(online ? "bringing a CPU online" :
+				     "taking a CPU offline");
+	return 0;
+}
+
+static int hotplug(long n)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), cpu, i;
+
+	if (cpus < 2) {
+		fprintf(stderr, "hotplug: only %ld CPU online\n", cpus);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		for (cpu = 1; cpu < cpus; cpu++) {
+			if (set_online(cpu, 0))
+				return 1;
+			if (sysconf(_SC_NPROCESSORS_ONLN) != cpus - 1) {
+				fprintf(stderr, "hotplug: cpu%ld still online\n",
+					cpu);
+				return 1;
+			}
+			if (set_online(cpu, 1))
+				return 1;
+		}
+	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) != cpus) {
+		fprintf(stderr, "hotplug: %ld of %ld CPUs came back\n",
+			sysconf(_SC_NPROCESSORS_ONLN), cpus);
+		return 1;
+	}
+	return smp(2);
+}
+
 /* CPUID through Xen's forced-emulation prefix: Xen traces it. */
 static void marker(unsigned int tag)
 {
@@ -220,6 +271,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "smp") && a > 0) {
 		rc = smp(a);
 		printf("smp: %ld s on every CPU", a);
+	} else if (!strcmp(what, "hotplug") && a > 0) {
+		rc = hotplug(a);
+		printf("hotplug: %ld offline/online cycles of every CPU but 0", a);
 	} else if (!strcmp(what, "mmap") && a > 0) {
 		long i;
 
@@ -227,7 +281,7 @@ int main(int argc, char **argv)
 			rc = touch_pages(a);
 		printf("mmap: %ld x %ld MiB mapped, written, unmapped", b, a);
 	} else {
-		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | smp SECONDS | mmap MB N | marker TAG | true\n");
+		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | smp SECONDS | hotplug N | mmap MB N | marker TAG | true\n");
 		return 2;
 	}
 	t0 = now_ms() - t0;
