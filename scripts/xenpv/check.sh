@@ -61,8 +61,9 @@ overlap() {
 		printf '%-5s %-18s %s\n' SKIP overlap "no $tool (XENPV_SHARED names the shared/ directory)"
 		return
 	fi
-	out=$("$tool" --upstream "$("$XENPV_TOP/scripts/xenpv/source.sh")" --ours "$XENPV_TOP" --fail 2>&1)
-	if [ $? = 0 ]; then
+	# Inside "if": under set -e a failing $(...) would end the script.
+	if out=$("$tool" --upstream "$("$XENPV_TOP/scripts/xenpv/source.sh")" \
+		--ours "$XENPV_TOP" --fail 2>&1); then
 		step overlap PASS "$(echo "$out" | tail -n 1)"
 	else
 		echo "$out" | tail -n 30
