@@ -157,6 +157,7 @@ static inline unsigned long gfn_to_pfn(unsigned long gfn)
 #define gfn_to_virt(g)		__va(PFN_PHYS(gfn_to_pfn(g)))
 
 #define page_to_mfn(page)	pfn_to_mfn(page_to_pfn(page))
+#define xen_page_to_gfn(page)	pfn_to_gfn(page_to_pfn(page))
 
 /* Pages of other domains mapped by a backend (grant mappings). */
 struct gnttab_map_grant_ref;
