@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xenstore, the configuration database every Xen domain shares with the
- * toolstack, and (later) xenbus, the Linux bus of split-driver devices
+ * toolstack, and xenbus, the Linux bus of the split-driver devices
  * described in it.
  *
  * The store is a tree of nodes with string values.  A domain reaches it
@@ -16,9 +16,16 @@
 #define _XEN_XENBUS_H
 
 #include <linux/compiler.h>
+#include <linux/completion.h>
+#include <linux/device.h>
 #include <linux/list.h>
 #include <linux/notifier.h>
 #include <linux/types.h>
+
+#include <xen/interface/xen.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/grant_table.h>
+#include <xen/interface/io/xenbus.h>
 
 struct xenbus_transaction {
 	u32 id;
@@ -90,5 +97,124 @@ void xs_resume(void);
 void xs_suspend_cancel(void);
 
 extern bool xenstored_ready;
+
+/* ---- The xenbus bus ---------------------------------------------------- *
+ *
+ * A split device is two directories in the store: the frontend's, in the
+ * guest's tree (device/vbd/51712), and the backend's, in the driver
+ * domain's (backend/vbd/<domid>/51712).  Each end publishes its
+ * XenbusState in a "state" node and watches the other's; the drivers on
+ * both sides move through Initialising -> InitWait/Initialised ->
+ * Connected, and Closing -> Closed on the way out.  The bus creates a
+ * device for each directory, watches the other end's state for the
+ * driver, and removes the device when the toolstack removes the node.
+ */
+
+struct xenbus_device {
+	struct device dev;
+	const char *nodename;		/* our directory */
+	const char *devicetype;		/* "vbd", "vif", ... */
+	enum xenbus_state state;	/* what we last published */
+	struct completion down;		/* we reached Closed */
+	/* The other end: its directory, its domain, our watch on it. */
+	const char *otherend;
+	int otherend_id;
+	struct xenbus_watch otherend_watch;
+};
+
+static inline struct xenbus_device *to_xenbus_device(struct device *dev)
+{
+	return container_of(dev, struct xenbus_device, dev);
+}
+
+struct xenbus_device_id {
+	char devicetype[32];
+};
+
+struct xenbus_driver {
+	const struct xenbus_device_id *ids;	/* ended by an empty one */
+	int (*probe)(struct xenbus_device *dev,
+		     const struct xenbus_device_id *id);
+	void (*remove)(struct xenbus_device *dev);
+	/* The other end published a new state (xenwatch thread). */
+	void (*otherend_changed)(struct xenbus_device *dev,
+				 enum xenbus_state backend_state);
+	/* Save/restore: before the domain is saved, after it resumes. */
+	int (*suspend)(struct xenbus_device *dev);
+	int (*resume)(struct xenbus_device *dev);
+	int (*uevent)(struct xenbus_device *dev, struct kobj_uevent_env *env);
+	const char *name;		/* defaults to the module's */
+	struct device_driver driver;
+};
+
+static inline struct xenbus_driver *to_xenbus_driver(struct device_driver *drv)
+{
+	return container_of(drv, struct xenbus_driver, driver);
+}
+
+int __xenbus_register_frontend(struct xenbus_driver *drv, struct module *owner,
+			       const char *mod_name);
+#define xenbus_register_frontend(drv) \
+	__xenbus_register_frontend(drv, THIS_MODULE, KBUILD_MODNAME)
+void xenbus_unregister_driver(struct xenbus_driver *drv);
+
+/* Publish our state; a no-op once the toolstack removed our node. */
+int xenbus_switch_state(struct xenbus_device *dev, enum xenbus_state state);
+/* Closed, and wake whoever waits for the device to go down. */
+int xenbus_frontend_closed(struct xenbus_device *dev);
+/* The state published under @path, XenbusStateUnknown if none. */
+enum xenbus_state xenbus_read_driver_state(const char *path);
+
+/*
+ * Grant the other end the pages of a ring; xenbus_setup_ring allocates
+ * and clears them first, xenbus_teardown_ring revokes and frees them
+ * (deferred while the other end still maps them) and clears *vaddr.
+ */
+int xenbus_grant_ring(struct xenbus_device *dev, void *vaddr,
+		      unsigned int nr_pages, grant_ref_t *grefs);
+int xenbus_setup_ring(struct xenbus_device *dev, gfp_t gfp, void **vaddr,
+		      unsigned int nr_pages, grant_ref_t *grefs);
+void xenbus_teardown_ring(void **vaddr, unsigned int nr_pages,
+			  grant_ref_t *grefs);
+
+/* An unbound event channel the other end may bind to. */
+int xenbus_alloc_evtchn(struct xenbus_device *dev, evtchn_port_t *port);
+int xenbus_free_evtchn(struct xenbus_device *dev, evtchn_port_t port);
+
+/* Watch a path on behalf of a device; the path is kmalloc'd by _pathfmt. */
+int xenbus_watch_path(struct xenbus_device *dev, const char *path,
+		      struct xenbus_watch *watch,
+		      bool (*will_handle)(struct xenbus_watch *, const char *,
+					  const char *),
+		      void (*callback)(struct xenbus_watch *, const char *,
+				       const char *));
+__printf(5, 6)
+int xenbus_watch_pathfmt(struct xenbus_device *dev, struct xenbus_watch *watch,
+			 bool (*will_handle)(struct xenbus_watch *,
+					     const char *, const char *),
+			 void (*callback)(struct xenbus_watch *, const char *,
+					  const char *),
+			 const char *pathfmt, ...);
+
+/*
+ * Report a problem: to the kernel log and to error/<nodename>/error in
+ * the store, where the toolstack shows it.  _fatal also starts closing.
+ */
+__printf(3, 4)
+void xenbus_dev_error(struct xenbus_device *dev, int err, const char *fmt, ...);
+__printf(3, 4)
+void xenbus_dev_fatal(struct xenbus_device *dev, int err, const char *fmt, ...);
+
+/* The name of a state, for messages. */
+static inline const char *xenbus_strstate(enum xenbus_state state)
+{
+	static const char *const names[] = {
+		"Unknown", "Initialising", "InitWait", "Initialised",
+		"Connected", "Closing", "Closed", "Reconfiguring",
+		"Reconfigured",
+	};
+
+	return state < ARRAY_SIZE(names) ? names[state] : "INVALID";
+}
 
 #endif /* _XEN_XENBUS_H */

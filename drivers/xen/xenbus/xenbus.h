@@ -3,10 +3,33 @@
 #ifndef _DRIVERS_XEN_XENBUS_H
 #define _DRIVERS_XEN_XENBUS_H
 
+#include <linux/device.h>
 #include <xen/interface/event_channel.h>
 
 struct xenstore_domain_interface;
+struct xenbus_device;
+struct xenbus_driver;
 
+/* xenstore.c */
 int xs_connect(struct xenstore_domain_interface *ring, evtchn_port_t port);
+
+/* bus.c: one xenbus bus, frontend or backend */
+struct xenbus_bus {
+	struct bus_type bus;
+	/* Fill in dev->otherend and ->otherend_id from the store. */
+	int (*read_otherend)(struct xenbus_device *dev);
+};
+
+/* Fill in the bus_type methods shared by all xenbus buses. */
+void xenbus_init_bus(struct xenbus_bus *bus);
+
+int xenbus_register_driver(struct xenbus_bus *bus, struct xenbus_driver *drv,
+			   struct module *owner, const char *mod_name);
+struct xenbus_device *xenbus_find_device(struct xenbus_bus *bus,
+					 const char *nodename);
+int xenbus_add_device(struct xenbus_bus *bus, const char *type,
+		      const char *nodename, const char *name);
+int xenbus_read_otherend_nodes(struct xenbus_device *dev, const char *id_node,
+			       const char *path_node);
 
 #endif /* _DRIVERS_XEN_XENBUS_H */

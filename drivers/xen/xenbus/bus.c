@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xenbus bus core: devices made from store directories, matched to
+ * drivers by device type, and the watch on the other end's state.
+ *
+ * What differs between the frontend bus (our devices live under device/,
+ * their backends elsewhere) and a backend bus is only where a device's
+ * directory is and how its other end is named; struct xenbus_bus says so,
+ * and everything else is here.
+ */
+
+#define pr_fmt(fmt) "xenbus: " fmt
+
+#include <linux/device.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <xen/xenbus.h>
+
+#include "xenbus.h"
+
+/* ---- Matching ---------------------------------------------------------- */
+
+static const struct xenbus_device_id *
+match_id(const struct xenbus_device_id *ids, const struct xenbus_device *dev)
+{
+	for (; ids && ids->devicetype[0]; ids++)
+		if (!strcmp(ids->devicetype, dev->devicetype))
+			return ids;
+	return NULL;
+}
+
+static int xenbus_match(struct device *_dev, struct device_driver *_drv)
+{
+	return match_id(to_xenbus_driver(_drv)->ids,
+			 to_xenbus_device(_dev)) != NULL;
+}
+
+/* ---- The other end ----------------------------------------------------- */
+
+static bool otherend_will_handle(struct xenbus_watch *watch, const char *path,
+				 const char *token)
+{
+	struct xenbus_device *dev =
+		container_of(watch, struct xenbus_device, otherend_watch);
+
+	/* Only the state node itself, and only while the device is bound. */
+	return dev->dev.driver && !strcmp(path, watch->node);
+}
+
+/*
+ * No device lock here: removal holds it while it unregisters this very
+ * watch, which waits for a running callback.  The ordering is what keeps
+ * us safe instead: the watch exists only between probe and remove.
+ */
+static void otherend_changed(struct xenbus_watch *watch, const char *path,
+			     const char *token)
+{
+	struct xenbus_device *dev =
+		container_of(watch, struct xenbus_device, otherend_watch);
+	struct xenbus_driver *drv = to_xenbus_driver(dev->dev.driver);
+	enum xenbus_state state = xenbus_read_driver_state(dev->otherend);
+
+	dev_dbg(&dev->dev, "other end %s is %s\n", dev->otherend,
+		xenbus_strstate(state));
+	if (drv->otherend_changed)
+		drv->otherend_changed(dev, state);
+}
+
+static void unwatch_otherend(struct xenbus_device *dev)
+{
+	if (!dev->otherend_watch.node)
+		return;
+	unregister_xenbus_watch(&dev->otherend_watch);
+	kfree(dev->otherend_watch.node);
+	dev->otherend_watch.node = NULL;
+}
+
+static int watch_otherend(struct xenbus_device *dev)
+{
+	return xenbus_watch_pathfmt(dev, &dev->otherend_watch,
+				    otherend_will_handle, otherend_changed,
+				    "%s/state", dev->otherend);
+}
+
+/* ---- Binding ----------------------------------------------------------- */
+
+static int xenbus_dev_probe(struct device *_dev)
+{
+	struct xenbus_device *dev = to_xenbus_device(_dev);
+	struct xenbus_driver *drv = to_xenbus_driver(_dev->driver);
+	struct xenbus_bus *bus = container_of(_dev->bus, struct xenbus_bus,
+					      bus);
+	const struct xenbus_device_id *id = match_id(drv->ids, dev);
+	int rc;
+
+	if (!id || !drv->probe)
+		return -ENODEV;
+	/* A device unbound and bound again may have a new other end. */
+	rc = bus->read_otherend(dev);
+	if (rc) {
+		dev_warn(_dev, "no usable other end: %d\n", rc);
+		return rc;
+	}
+	reinit_completion(&dev->down);
+	rc = drv->probe(dev, id);
+	if (rc) {
+		xenbus_dev_error(dev, rc, "probing %s", dev->nodename);
+		xenbus_switch_state(dev, XenbusStateClosed);
+		return rc;
+	}
+	/* The first event arrives at once, with the current state. */
+	rc = watch_otherend(dev);
+	if (rc) {
+		if (drv->remove)
+			drv->remove(dev);
+		return rc;
+	}
+	return 0;
+}
+
+static void xenbus_dev_remove(struct device *_dev)
+{
+	struct xenbus_device *dev = to_xenbus_device(_dev);
+	struct xenbus_driver *drv = to_xenbus_driver(_dev->driver);
+
+	unwatch_otherend(dev);
+	if (drv->remove)
+		drv->remove(dev);
+	xenbus_switch_state(dev, XenbusStateClosed);
+}
+
+static int xenbus_dev_uevent(struct device *_dev, struct kobj_uevent_env *env)
+{
+	struct xenbus_device *dev = to_xenbus_device(_dev);
+
+	if (add_uevent_var(env, "MODALIAS=xen:%s", dev->devicetype) ||
+	    add_uevent_var(env, "XENBUS_TYPE=%s", dev->devicetype) ||
+	    add_uevent_var(env, "XENBUS_PATH=%s", dev->nodename))
+		return -ENOMEM;
+	if (_dev->driver && to_xenbus_driver(_dev->driver)->uevent)
+		return to_xenbus_driver(_dev->driver)->uevent(dev, env);
+	return 0;
+}
+
+int xenbus_register_driver(struct xenbus_bus *bus, struct xenbus_driver *drv,
+			   struct module *owner, const char *mod_name)
+{
+	drv->driver.name = drv->name ?: mod_name;
+	drv->driver.bus = &bus->bus;
+	drv->driver.owner = owner;
+	drv->driver.mod_name = mod_name;
+	return driver_register(&drv->driver);
+}
+
+void xenbus_unregister_driver(struct xenbus_driver *drv)
+{
+	driver_unregister(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(xenbus_unregister_driver);
+
+/* ---- Attributes users and udev rules read ------------------------------ */
+
+static ssize_t nodename_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_xenbus_device(dev)->nodename);
+}
+static DEVICE_ATTR_RO(nodename);
+
+static ssize_t devtype_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_xenbus_device(dev)->devicetype);
+}
+static DEVICE_ATTR_RO(devtype);
+
+static ssize_t modalias_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "xen:%s\n", to_xenbus_device(dev)->devicetype);
+}
+static DEVICE_ATTR_RO(modalias);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  xenbus_strstate(to_xenbus_device(dev)->state));
+}
+static DEVICE_ATTR_RO(state);
+
+static struct attribute *xenbus_dev_attrs[] = {
+	&dev_attr_devtype.attr,
+	&dev_attr_nodename.attr,
+	&dev_attr_state.attr,
+	&dev_attr_modalias.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(xenbus_dev);
+
+/* What every xenbus bus does the same way. */
+void xenbus_init_bus(struct xenbus_bus *bus)
+{
+	bus->bus.match = xenbus_match;
+	bus->bus.probe = xenbus_dev_probe;
+	bus->bus.remove = xenbus_dev_remove;
+	bus->bus.uevent = xenbus_dev_uevent;
+	bus->bus.dev_groups = xenbus_dev_groups;
+}
+
+/* ---- Devices ----------------------------------------------------------- */
+
+static void xenbus_dev_release(struct device *_dev)
+{
+	struct xenbus_device *dev = to_xenbus_device(_dev);
+
+	kfree(dev->otherend);
+	kfree(dev->nodename);
+	kfree(dev->devicetype);
+	kfree(dev);
+}
+
+static int match_nodename(struct device *_dev, const void *nodename)
+{
+	return !strcmp(to_xenbus_device(_dev)->nodename, nodename);
+}
+
+struct xenbus_device *xenbus_find_device(struct xenbus_bus *bus,
+					 const char *nodename)
+{
+	struct device *_dev = bus_find_device(&bus->bus, NULL, nodename,
+					      match_nodename);
+
+	return _dev ? to_xenbus_device(_dev) : NULL;
+}
+
+int xenbus_add_device(struct xenbus_bus *bus, const char *type,
+		      const char *nodename, const char *name)
+{
+	struct xenbus_device *dev;
+	int rc;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return -ENOMEM;
+	dev->devicetype = kstrdup(type, GFP_KERNEL);
+	dev->nodename = kstrdup(nodename, GFP_KERNEL);
+	dev->state = XenbusStateInitialising;
+	init_completion(&dev->down);
+	dev->dev.bus = &bus->bus;
+	dev->dev.release = xenbus_dev_release;
+	if (!dev->devicetype || !dev->nodename) {
+		xenbus_dev_release(&dev->dev);
+		return -ENOMEM;
+	}
+	rc = bus->read_otherend(dev);
+	if (rc) {
+		/* Not (or not yet) a complete device: nothing to bind. */
+		xenbus_dev_release(&dev->dev);
+		return rc;
+	}
+	dev_set_name(&dev->dev, "%s", name);
+	rc = device_register(&dev->dev);
+	if (rc) {
+		pr_warn("cannot register %s: %d\n", nodename, rc);
+		put_device(&dev->dev);
+	}
+	return rc;
+}
+
+/* Read a "<prefix>-id" and "<prefix>" node pair naming the other end. */
+int xenbus_read_otherend_nodes(struct xenbus_device *dev, const char *id_node,
+			       const char *path_node)
+{
+	char *path = NULL;
+	int id, rc;
+
+	rc = xenbus_gather(XBT_NIL, dev->nodename, id_node, "%i", &id,
+			   path_node, NULL, &path, NULL);
+	if (rc)
+		return rc;
+	if (!strlen(path) || !xenbus_exists(XBT_NIL, path, "")) {
+		kfree(path);
+		return -ENOENT;
+	}
+	if (id < 0 || id >= DOMID_FIRST_RESERVED) {
+		pr_warn("%s: bad %s %d\n", dev->nodename, id_node, id);
+		kfree(path);
+		return -EINVAL;
+	}
+	kfree(dev->otherend);
+	dev->otherend = path;
+	dev->otherend_id = id;
+	return 0;
+}

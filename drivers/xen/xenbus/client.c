@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What split drivers do with their xenbus device: publish their state,
+ * share a ring, offer an event channel, watch nodes, report errors.
+ */
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/xenbus.h>
+#include <asm/xen/page.h>
+
+int xenbus_switch_state(struct xenbus_device *dev, enum xenbus_state state)
+{
+	struct xenbus_transaction t;
+	int rc;
+
+	if (state == dev->state)
+		return 0;
+	/*
+	 * In a transaction, so that a node the toolstack has just removed
+	 * (the device is going away) is not brought back by our write.
+	 */
+	do {
+		rc = xenbus_transaction_start(&t);
+		if (rc)
+			break;
+		if (!xenbus_exists(t, dev->nodename, "")) {
+			xenbus_transaction_end(t, 1);
+			return 0;
+		}
+		rc = xenbus_printf(t, dev->nodename, "state", "%d", state);
+		if (rc) {
+			xenbus_transaction_end(t, 1);
+			break;
+		}
+		rc = xenbus_transaction_end(t, 0);
+	} while (rc == -EAGAIN);
+
+	if (rc) {
+		dev_err(&dev->dev, "cannot publish state %s: %d\n",
+			xenbus_strstate(state), rc);
+		return rc;
+	}
+	dev->state = state;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xenbus_switch_state);
+
+int xenbus_frontend_closed(struct xenbus_device *dev)
+{
+	xenbus_switch_state(dev, XenbusStateClosed);
+	complete(&dev->down);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xenbus_frontend_closed);
+
+enum xenbus_state xenbus_read_driver_state(const char *path)
+{
+	unsigned int state = xenbus_read_unsigned(path, "state",
+						  XenbusStateUnknown);
+
+	return state <= XenbusStateReconfigured ? state : XenbusStateUnknown;
+}
+EXPORT_SYMBOL_GPL(xenbus_read_driver_state);
+
+static void report(struct xenbus_device *dev, int err, const char *fmt,
+		   va_list ap)
+{
+	char *msg, *path;
+
+	msg = kvasprintf(GFP_KERNEL, fmt, ap);
+	dev_err(&dev->dev, "%s (%d)\n", msg ?: fmt, err);
+	if (!msg)
+		return;
+	path = kasprintf(GFP_KERNEL, "error/%s", dev->nodename);
+	if (path)
+		xenbus_printf(XBT_NIL, path, "error", "%i %s", -err, msg);
+	kfree(path);
+	kfree(msg);
+}
+
+void xenbus_dev_error(struct xenbus_device *dev, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(dev, err, fmt, ap);
+	va_end(ap);
+}
+EXPORT_SYMBOL_GPL(xenbus_dev_error);
+
+void xenbus_dev_fatal(struct xenbus_device *dev, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(dev, err, fmt, ap);
+	va_end(ap);
+	xenbus_switch_state(dev, XenbusStateClosing);
+}
+EXPORT_SYMBOL_GPL(xenbus_dev_fatal);
+
+int xenbus_grant_ring(struct xenbus_device *dev, void *vaddr,
+		      unsigned int nr_pages, grant_ref_t *grefs)
+{
+	unsigned int i;
+	int ref;
+
+	for (i = 0; i < nr_pages; i++) {
+		ref = gnttab_grant_foreign_access(dev->otherend_id,
+				virt_to_gfn(vaddr + i * XEN_PAGE_SIZE), 0);
+		if (ref < 0) {
+			xenbus_dev_fatal(dev, ref, "granting ring page %u", i);
+			while (i--)
+				gnttab_end_foreign_access(grefs[i], NULL);
+			return ref;
+		}
+		grefs[i] = ref;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xenbus_grant_ring);
+
+int xenbus_setup_ring(struct xenbus_device *dev, gfp_t gfp, void **vaddr,
+		      unsigned int nr_pages, grant_ref_t *grefs)
+{
+	unsigned long size = nr_pages * XEN_PAGE_SIZE;
+	void *ring;
+	unsigned int i;
+	int rc;
+
+	/* Exact pages, so each can be freed alone if its grant lingers. */
+	ring = alloc_pages_exact(size, gfp | __GFP_ZERO);
+	if (!ring) {
+		xenbus_dev_fatal(dev, -ENOMEM, "allocating a %u-page ring",
+				 nr_pages);
+		return -ENOMEM;
+	}
+	rc = xenbus_grant_ring(dev, ring, nr_pages, grefs);
+	if (rc) {
+		free_pages_exact(ring, size);
+		for (i = 0; i < nr_pages; i++)
+			grefs[i] = INVALID_GRANT_REF;
+		return rc;
+	}
+	*vaddr = ring;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xenbus_setup_ring);
+
+void xenbus_teardown_ring(void **vaddr, unsigned int nr_pages,
+			  grant_ref_t *grefs)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_pages; i++) {
+		if (grefs[i] == INVALID_GRANT_REF)
+			continue;
+		/* The page is freed with its grant, once the other end lets go. */
+		gnttab_end_foreign_access(grefs[i], *vaddr ?
+			virt_to_page(*vaddr + i * XEN_PAGE_SIZE) : NULL);
+		grefs[i] = INVALID_GRANT_REF;
+	}
+	*vaddr = NULL;
+}
+EXPORT_SYMBOL_GPL(xenbus_teardown_ring);
+
+int xenbus_alloc_evtchn(struct xenbus_device *dev, evtchn_port_t *port)
+{
+	int rc = xenbus_alloc_evtchn_for(dev->otherend_id, port);
+
+	if (rc)
+		xenbus_dev_fatal(dev, rc, "allocating an event channel");
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_alloc_evtchn);
+
+int xenbus_free_evtchn(struct xenbus_device *dev, evtchn_port_t port)
+{
+	int rc = xen_evtchn_close(port);
+
+	if (rc)
+		xenbus_dev_error(dev, rc, "closing event channel %u", port);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_free_evtchn);
+
+int xenbus_watch_path(struct xenbus_device *dev, const char *path,
+		      struct xenbus_watch *watch,
+		      bool (*will_handle)(struct xenbus_watch *, const char *,
+					  const char *),
+		      void (*callback)(struct xenbus_watch *, const char *,
+				       const char *))
+{
+	int rc;
+
+	watch->node = path;
+	watch->will_handle = will_handle;
+	watch->callback = callback;
+	rc = register_xenbus_watch(watch);
+	if (rc) {
+		watch->node = NULL;
+		watch->callback = NULL;
+		xenbus_dev_fatal(dev, rc, "watching %s", path);
+	}
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_watch_path);
+
+int xenbus_watch_pathfmt(struct xenbus_device *dev, struct xenbus_watch *watch,
+			 bool (*will_handle)(struct xenbus_watch *,
+					     const char *, const char *),
+			 void (*callback)(struct xenbus_watch *, const char *,
+					  const char *),
+			 const char *pathfmt, ...)
+{
+	va_list ap;
+	char *path;
+	int rc;
+
+	va_start(ap, pathfmt);
+	path = kvasprintf(GFP_KERNEL, pathfmt, ap);
+	va_end(ap);
+	if (!path) {
+		xenbus_dev_fatal(dev, -ENOMEM, "allocating a watch path");
+		return -ENOMEM;
+	}
+	rc = xenbus_watch_path(dev, path, watch, will_handle, callback);
+	if (rc)
+		kfree(path);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_watch_pathfmt);
