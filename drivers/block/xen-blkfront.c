@@ -1,0 +1,1159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * blkfront: the guest half of a Xen virtual block device (xvda, xvdb, ...).
+ *
+ * The backend (blkback or qemu in the driver domain) owns the real storage.
+ * We talk to it over one or more shared rings of struct blkif_request /
+ * blkif_response (xen/interface/io/blkif.h), one page or a few each, plus
+ * an event channel per ring for "look at the ring".  A read or write names
+ * the data pages by grant reference: for each request we grant the
+ * backend access to the pages of the request, it maps or copies them,
+ * answers, and we revoke the grants before completing the request.
+ *
+ * A request carries up to 11 segments (one page piece each) in the ring
+ * slot itself.  If the backend offers "feature-max-indirect-segments",
+ * bigger requests put their segment list in separate granted pages
+ * ("indirect" pages) and the slot names those.
+ *
+ * The handshake, in store nodes (ours under device/vbd/<id>, the
+ * backend's under its "backend" path):
+ *  - backend InitWait: its features that shape the rings are readable
+ *    (multi-queue-max-queues, max-ring-page-order); we set up rings and
+ *    event channels, publish ring-ref*, event-channel*, protocol, and go
+ *    Initialised.
+ *  - backend Connected: the disk's size and features are readable
+ *    (sectors, sector-size, info, feature-flush-cache, feature-discard,
+ *    ...); we create the disk and go Connected.  A later Connected with a
+ *    new "sectors" is an online resize.
+ *  - backend Closing/Closed: we fail what is outstanding, remove the disk
+ *    and go Closed.
+ *
+ * The backend is another domain and may be buggy or hostile: every
+ * response is copied out of the shared ring before use and checked (ring
+ * indices, request id, operation), and a grant the backend will not let
+ * go of is never reused: the device is stopped instead.
+ */
+
+#define pr_fmt(fmt) "blkfront: " fmt
+
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/hdreg.h>
+#include <linux/interrupt.h>
+#include <linux/major.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include <xen/xen.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/ring.h>
+#include <xen/xenbus.h>
+#include <xen/interface/io/blkif.h>
+#include <xen/interface/io/protocols.h>
+#include <asm/xen/page.h>
+
+/* ---- Module parameters (the names users of Linux-on-Xen know) ---------- */
+
+static unsigned int xen_blkif_max_segments = 32;
+module_param_named(max_indirect_segments, xen_blkif_max_segments, uint, 0444);
+MODULE_PARM_DESC(max_indirect_segments,
+		 "Maximum segments per request with indirect descriptors (default 32)");
+
+static unsigned int xen_blkif_max_queues = 4;
+module_param_named(max_queues, xen_blkif_max_queues, uint, 0444);
+MODULE_PARM_DESC(max_queues,
+		 "Maximum rings (hardware queues) per device (default 4)");
+
+#define BLKFRONT_MAX_RING_ORDER	4
+static unsigned int xen_blkif_max_ring_order;
+module_param_named(max_ring_page_order, xen_blkif_max_ring_order, uint, 0444);
+MODULE_PARM_DESC(max_ring_page_order,
+		 "Maximum order of pages for each shared ring (default 0)");
+
+/* ---- Sizes from the protocol ------------------------------------------- */
+
+/* Segment descriptors per indirect page. */
+#define SEGS_PER_INDIRECT_PAGE \
+	(XEN_PAGE_SIZE / sizeof(struct blkif_request_segment))
+/* Never ask for more than the slot can name in indirect pages. */
+#define MAX_INDIRECT_SEGMENTS \
+	(SEGS_PER_INDIRECT_PAGE * BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST)
+
+/*
+ * The most segments a request of ours can have (the parameter, within
+ * what the protocol allows), and the indirect pages that takes: every
+ * ring slot is provisioned for it once.
+ */
+static unsigned int seg_cap, indirect_pages;
+
+#define XVD_MAJOR		202
+#define PARTS_PER_DISK		16
+#define PARTS_PER_EXT_DISK	256
+#define EXTENDED_VDEV		(1 << 28)
+
+/* ---- Structures -------------------------------------------------------- */
+
+/* What we remember about a request while the backend has it. */
+struct blkfront_shadow {
+	struct request *rq;
+	unsigned int nr_grefs;
+	grant_ref_t *grefs;		/* data pages, then indirect pages */
+	struct page **indirect;		/* our indirect pages, allocated once */
+	unsigned int nr_indirect;
+	u8 op;
+};
+
+/* Per request, in the request's blk-mq payload. */
+struct blkfront_rq {
+	blk_status_t status;
+	struct scatterlist *sg;		/* max_segs entries, allocated once */
+};
+
+struct blkfront_info;
+
+struct blkfront_ring {
+	struct blkfront_info *info;
+	struct blkif_front_ring ring;
+	void *sring;
+	grant_ref_t ring_ref[1 << BLKFRONT_MAX_RING_ORDER];
+	evtchn_port_t evtchn;
+	int irq;
+	spinlock_t lock;
+	struct blkfront_shadow *shadow;	/* ring_size slots, indexed by tag */
+	char name[24];
+};
+
+enum blkfront_state {
+	BLKFRONT_DISCONNECTED,
+	BLKFRONT_CONNECTED,
+	BLKFRONT_BROKEN,	/* the backend misbehaved: no more I/O */
+};
+
+struct blkfront_info {
+	struct xenbus_device *xbdev;
+	struct mutex mutex;		/* connect/disconnect */
+	enum blkfront_state state;
+	unsigned int vdevice;		/* virtual-device, for naming */
+	blkif_vdev_t handle;		/* our id, in every request */
+
+	unsigned int nr_rings;
+	unsigned int ring_order;
+	unsigned int ring_size;		/* slots per ring */
+	struct blkfront_ring *rings;
+
+	/* The disk, once the backend connected. */
+	struct gendisk *gd;
+	struct blk_mq_tag_set tag_set;
+	bool tag_set_ready;
+	unsigned int first_minor, nr_minors;
+	u64 sectors;
+	unsigned int max_segs;		/* per request: 11, or indirect */
+	bool flush, barrier, discard, secure_discard;
+};
+
+static DEFINE_MUTEX(minors_lock);
+static LIST_HEAD(minors_used);
+struct minor_range {
+	struct list_head list;
+	unsigned int first, nr;
+};
+
+/* ---- Minors: two disks must never share one --------------------------- */
+
+static int reserve_minors(unsigned int first, unsigned int nr)
+{
+	struct minor_range *r;
+	int rc = 0;
+
+	mutex_lock(&minors_lock);
+	list_for_each_entry(r, &minors_used, list) {
+		if (first < r->first + r->nr && r->first < first + nr) {
+			rc = -EBUSY;
+			goto out;
+		}
+	}
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	r->first = first;
+	r->nr = nr;
+	list_add(&r->list, &minors_used);
+out:
+	mutex_unlock(&minors_lock);
+	return rc;
+}
+
+static void release_minors(unsigned int first)
+{
+	struct minor_range *r;
+
+	mutex_lock(&minors_lock);
+	list_for_each_entry(r, &minors_used, list) {
+		if (r->first == first) {
+			list_del(&r->list);
+			kfree(r);
+			break;
+		}
+	}
+	mutex_unlock(&minors_lock);
+}
+
+/* xvda .. xvdz, xvdaa .. xvdzz, ...: the sd naming scheme. */
+static void disk_name(char *buf, size_t size, unsigned int index)
+{
+	char letters[8];
+	int i = sizeof(letters) - 1;
+
+	letters[i] = '\0';
+	do {
+		letters[--i] = 'a' + index % 26;
+		index = index / 26;
+	} while (index-- && i > 0);
+	snprintf(buf, size, "xvd%s", &letters[i]);
+}
+
+/*
+ * virtual-device is 202 << 8 | minor for xvda..xvdp (16 minors per
+ * disk), or 1 << 28 | disk << 8 | partition for any number of disks.
+ */
+static int vdevice_to_minors(unsigned int vdevice, unsigned int *first,
+			     unsigned int *nr, unsigned int *index)
+{
+	if (vdevice & EXTENDED_VDEV) {
+		*index = (vdevice & ~EXTENDED_VDEV) >> 8;
+		*first = *index * PARTS_PER_EXT_DISK;
+		*nr = PARTS_PER_EXT_DISK;
+	} else if ((vdevice >> 8) == XVD_MAJOR) {
+		*first = vdevice & 0xff;
+		*index = *first / PARTS_PER_DISK;
+		*nr = PARTS_PER_DISK;
+	} else {
+		return -EINVAL;
+	}
+	if (*first % *nr || *first + *nr > MINORMASK + 1)
+		return -EINVAL;	/* a partition, or out of range */
+	return 0;
+}
+
+/* ---- Talking to the backend over the ring ------------------------------ */
+
+static void kick(struct blkfront_ring *r)
+{
+	int notify;
+
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&r->ring, notify);
+	if (notify)
+		notify_remote_via_irq(r->irq);
+}
+
+/* Grant the pages of @rq and fill in the slot; ring lock held. */
+static int fill_rw(struct blkfront_ring *r, struct request *rq,
+		   struct blkif_request *slot, struct blkfront_shadow *sh)
+{
+	struct blkfront_info *info = r->info;
+	struct blkfront_rq *brq = blk_mq_rq_to_pdu(rq);
+	bool write = rq_data_dir(rq) == WRITE;
+	domid_t backend = info->xbdev->otherend_id;
+	struct blkif_request_segment *seg = NULL;
+	unsigned int nsegs, nind, i, n = 0;
+	struct scatterlist *sg;
+	grant_ref_t head;
+	int ref;
+
+	nsegs = blk_rq_map_sg(rq->q, rq, brq->sg);
+	nind = nsegs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
+		DIV_ROUND_UP(nsegs, SEGS_PER_INDIRECT_PAGE) : 0;
+	if (gnttab_alloc_grant_references(nsegs + nind, &head))
+		return -ENOSPC;
+
+	slot->id = rq->tag;
+	slot->sector_number = blk_rq_pos(rq);
+	if (nind) {
+		struct blkif_request_indirect *ind = (void *)slot;
+
+		ind->operation = BLKIF_OP_INDIRECT;
+		ind->indirect_op = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+		ind->nr_segments = nsegs;
+		ind->handle = info->handle;
+		for (i = 0; i < nind; i++) {
+			ref = gnttab_claim_grant_reference(&head);
+			gnttab_grant_foreign_access_ref(ref, backend,
+				xen_page_to_gfn(sh->indirect[i]), 1);
+			ind->indirect_grefs[i] = ref;
+			sh->grefs[nsegs + i] = ref;
+		}
+		sh->nr_indirect = nind;
+	} else {
+		slot->operation = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+		slot->nr_segments = nsegs;
+		slot->handle = info->handle;
+		sh->nr_indirect = 0;
+	}
+
+	for_each_sg(brq->sg, sg, nsegs, i) {
+		struct blkif_request_segment s;
+
+		ref = gnttab_claim_grant_reference(&head);
+		/* The backend only reads what we write out. */
+		gnttab_grant_foreign_access_ref(ref, backend,
+				xen_page_to_gfn(sg_page(sg)), write);
+		sh->grefs[i] = ref;
+		s.gref = ref;
+		s.first_sect = sg->offset >> SECTOR_SHIFT;
+		s.last_sect = (sg->offset + sg->length - 1) >> SECTOR_SHIFT;
+		if (nind) {
+			if (i % SEGS_PER_INDIRECT_PAGE == 0) {
+				if (seg)
+					kunmap_local(seg);
+				seg = kmap_local_page(sh->indirect[n++]);
+			}
+			seg[i % SEGS_PER_INDIRECT_PAGE] = s;
+		} else {
+			slot->seg[i] = s;
+		}
+	}
+	if (seg)
+		kunmap_local(seg);
+	sh->nr_grefs = nsegs + nind;
+	sh->op = nind ? BLKIF_OP_INDIRECT : slot->operation;
+	return 0;
+}
+
+static void fill_discard(struct blkfront_info *info, struct request *rq,
+			 struct blkif_request *slot, struct blkfront_shadow *sh)
+{
+	struct blkif_request_discard *d = (void *)slot;
+
+	d->operation = BLKIF_OP_DISCARD;
+	d->flag = req_op(rq) == REQ_OP_SECURE_ERASE ? BLKIF_DISCARD_SECURE : 0;
+	d->handle = info->handle;
+	d->id = rq->tag;
+	d->sector_number = blk_rq_pos(rq);
+	d->nr_sectors = blk_rq_sectors(rq);
+	sh->nr_grefs = 0;
+	sh->nr_indirect = 0;
+	sh->op = BLKIF_OP_DISCARD;
+}
+
+static void fill_flush(struct blkfront_info *info, struct request *rq,
+		       struct blkif_request *slot, struct blkfront_shadow *sh)
+{
+	slot->operation = info->flush ? BLKIF_OP_FLUSH_DISKCACHE :
+					BLKIF_OP_WRITE_BARRIER;
+	slot->nr_segments = 0;
+	slot->handle = info->handle;
+	slot->id = rq->tag;
+	slot->sector_number = 0;
+	sh->nr_grefs = 0;
+	sh->nr_indirect = 0;
+	sh->op = slot->operation;
+}
+
+static blk_status_t blkfront_queue_rq(struct blk_mq_hw_ctx *hctx,
+				      const struct blk_mq_queue_data *qd)
+{
+	struct blkfront_ring *r = hctx->driver_data;
+	struct blkfront_info *info = r->info;
+	struct request *rq = qd->rq;
+	struct blkfront_shadow *sh = &r->shadow[rq->tag];
+	struct blkif_request *slot;
+	unsigned long flags;
+
+	blk_mq_start_request(rq);
+	spin_lock_irqsave(&r->lock, flags);
+	if (info->state != BLKFRONT_CONNECTED) {
+		spin_unlock_irqrestore(&r->lock, flags);
+		return BLK_STS_IOERR;
+	}
+	/* Tags never outnumber the slots, so the ring cannot be full. */
+	if (WARN_ON_ONCE(RING_FULL(&r->ring) || sh->rq)) {
+		spin_unlock_irqrestore(&r->lock, flags);
+		return BLK_STS_DEV_RESOURCE;
+	}
+	slot = RING_GET_REQUEST(&r->ring, r->ring.req_prod_pvt);
+
+	switch (req_op(rq)) {
+	case REQ_OP_FLUSH:
+		fill_flush(info, rq, slot, sh);
+		break;
+	case REQ_OP_DISCARD:
+	case REQ_OP_SECURE_ERASE:
+		fill_discard(info, rq, slot, sh);
+		break;
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		if (fill_rw(r, rq, slot, sh)) {
+			/* Out of grant references: retry a little later. */
+			spin_unlock_irqrestore(&r->lock, flags);
+			blk_mq_delay_run_hw_queue(hctx, 10);
+			return BLK_STS_DEV_RESOURCE;
+		}
+		break;
+	default:
+		spin_unlock_irqrestore(&r->lock, flags);
+		return BLK_STS_NOTSUPP;
+	}
+	sh->rq = rq;
+	r->ring.req_prod_pvt++;
+	if (qd->last)
+		kick(r);
+	spin_unlock_irqrestore(&r->lock, flags);
+	return BLK_STS_OK;
+}
+
+static void blkfront_commit_rqs(struct blk_mq_hw_ctx *hctx)
+{
+	struct blkfront_ring *r = hctx->driver_data;
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	kick(r);
+	spin_unlock_irqrestore(&r->lock, flags);
+}
+
+static void blkfront_complete_rq(struct request *rq)
+{
+	blk_mq_end_request(rq, ((struct blkfront_rq *)blk_mq_rq_to_pdu(rq))->status);
+}
+
+static int blkfront_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+			      unsigned int index)
+{
+	struct blkfront_info *info = data;
+
+	hctx->driver_data = &info->rings[index];
+	return 0;
+}
+
+static int blkfront_init_rq(struct blk_mq_tag_set *set, struct request *rq,
+			    unsigned int hctx_idx, unsigned int numa_node)
+{
+	struct blkfront_info *info = set->driver_data;
+	struct blkfront_rq *brq = blk_mq_rq_to_pdu(rq);
+
+	brq->sg = kcalloc_node(info->max_segs, sizeof(*brq->sg), GFP_KERNEL,
+			       numa_node);
+	if (!brq->sg)
+		return -ENOMEM;
+	sg_init_table(brq->sg, info->max_segs);
+	return 0;
+}
+
+static void blkfront_exit_rq(struct blk_mq_tag_set *set, struct request *rq,
+			     unsigned int hctx_idx)
+{
+	kfree(((struct blkfront_rq *)blk_mq_rq_to_pdu(rq))->sg);
+}
+
+static const struct blk_mq_ops blkfront_mq_ops = {
+	.queue_rq	= blkfront_queue_rq,
+	.commit_rqs	= blkfront_commit_rqs,
+	.complete	= blkfront_complete_rq,
+	.init_hctx	= blkfront_init_hctx,
+	.init_request	= blkfront_init_rq,
+	.exit_request	= blkfront_exit_rq,
+};
+
+/* ---- Responses --------------------------------------------------------- */
+
+static void stop_device(struct blkfront_info *info, const char *why)
+{
+	if (info->state == BLKFRONT_BROKEN)
+		return;
+	info->state = BLKFRONT_BROKEN;
+	dev_err_ratelimited(&info->xbdev->dev, "%s: device stopped\n", why);
+}
+
+/*
+ * Take back the grants of a finished request.  False if the backend
+ * still maps one of them: the pages may not be given back to anyone.
+ */
+static bool revoke_grants(struct blkfront_shadow *sh)
+{
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < sh->nr_grefs; i++) {
+		if (!gnttab_end_foreign_access_ref(sh->grefs[i])) {
+			ok = false;
+			continue;	/* leave it allocated: never reused */
+		}
+		gnttab_free_grant_reference(sh->grefs[i]);
+	}
+	sh->nr_grefs = 0;
+	return ok;
+}
+
+static blk_status_t rsp_status(struct blkfront_info *info,
+			       const struct blkif_response *rsp)
+{
+	if (likely(rsp->status == BLKIF_RSP_OKAY))
+		return BLK_STS_OK;
+	if (rsp->status != BLKIF_RSP_EOPNOTSUPP)
+		return BLK_STS_IOERR;
+	/* The backend gave up a feature: stop using it. */
+	switch (rsp->operation) {
+	case BLKIF_OP_FLUSH_DISKCACHE:
+	case BLKIF_OP_WRITE_BARRIER:
+		dev_warn(&info->xbdev->dev, "backend dropped cache flushes\n");
+		info->flush = info->barrier = false;
+		if (info->gd)
+			blk_queue_write_cache(info->gd->queue, false, false);
+		break;
+	case BLKIF_OP_DISCARD:
+		dev_warn(&info->xbdev->dev, "backend dropped discard\n");
+		info->discard = false;
+		if (info->gd)
+			blk_queue_max_discard_sectors(info->gd->queue, 0);
+		break;
+	}
+	return BLK_STS_NOTSUPP;
+}
+
+/* Handle every response there is; ring lock held. */
+static void drain_responses(struct blkfront_ring *r)
+{
+	struct blkfront_info *info = r->info;
+	struct blkif_response rsp;
+	struct blkfront_shadow *sh;
+	RING_IDX i, prod;
+	int more;
+
+	do {
+		prod = READ_ONCE(r->ring.sring->rsp_prod);
+		virt_rmb();	/* the responses up to prod, after prod */
+		if (prod - r->ring.rsp_cons > r->ring.req_prod_pvt - r->ring.rsp_cons) {
+			stop_device(info, "backend produced responses to no request");
+			return;
+		}
+		for (i = r->ring.rsp_cons; i != prod; i++) {
+			RING_COPY_RESPONSE(&r->ring, i, &rsp);
+			if (rsp.id >= info->ring_size ||
+			    !r->shadow[rsp.id].rq) {
+				stop_device(info, "backend answered an unknown request");
+				return;
+			}
+			sh = &r->shadow[rsp.id];
+			if (rsp.operation != sh->op &&
+			    !(sh->op == BLKIF_OP_INDIRECT &&
+			      (rsp.operation == BLKIF_OP_READ ||
+			       rsp.operation == BLKIF_OP_WRITE))) {
+				stop_device(info, "backend answered with the wrong operation");
+				return;
+			}
+			if (!revoke_grants(sh)) {
+				/* Its pages stay with the request, forever. */
+				r->ring.rsp_cons = i + 1;
+				stop_device(info, "backend kept a grant mapped");
+				return;
+			}
+			((struct blkfront_rq *)blk_mq_rq_to_pdu(sh->rq))->status =
+				rsp_status(info, &rsp);
+			blk_mq_complete_request(sh->rq);
+			sh->rq = NULL;
+		}
+		r->ring.rsp_cons = prod;
+		RING_FINAL_CHECK_FOR_RESPONSES(&r->ring, more);
+	} while (more);
+}
+
+static irqreturn_t blkfront_interrupt(int irq, void *dev_id)
+{
+	struct blkfront_ring *r = dev_id;
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	if (r->info->state == BLKFRONT_CONNECTED)
+		drain_responses(r);
+	spin_unlock_irqrestore(&r->lock, flags);
+	return IRQ_HANDLED;
+}
+
+/*
+ * The backend is gone or going: take back what it has answered, fail
+ * what it has not.  A grant it still maps keeps its request (and pages).
+ */
+static void fail_outstanding(struct blkfront_ring *r)
+{
+	struct blkfront_shadow *sh;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&r->lock, flags);
+	if (r->info->state == BLKFRONT_CONNECTED)
+		drain_responses(r);
+	for (i = 0; i < r->info->ring_size; i++) {
+		sh = &r->shadow[i];
+		if (!sh->rq)
+			continue;
+		if (!revoke_grants(sh)) {
+			dev_err(&r->info->xbdev->dev,
+				"backend still maps the pages of a request: they are kept\n");
+			continue;
+		}
+		((struct blkfront_rq *)blk_mq_rq_to_pdu(sh->rq))->status =
+			BLK_STS_IOERR;
+		blk_mq_complete_request(sh->rq);
+		sh->rq = NULL;
+	}
+	spin_unlock_irqrestore(&r->lock, flags);
+}
+
+/* ---- Rings ------------------------------------------------------------- */
+
+static void free_ring(struct blkfront_ring *r)
+{
+	unsigned int i, j;
+
+	if (r->irq > 0)
+		unbind_from_irqhandler(r->irq, r);
+	r->irq = 0;
+	if (r->sring)
+		xenbus_teardown_ring(&r->sring, 1 << r->info->ring_order,
+				     r->ring_ref);
+	if (r->shadow) {
+		for (i = 0; i < r->info->ring_size; i++) {
+			for (j = 0; j < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; j++)
+				if (r->shadow[i].indirect &&
+				    r->shadow[i].indirect[j])
+					__free_page(r->shadow[i].indirect[j]);
+			kfree(r->shadow[i].indirect);
+			kfree(r->shadow[i].grefs);
+		}
+		kfree(r->shadow);
+		r->shadow = NULL;
+	}
+}
+
+static void free_rings(struct blkfront_info *info)
+{
+	unsigned int i;
+
+	for (i = 0; info->rings && i < info->nr_rings; i++)
+		free_ring(&info->rings[i]);
+	kfree(info->rings);
+	info->rings = NULL;
+	info->nr_rings = 0;
+}
+
+static int setup_ring(struct blkfront_info *info, struct blkfront_ring *r,
+		      unsigned int index)
+{
+	struct xenbus_device *dev = info->xbdev;
+	unsigned int nr_pages = 1 << info->ring_order, i, j;
+	int rc;
+
+	r->info = info;
+	spin_lock_init(&r->lock);
+	for (i = 0; i < nr_pages; i++)
+		r->ring_ref[i] = INVALID_GRANT_REF;
+
+	r->shadow = kcalloc(info->ring_size, sizeof(*r->shadow), GFP_KERNEL);
+	if (!r->shadow)
+		return -ENOMEM;
+	for (i = 0; i < info->ring_size; i++) {
+		struct blkfront_shadow *sh = &r->shadow[i];
+
+		sh->grefs = kcalloc(seg_cap + indirect_pages,
+				    sizeof(*sh->grefs), GFP_KERNEL);
+		sh->indirect = kcalloc(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST,
+				       sizeof(*sh->indirect), GFP_KERNEL);
+		if (!sh->grefs || !sh->indirect)
+			return -ENOMEM;
+		for (j = 0; j < indirect_pages; j++) {
+			sh->indirect[j] = alloc_page(GFP_KERNEL);
+			if (!sh->indirect[j])
+				return -ENOMEM;
+		}
+	}
+
+	rc = xenbus_setup_ring(dev, GFP_KERNEL, &r->sring, nr_pages,
+			       r->ring_ref);
+	if (rc)
+		return rc;
+	SHARED_RING_INIT((struct blkif_sring *)r->sring);
+	FRONT_RING_INIT(&r->ring, (struct blkif_sring *)r->sring,
+			nr_pages * XEN_PAGE_SIZE);
+
+	rc = xenbus_alloc_evtchn(dev, &r->evtchn);
+	if (rc)
+		return rc;
+	snprintf(r->name, sizeof(r->name), "blkif-%u-%u", info->handle, index);
+	rc = bind_evtchn_to_irqhandler(r->evtchn, blkfront_interrupt, 0,
+				       r->name, r);
+	if (rc < 0) {
+		xenbus_free_evtchn(dev, r->evtchn);
+		xenbus_dev_fatal(dev, rc, "binding an event channel");
+		return rc;
+	}
+	r->irq = rc;
+	return 0;
+}
+
+/* Publish one ring's nodes under @dir (our node, or its queue-N). */
+static int publish_ring(struct xenbus_transaction t, struct blkfront_info *info,
+			struct blkfront_ring *r, const char *dir)
+{
+	unsigned int i;
+	char node[16];
+	int rc;
+
+	if (!info->ring_order) {
+		rc = xenbus_printf(t, dir, "ring-ref", "%u", r->ring_ref[0]);
+	} else {
+		for (i = 0, rc = 0; i < (1u << info->ring_order) && !rc; i++) {
+			snprintf(node, sizeof(node), "ring-ref%u", i);
+			rc = xenbus_printf(t, dir, node, "%u", r->ring_ref[i]);
+		}
+	}
+	return rc ?: xenbus_printf(t, dir, "event-channel", "%u", r->evtchn);
+}
+
+static int publish_rings(struct blkfront_info *info)
+{
+	struct xenbus_device *dev = info->xbdev;
+	struct xenbus_transaction t;
+	unsigned int i;
+	char *dir;
+	int rc;
+
+again:
+	rc = xenbus_transaction_start(&t);
+	if (rc)
+		return rc;
+	if (info->ring_order)
+		rc = xenbus_printf(t, dev->nodename, "ring-page-order", "%u",
+				   info->ring_order);
+	if (!rc && info->nr_rings > 1)
+		rc = xenbus_printf(t, dev->nodename, "multi-queue-num-queues",
+				   "%u", info->nr_rings);
+	for (i = 0; i < info->nr_rings && !rc; i++) {
+		if (info->nr_rings == 1) {
+			rc = publish_ring(t, info, &info->rings[i],
+					  dev->nodename);
+			break;
+		}
+		dir = kasprintf(GFP_KERNEL, "%s/queue-%u", dev->nodename, i);
+		if (!dir) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc = publish_ring(t, info, &info->rings[i], dir);
+		kfree(dir);
+	}
+	if (!rc)
+		rc = xenbus_printf(t, dev->nodename, "protocol", "%s",
+				   XEN_IO_PROTO_ABI_NATIVE);
+	/* We do not keep grants across requests. */
+	if (!rc)
+		rc = xenbus_printf(t, dev->nodename, "feature-persistent", "0");
+	if (rc) {
+		xenbus_transaction_end(t, 1);
+		return rc;
+	}
+	rc = xenbus_transaction_end(t, 0);
+	if (rc == -EAGAIN)
+		goto again;
+	return rc;
+}
+
+/* Backend InitWait: build the rings its features allow, and tell it. */
+static int talk_to_backend(struct blkfront_info *info)
+{
+	struct xenbus_device *dev = info->xbdev;
+	unsigned int max_order, max_queues, i;
+	int rc;
+
+	max_order = xenbus_read_unsigned(dev->otherend, "max-ring-page-order",
+					 0);
+	info->ring_order = min3(max_order, xen_blkif_max_ring_order,
+				(unsigned int)BLKFRONT_MAX_RING_ORDER);
+	max_queues = xenbus_read_unsigned(dev->otherend,
+					  "multi-queue-max-queues", 1);
+	info->nr_rings = min3(max(max_queues, 1u), xen_blkif_max_queues,
+			      num_online_cpus());
+	info->ring_size = __CONST_RING_SIZE(blkif, XEN_PAGE_SIZE <<
+					    info->ring_order);
+
+	info->rings = kcalloc(info->nr_rings, sizeof(*info->rings),
+			      GFP_KERNEL);
+	if (!info->rings) {
+		info->nr_rings = 0;
+		return -ENOMEM;
+	}
+	for (i = 0; i < info->nr_rings; i++) {
+		rc = setup_ring(info, &info->rings[i], i);
+		if (rc)
+			goto fail;
+	}
+	rc = publish_rings(info);
+	if (rc) {
+		xenbus_dev_fatal(dev, rc, "publishing the rings");
+		goto fail;
+	}
+	xenbus_switch_state(dev, XenbusStateInitialised);
+	return 0;
+fail:
+	free_rings(info);
+	return rc;
+}
+
+/* ---- The disk ---------------------------------------------------------- */
+
+static int blkfront_open(struct block_device *bdev, fmode_t mode)
+{
+	struct blkfront_info *info = bdev->bd_disk->private_data;
+
+	return info && info->state == BLKFRONT_CONNECTED ? 0 : -ENXIO;
+}
+
+static int blkfront_getgeo(struct block_device *bdev, struct hd_geometry *hg)
+{
+	/* Any geometry will do; make it cover the disk like others do. */
+	sector_t cylinders = get_capacity(bdev->bd_disk);
+
+	hg->heads = 0xff;
+	hg->sectors = 0x3f;
+	sector_div(cylinders, hg->heads * hg->sectors);
+	hg->cylinders = cylinders > 0xffff ? 0xffff : cylinders;
+	return 0;
+}
+
+static const struct block_device_operations blkfront_fops = {
+	.owner	= THIS_MODULE,
+	.open	= blkfront_open,
+	.getgeo	= blkfront_getgeo,
+};
+
+static void read_features(struct blkfront_info *info)
+{
+	const char *be = info->xbdev->otherend;
+	unsigned int indirect;
+
+	info->flush = xenbus_read_unsigned(be, "feature-flush-cache", 0);
+	info->barrier = xenbus_read_unsigned(be, "feature-barrier", 0);
+	info->discard = xenbus_read_unsigned(be, "feature-discard", 0);
+	info->secure_discard = info->discard &&
+			       xenbus_read_unsigned(be, "discard-secure", 0);
+	indirect = xenbus_read_unsigned(be, "feature-max-indirect-segments", 0);
+	info->max_segs = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+	if (indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST &&
+	    seg_cap > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+		info->max_segs = min(indirect, seg_cap);
+}
+
+static void set_limits(struct blkfront_info *info, struct request_queue *q,
+		       unsigned int sector_size, unsigned int physical)
+{
+	const char *be = info->xbdev->otherend;
+
+	blk_queue_logical_block_size(q, sector_size);
+	blk_queue_physical_block_size(q, physical);
+	/* One segment is one granted page piece. */
+	blk_queue_max_segments(q, info->max_segs);
+	blk_queue_max_segment_size(q, PAGE_SIZE);
+	blk_queue_segment_boundary(q, PAGE_SIZE - 1);
+	blk_queue_max_hw_sectors(q, info->max_segs * (PAGE_SIZE >> SECTOR_SHIFT));
+	/* Segments are counted in sectors: keep buffers sector-aligned. */
+	blk_queue_dma_alignment(q, SECTOR_SIZE - 1);
+	blk_queue_write_cache(q, info->flush || info->barrier, false);
+	if (info->discard) {
+		q->limits.discard_granularity =
+			xenbus_read_unsigned(be, "discard-granularity",
+					     sector_size) ?: sector_size;
+		q->limits.discard_alignment =
+			xenbus_read_unsigned(be, "discard-alignment", 0);
+		blk_queue_max_discard_sectors(q, UINT_MAX >> SECTOR_SHIFT);
+		if (info->secure_discard)
+			blk_queue_max_secure_erase_sectors(q,
+						UINT_MAX >> SECTOR_SHIFT);
+	}
+}
+
+static int create_disk(struct blkfront_info *info, unsigned int sector_size,
+		       unsigned int physical, unsigned int vdisk_info)
+{
+	struct xenbus_device *dev = info->xbdev;
+	struct blk_mq_tag_set *set = &info->tag_set;
+	unsigned int first, nr, index;
+	struct gendisk *gd;
+	int rc;
+
+	rc = vdevice_to_minors(info->vdevice, &first, &nr, &index);
+	if (rc) {
+		xenbus_dev_fatal(dev, rc, "virtual-device %#x is not an xvd disk",
+				 info->vdevice);
+		return rc;
+	}
+	rc = reserve_minors(first, nr);
+	if (rc) {
+		xenbus_dev_fatal(dev, rc, "minors of virtual-device %#x in use",
+				 info->vdevice);
+		return rc;
+	}
+
+	memset(set, 0, sizeof(*set));
+	set->ops = &blkfront_mq_ops;
+	set->nr_hw_queues = info->nr_rings;
+	set->queue_depth = info->ring_size;
+	set->numa_node = NUMA_NO_NODE;
+	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	set->cmd_size = sizeof(struct blkfront_rq);
+	set->driver_data = info;
+	rc = blk_mq_alloc_tag_set(set);
+	if (rc)
+		goto out_minors;
+	info->tag_set_ready = true;
+
+	gd = blk_mq_alloc_disk(set, info);
+	if (IS_ERR(gd)) {
+		rc = PTR_ERR(gd);
+		goto out_set;
+	}
+	disk_name(gd->disk_name, DISK_NAME_LEN, index);
+	gd->major = XVD_MAJOR;
+	gd->first_minor = first;
+	gd->minors = nr;
+	gd->fops = &blkfront_fops;
+	gd->private_data = info;
+	set_limits(info, gd->queue, sector_size, physical);
+	set_capacity(gd, info->sectors);
+	if (vdisk_info & VDISK_READONLY)
+		set_disk_ro(gd, true);
+	if (vdisk_info & (VDISK_REMOVABLE | VDISK_CDROM))
+		gd->flags |= GENHD_FL_REMOVABLE;
+
+	info->gd = gd;
+	info->first_minor = first;
+	info->nr_minors = nr;
+	info->state = BLKFRONT_CONNECTED;
+	rc = device_add_disk(&dev->dev, gd, NULL);
+	if (rc) {
+		info->state = BLKFRONT_DISCONNECTED;
+		info->gd = NULL;
+		put_disk(gd);
+		goto out_set;
+	}
+	return 0;
+
+out_set:
+	blk_mq_free_tag_set(set);
+	info->tag_set_ready = false;
+out_minors:
+	release_minors(first);
+	return rc;
+}
+
+/* Backend Connected: the disk appears, or (already there) is resized. */
+static void blkfront_connect(struct blkfront_info *info)
+{
+	struct xenbus_device *dev = info->xbdev;
+	unsigned int sector_size, physical, vdisk_info;
+	unsigned long long sectors;
+	int rc;
+
+	rc = xenbus_gather(XBT_NIL, dev->otherend, "sectors", "%llu", &sectors,
+			   "info", "%u", &vdisk_info,
+			   "sector-size", "%u", &sector_size, NULL);
+	if (rc) {
+		xenbus_dev_fatal(dev, rc, "reading the disk's size from %s",
+				 dev->otherend);
+		return;
+	}
+
+	if (info->gd) {
+		if (sectors != info->sectors) {
+			dev_info(&dev->dev, "%s resized: %llu sectors\n",
+				 info->gd->disk_name, sectors);
+			info->sectors = sectors;
+			set_capacity_and_notify(info->gd, sectors);
+		}
+		return;
+	}
+	if (!info->rings) {
+		/* We missed InitWait (backend went straight on): set up now. */
+		if (talk_to_backend(info))
+			return;
+	}
+	if (sector_size < SECTOR_SIZE || sector_size > PAGE_SIZE ||
+	    !is_power_of_2(sector_size)) {
+		xenbus_dev_fatal(dev, -EINVAL, "bad sector-size %u",
+				 sector_size);
+		return;
+	}
+	physical = xenbus_read_unsigned(dev->otherend, "physical-sector-size",
+					sector_size);
+	if (physical < sector_size || !is_power_of_2(physical))
+		physical = sector_size;
+	info->sectors = sectors;
+	read_features(info);
+
+	rc = create_disk(info, sector_size, physical, vdisk_info);
+	if (rc)
+		return;
+	xenbus_switch_state(dev, XenbusStateConnected);
+	dev_info(&dev->dev, "%s: %llu sectors of %u bytes, %u queue(s), %u segments per request%s%s\n",
+		 info->gd->disk_name, sectors, sector_size, info->nr_rings,
+		 info->max_segs, info->flush || info->barrier ? ", flush" : "",
+		 info->discard ? ", discard" : "");
+}
+
+/* Tear down everything the backend shares with us. */
+static void blkfront_disconnect(struct blkfront_info *info)
+{
+	unsigned int i;
+
+	if (info->gd)
+		blk_mark_disk_dead(info->gd);
+	for (i = 0; info->rings && i < info->nr_rings; i++)
+		fail_outstanding(&info->rings[i]);
+	info->state = BLKFRONT_DISCONNECTED;
+	if (info->gd) {
+		del_gendisk(info->gd);
+		put_disk(info->gd);
+		info->gd = NULL;
+		release_minors(info->first_minor);
+	}
+	if (info->tag_set_ready) {
+		blk_mq_free_tag_set(&info->tag_set);
+		info->tag_set_ready = false;
+	}
+	free_rings(info);
+}
+
+static void blkfront_backend_changed(struct xenbus_device *dev,
+				     enum xenbus_state backend_state)
+{
+	struct blkfront_info *info = dev_get_drvdata(&dev->dev);
+
+	mutex_lock(&info->mutex);
+	switch (backend_state) {
+	case XenbusStateInitWait:
+		if (dev->state == XenbusStateInitialising && !info->rings)
+			talk_to_backend(info);
+		break;
+	case XenbusStateConnected:
+		blkfront_connect(info);
+		break;
+	case XenbusStateClosing:
+	case XenbusStateClosed:
+		if (dev->state == XenbusStateClosed)
+			break;
+		blkfront_disconnect(info);
+		xenbus_frontend_closed(dev);
+		break;
+	default:
+		break;
+	}
+	mutex_unlock(&info->mutex);
+}
+
+static int blkfront_probe(struct xenbus_device *dev,
+			  const struct xenbus_device_id *id)
+{
+	struct blkfront_info *info;
+	const char *slash;
+	unsigned int vdevice, handle;
+	int rc;
+
+	rc = xenbus_scanf(XBT_NIL, dev->nodename, "virtual-device", "%u",
+			  &vdevice);
+	if (rc != 1) {
+		xenbus_dev_fatal(dev, rc < 0 ? rc : -EINVAL,
+				 "reading virtual-device");
+		return rc < 0 ? rc : -EINVAL;
+	}
+	slash = strrchr(dev->nodename, '/');
+	if (!slash || kstrtouint(slash + 1, 10, &handle) || handle > U16_MAX) {
+		xenbus_dev_fatal(dev, -EINVAL, "bad device node %s",
+				 dev->nodename);
+		return -EINVAL;
+	}
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	mutex_init(&info->mutex);
+	info->xbdev = dev;
+	info->vdevice = vdevice;
+	info->handle = handle;
+	dev_set_drvdata(&dev->dev, info);
+	return 0;
+}
+
+static void blkfront_remove(struct xenbus_device *dev)
+{
+	struct blkfront_info *info = dev_get_drvdata(&dev->dev);
+
+	mutex_lock(&info->mutex);
+	blkfront_disconnect(info);
+	mutex_unlock(&info->mutex);
+	dev_set_drvdata(&dev->dev, NULL);
+	kfree(info);
+}
+
+/* Our devices are the store's "vbd" directories. */
+static const struct xenbus_device_id blkfront_ids[] = {
+	{ .devicetype = "vbd" },
+	{ }
+};
+
+static struct xenbus_driver blkfront_driver = {
+	.ids			= blkfront_ids,
+	.probe			= blkfront_probe,
+	.otherend_changed	= blkfront_backend_changed,
+	.remove			= blkfront_remove,
+};
+
+static int __init blkfront_init(void)
+{
+	int rc;
+
+	if (!xen_domain())
+		return -ENODEV;
+	if (xen_blkif_max_ring_order > BLKFRONT_MAX_RING_ORDER) {
+		pr_warn("max_ring_page_order %u is too big, using %u\n",
+			xen_blkif_max_ring_order, BLKFRONT_MAX_RING_ORDER);
+		xen_blkif_max_ring_order = BLKFRONT_MAX_RING_ORDER;
+	}
+	if (!xen_blkif_max_queues) {
+		pr_warn("max_queues 0 makes no sense, using 1\n");
+		xen_blkif_max_queues = 1;
+	}
+	seg_cap = clamp_t(unsigned int, xen_blkif_max_segments,
+			  BLKIF_MAX_SEGMENTS_PER_REQUEST, MAX_INDIRECT_SEGMENTS);
+	if (seg_cap != xen_blkif_max_segments)
+		pr_info("max_indirect_segments %u out of range, using %u\n",
+			xen_blkif_max_segments, seg_cap);
+	indirect_pages = seg_cap > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
+			 DIV_ROUND_UP(seg_cap, SEGS_PER_INDIRECT_PAGE) : 0;
+
+	rc = register_blkdev(XVD_MAJOR, "xvd");
+	if (rc) {
+		pr_err("cannot get block major %d: %d\n", XVD_MAJOR, rc);
+		return rc;
+	}
+	rc = xenbus_register_frontend(&blkfront_driver);
+	if (rc)
+		unregister_blkdev(XVD_MAJOR, "xvd");
+	return rc;
+}
+module_init(blkfront_init);
+
+static void __exit blkfront_exit(void)
+{
+	xenbus_unregister_driver(&blkfront_driver);
+	unregister_blkdev(XVD_MAJOR, "xvd");
+}
+module_exit(blkfront_exit);
+
+MODULE_DESCRIPTION("Xen virtual block device frontend");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS_BLOCKDEV_MAJOR(XVD_MAJOR);
+MODULE_ALIAS("xen:vbd");
+MODULE_ALIAS("xenblk");
