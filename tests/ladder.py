@@ -56,6 +56,7 @@ TESTS = [
     ('domu-mem-set', 'domu', 300, 'smp2'),
     ('domu-vcpu-set', 'domu', 240, 'smp2'),
     ('domu-shutdown', 'domu', 240, 'smp2'),
+    ('domu-sysfs', 'domu', 200, 'smp2'),
     ('domu-stress', 'domu', 900, 'smp2'),
     ('domu-pvh', 'domu', 300, 'pvh'),
 ]
