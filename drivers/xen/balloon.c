@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The balloon: give memory back to Xen, and take it again, as the
+ * toolstack asks ("xl mem-set").
+ *
+ * The toolstack writes the domain's wanted size, in KiB, to memory/target.
+ * To shrink, we allocate pages from the kernel like any user would, so
+ * the page allocator decides what can go, then hand their machine frames
+ * back to Xen (XENMEM_decrease_reservation).  The pages stay allocated,
+ * on our list, as placeholders for pseudo-physical frames with nothing
+ * behind them.  To grow, we ask Xen for new frames for those pfns
+ * (XENMEM_populate_physmap) and free the pages back to the kernel.
+ *
+ * In a PV domain the pfn -> mfn mapping is ours to keep: a page going
+ * out loses its direct-map PTE (Xen will not take a frame we still map)
+ * and its p2m entry; one coming in gets its m2p entry (MMU_MACHPHYS_UPDATE),
+ * p2m entry and direct-map PTE, in that order.
+ *
+ * Memory pressure: allocations for the balloon never retry, never dip
+ * into reserves and never warn.  When one fails, the kernel needs its
+ * memory more than the toolstack needs it back: we stop, and try again
+ * later with a growing delay, instead of pushing the domain into OOM.
+ *
+ * The sysfs files are the ones users of Linux-on-Xen know, under
+ * /sys/devices/system/xen_memory/xen_memory0/.
+ */
+
+#define pr_fmt(fmt) "xen:balloon: " fmt
+
+#include <linux/device.h>
+#include <linux/gfp.h>
+#include <linux/init.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/workqueue.h>
+
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+#include <xen/interface/memory.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/page.h>
+
+/* Pages per hypercall, and per step of the work item. */
+#define BALLOON_BATCH	256
+
+static DEFINE_MUTEX(balloon_mutex);
+static LIST_HEAD(ballooned_pages);	/* linked by page->lru */
+
+static unsigned long current_pages;	/* what Xen gives us now */
+static unsigned long target_pages;	/* what the toolstack wants */
+static unsigned long ballooned_count;	/* pages on the list */
+
+/* Backing off when the kernel or Xen says no (seconds). */
+static unsigned long schedule_delay = 1;
+static unsigned long max_schedule_delay = 32;
+static unsigned long retry_count = 1;
+static unsigned long max_retry_count;	/* 0: retry for ever */
+
+/* One batch in flight at a time (balloon_mutex): no big stack frames. */
+static xen_pfn_t frames[BALLOON_BATCH];
+static struct page *pages[BALLOON_BATCH];
+
+static void balloon_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(balloon_work, balloon_work_fn);
+
+static int reservation_op(unsigned int cmd, unsigned int nr)
+{
+	struct xen_memory_reservation r = {
+		.nr_extents = nr,
+		.extent_order = 0,
+		.domid = DOMID_SELF,
+	};
+
+	set_xen_guest_handle(r.extent_start, frames);
+	return HYPERVISOR_memory_op(cmd, &r);
+}
+
+static void map_direct(struct page *page, bool map)
+{
+	unsigned long pfn = page_to_pfn(page);
+	/* The machine PTE: pfn_pte() translates, pte_val() would undo it. */
+	u64 pte = map ? native_pte_val(pfn_pte(pfn, PAGE_KERNEL)) : 0;
+
+	if (HYPERVISOR_update_va_mapping((unsigned long)__va(PFN_PHYS(pfn)),
+					 pte, UVMF_INVLPG))
+		pr_err("cannot %s pfn %#lx in the direct map\n",
+		       map ? "map" : "unmap", pfn);
+}
+
+/*
+ * Give up to @nr pages back to Xen.  Returns how many went; fewer when
+ * the kernel could not spare them or Xen refused.
+ */
+static unsigned long shrink(unsigned long nr)
+{
+	gfp_t gfp = GFP_HIGHUSER | __GFP_NOWARN | __GFP_NORETRY |
+		    __GFP_NOMEMALLOC;
+	unsigned int i, n = 0;
+	int done;
+
+	nr = min_t(unsigned long, nr, BALLOON_BATCH);
+	while (n < nr) {
+		pages[n] = alloc_page(gfp);
+		if (!pages[n])
+			break;	/* the kernel needs its memory */
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned long pfn = page_to_pfn(pages[i]);
+
+		frames[i] = pfn_to_mfn(pfn);
+		map_direct(pages[i], false);
+		xen_set_p2m(pfn, INVALID_P2M_ENTRY);
+	}
+	done = n ? reservation_op(XENMEM_decrease_reservation, n) : 0;
+	if (done < 0)
+		done = 0;
+	for (i = 0; i < n; i++) {
+		if (i >= done) {
+			/* Xen kept it: the page is still ours, give it back. */
+			xen_set_p2m(page_to_pfn(pages[i]), frames[i]);
+			map_direct(pages[i], true);
+			__free_page(pages[i]);
+			continue;
+		}
+		list_add(&pages[i]->lru, &ballooned_pages);
+		adjust_managed_page_count(pages[i], -1);
+	}
+	if (done < n)
+		pr_warn_ratelimited("Xen took %d of %u frames\n", done, n);
+	ballooned_count += done;
+	current_pages -= done;
+	return done;
+}
+
+/* Take up to @nr frames from Xen for ballooned pfns.  Returns how many. */
+static unsigned long grow(unsigned long nr)
+{
+	struct mmu_update m2p;
+	struct page *page;
+	unsigned int i, n = 0;
+	int done;
+
+	nr = min_t(unsigned long, nr, BALLOON_BATCH);
+	list_for_each_entry(page, &ballooned_pages, lru) {
+		if (n == nr)
+			break;
+		pages[n] = page;
+		frames[n] = page_to_pfn(page);
+		n++;
+	}
+	if (!n)
+		return 0;
+	done = reservation_op(XENMEM_populate_physmap, n);
+	if (done <= 0) {
+		pr_warn_ratelimited("Xen gave no frames (%d)\n", done);
+		return 0;
+	}
+	for (i = 0; i < done; i++) {
+		unsigned long pfn = page_to_pfn(pages[i]);
+		unsigned long mfn = frames[i];	/* Xen wrote the mfn here */
+
+		m2p.ptr = ((u64)mfn << PAGE_SHIFT) | MMU_MACHPHYS_UPDATE;
+		m2p.val = pfn;
+		if (HYPERVISOR_mmu_update(&m2p, 1, NULL, DOMID_SELF))
+			pr_err("cannot set the m2p entry of mfn %#lx\n", mfn);
+		xen_set_p2m(pfn, mfn);
+		map_direct(pages[i], true);
+		list_del(&pages[i]->lru);
+		adjust_managed_page_count(pages[i], 1);
+		__free_page(pages[i]);
+	}
+	ballooned_count -= done;
+	current_pages += done;
+	return done;
+}
+
+static void balloon_work_fn(struct work_struct *work)
+{
+	unsigned long moved = 0;
+	bool stuck = false;
+
+	mutex_lock(&balloon_mutex);
+	if (current_pages > target_pages) {
+		moved = shrink(current_pages - target_pages);
+		stuck = !moved;
+	} else if (current_pages < target_pages && ballooned_count) {
+		moved = grow(target_pages - current_pages);
+		stuck = !moved;
+	}
+	if (moved) {
+		schedule_delay = 1;
+		retry_count = 1;
+	}
+	if (stuck && max_retry_count && ++retry_count > max_retry_count) {
+		pr_info("giving up at %lu KiB (target %lu KiB) after %lu tries\n",
+			current_pages << (PAGE_SHIFT - 10),
+			target_pages << (PAGE_SHIFT - 10), max_retry_count);
+		target_pages = current_pages;
+	} else if (stuck) {
+		schedule_delayed_work(&balloon_work, schedule_delay * HZ);
+		schedule_delay = min(schedule_delay * 2, max_schedule_delay);
+	} else if (current_pages != target_pages &&
+		   (current_pages > target_pages || ballooned_count)) {
+		schedule_delayed_work(&balloon_work, 0);
+	}
+	mutex_unlock(&balloon_mutex);
+}
+
+static void set_target(unsigned long pages)
+{
+	mutex_lock(&balloon_mutex);
+	target_pages = pages;
+	schedule_delay = 1;
+	retry_count = 1;
+	mutex_unlock(&balloon_mutex);
+	mod_delayed_work(system_wq, &balloon_work, 0);
+}
+
+/* ---- memory/target ----------------------------------------------------- */
+
+static void target_changed(struct xenbus_watch *watch, const char *path,
+			   const char *token)
+{
+	unsigned long long kb;
+
+	if (xenbus_scanf(XBT_NIL, "memory", "target", "%llu", &kb) != 1)
+		return;
+	set_target(kb >> (PAGE_SHIFT - 10));
+}
+
+static struct xenbus_watch target_watch = {
+	.node = "memory/target",
+	.callback = target_changed,
+};
+
+static int balloon_store_ready(struct notifier_block *nb, unsigned long ev,
+			       void *data)
+{
+	if (register_xenbus_watch(&target_watch))
+		pr_err("cannot watch memory/target: xl mem-set will not work\n");
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block balloon_store_nb = {
+	.notifier_call = balloon_store_ready,
+};
+
+/* ---- sysfs ------------------------------------------------------------- */
+
+#define KB(pages)	((pages) << (PAGE_SHIFT - 10))
+
+static ssize_t target_kb_show(struct device *d, struct device_attribute *a,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", KB(READ_ONCE(target_pages)));
+}
+
+static ssize_t target_kb_store(struct device *d, struct device_attribute *a,
+			       const char *buf, size_t len)
+{
+	unsigned long long kb;
+	int rc = kstrtoull(buf, 0, &kb);
+
+	if (rc)
+		return rc;
+	set_target(kb >> (PAGE_SHIFT - 10));
+	return len;
+}
+static DEVICE_ATTR_RW(target_kb);
+
+static ssize_t target_show(struct device *d, struct device_attribute *a,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  (unsigned long long)READ_ONCE(target_pages) << PAGE_SHIFT);
+}
+
+static ssize_t target_store(struct device *d, struct device_attribute *a,
+			    const char *buf, size_t len)
+{
+	unsigned long long bytes;
+	int rc = kstrtoull(buf, 0, &bytes);
+
+	if (rc)
+		return rc;
+	set_target(bytes >> PAGE_SHIFT);
+	return len;
+}
+static DEVICE_ATTR_RW(target);
+
+#define BALLOON_ULONG_ATTR(_name)					\
+static ssize_t _name##_show(struct device *d, struct device_attribute *a, \
+			    char *buf)					\
+{									\
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(_name));		\
+}									\
+static ssize_t _name##_store(struct device *d, struct device_attribute *a, \
+			     const char *buf, size_t len)		\
+{									\
+	unsigned long v;						\
+	int rc = kstrtoul(buf, 0, &v);					\
+									\
+	if (rc)								\
+		return rc;						\
+	WRITE_ONCE(_name, v);						\
+	return len;							\
+}									\
+static DEVICE_ATTR_RW(_name)
+
+BALLOON_ULONG_ATTR(schedule_delay);
+BALLOON_ULONG_ATTR(max_schedule_delay);
+BALLOON_ULONG_ATTR(retry_count);
+BALLOON_ULONG_ATTR(max_retry_count);
+
+static ssize_t current_kb_show(struct device *d, struct device_attribute *a,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", KB(READ_ONCE(current_pages)));
+}
+static DEVICE_ATTR_RO(current_kb);
+
+/* All of our ballooned pages are low memory: there is no highmem. */
+static ssize_t low_kb_show(struct device *d, struct device_attribute *a,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", KB(READ_ONCE(ballooned_count)));
+}
+static DEVICE_ATTR_RO(low_kb);
+
+static ssize_t high_kb_show(struct device *d, struct device_attribute *a,
+			    char *buf)
+{
+	return sysfs_emit(buf, "0\n");
+}
+static DEVICE_ATTR_RO(high_kb);
+
+static struct attribute *balloon_attrs[] = {
+	&dev_attr_target_kb.attr,
+	&dev_attr_target.attr,
+	&dev_attr_schedule_delay.attr,
+	&dev_attr_max_schedule_delay.attr,
+	&dev_attr_retry_count.attr,
+	&dev_attr_max_retry_count.attr,
+	NULL
+};
+
+static const struct attribute_group balloon_group = {
+	.attrs = balloon_attrs,
+};
+
+/* info/: where the memory is (current) and what the balloon holds. */
+static struct attribute *balloon_info_attrs[] = {
+	&dev_attr_low_kb.attr,
+	&dev_attr_high_kb.attr,
+	&dev_attr_current_kb.attr,
+	NULL
+};
+
+static const struct attribute_group balloon_info_group = {
+	.attrs = balloon_info_attrs,
+	.name = "info",
+};
+
+static const struct attribute_group *balloon_groups[] = {
+	&balloon_group,
+	&balloon_info_group,
+	NULL
+};
+
+static struct bus_type balloon_subsys = {
+	.name = "xen_memory",
+	.dev_name = "xen_memory",
+};
+
+static struct device balloon_dev = {
+	.id = 0,
+	.bus = &balloon_subsys,
+	.groups = balloon_groups,
+};
+
+static int __init balloon_init(void)
+{
+	domid_t self = DOMID_SELF;
+	long pages;
+	int rc;
+
+	if (!xen_pv_domain())
+		return -ENODEV;
+	pages = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	if (pages <= 0) {
+		pr_err("Xen does not say how much memory we have (%ld): no balloon\n",
+		       pages);
+		return -EIO;
+	}
+	current_pages = pages;
+	target_pages = pages;
+
+	rc = subsys_system_register(&balloon_subsys, NULL);
+	if (!rc)
+		rc = device_register(&balloon_dev);
+	if (rc)
+		pr_warn("no sysfs files (%d)\n", rc);
+
+	register_xenstore_notifier(&balloon_store_nb);
+	pr_info("%lu KiB, following memory/target\n", KB(current_pages));
+	return 0;
+}
+subsys_initcall(balloon_init);
