@@ -1,0 +1,944 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfront: the guest half of a Xen virtual network interface (ethN).
+ *
+ * The backend (netback in the driver domain) is our switch port.  Each
+ * queue is a pair of shared rings plus an event channel:
+ *
+ *  - transmit: a packet is one request per page piece, each naming a
+ *    granted page (read-only for the backend); the first request carries
+ *    the packet's total length, NETTXF_more_data links the rest, and an
+ *    optional extra-info slot describes a GSO packet.  The backend answers
+ *    each request (and NETIF_RSP_NULL for extra slots); then we revoke the
+ *    grants and free the skb.
+ *  - receive: we post empty pages, granted writable, one per request; the
+ *    backend copies packets into them (request-rx-copy) and answers with
+ *    offset, size and flags.  Request ids are ring positions, so the
+ *    answer at ring position i fills the page we posted at i.  A packet
+ *    may span several answers (NETRXF_more_data) and may be preceded by
+ *    a GSO extra slot, whose page we simply post again.
+ *
+ * Features (scatter-gather, checksum offload, TSO) are offered in the
+ * store and enabled as the backend offers its side.
+ *
+ * The backend is another domain: every answer is copied out of the ring
+ * and checked (producer index, request id, offsets and sizes against the
+ * page), bad packets are dropped and counted, and a grant the backend
+ * will not let go of is never reused: its page is leaked, on purpose,
+ * with a message.
+ */
+
+#define pr_fmt(fmt) "netfront: " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/if_ether.h>
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+
+#include <xen/xen.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/ring.h>
+#include <xen/xenbus.h>
+#include <xen/interface/io/netif.h>
+#include <asm/xen/page.h>
+
+static unsigned int xennet_max_queues = 4;
+module_param_named(max_queues, xennet_max_queues, uint, 0644);
+MODULE_PARM_DESC(max_queues, "Maximum number of queues per virtual interface");
+
+#define TX_RING_SIZE	__CONST_RING_SIZE(netif_tx, XEN_PAGE_SIZE)
+#define RX_RING_SIZE	__CONST_RING_SIZE(netif_rx, XEN_PAGE_SIZE)
+/* Post receive buffers in batches, not one notification per page. */
+#define RX_REFILL_BATCH	32
+/* Bytes of each received packet copied into the skb head. */
+#define RX_PULL		128
+/* Slots a transmitted packet may take: what every backend accepts. */
+#define TX_MAX_SLOTS	XEN_NETIF_NR_SLOTS_MIN
+/* ... plus one GSO extra slot; wake a stopped queue when this is free. */
+#define TX_WAKE		(TX_MAX_SLOTS + 1)
+
+struct netfront_info;
+
+struct netfront_queue {
+	struct netfront_info *info;
+	unsigned int id;
+	char name[IFNAMSIZ + 8];
+	struct napi_struct napi;
+	evtchn_port_t evtchn;
+	int irq;
+
+	/* Transmit; ids of free slots form a stack. */
+	spinlock_t tx_lock;
+	struct netif_tx_front_ring tx;
+	void *tx_sring;
+	grant_ref_t tx_ring_ref;
+	struct sk_buff *tx_skb[TX_RING_SIZE];
+	grant_ref_t tx_gref[TX_RING_SIZE];
+	u16 tx_free[TX_RING_SIZE];
+	unsigned int tx_nr_free;
+
+	/* Receive; slot id = ring position % RX_RING_SIZE. */
+	struct netif_rx_front_ring rx;
+	void *rx_sring;
+	grant_ref_t rx_ring_ref;
+	struct page *rx_page[RX_RING_SIZE];
+	grant_ref_t rx_gref[RX_RING_SIZE];
+	struct rx_packet {		/* the packet being put together */
+		struct sk_buff *skb;	/* NULL when out of memory */
+		bool active;		/* between its first and last slot */
+		bool more;		/* more data slots follow */
+		bool extra_next;	/* the next slot is an extra-info */
+		bool bad;		/* drop it once complete */
+		u16 flags;		/* of its first slot */
+	} pkt;
+	bool broken;			/* the backend kept a grant */
+};
+
+struct netfront_info {
+	struct net_device *netdev;
+	struct xenbus_device *xbdev;
+	struct netfront_queue *queues;
+	unsigned int nr_queues;
+	bool backend_sg, backend_tso4, backend_tso6, backend_csum,
+	     backend_csum6;
+};
+
+/* ---- Transmit ----------------------------------------------------------- */
+
+/* Slots for @len bytes at @offset in a page, cut at page boundaries. */
+static unsigned int slots_for(unsigned long offset, unsigned int len)
+{
+	return len ? DIV_ROUND_UP((offset & ~XEN_PAGE_MASK) + len,
+				  XEN_PAGE_SIZE) : 0;
+}
+
+static unsigned int tx_slots(struct sk_buff *skb)
+{
+	unsigned int i, n = slots_for(offset_in_page(skb->data),
+				      skb_headlen(skb));
+
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		skb_frag_t *f = &skb_shinfo(skb)->frags[i];
+
+		n += slots_for(skb_frag_off(f), skb_frag_size(f));
+	}
+	return n;
+}
+
+/* Queue the requests for @len bytes of @page from @offset on. */
+static struct netif_tx_request *tx_piece(struct netfront_queue *q,
+					 struct sk_buff *skb,
+					 struct page *page, unsigned int offset,
+					 unsigned int len, grant_ref_t *refs,
+					 struct netif_tx_request *prev)
+{
+	domid_t backend = q->info->xbdev->otherend_id;
+	struct netif_tx_request *req;
+	unsigned int chunk, id;
+	int ref;
+
+	/* Multi-page compound pieces: walk them one Xen page at a time. */
+	page += offset >> PAGE_SHIFT;
+	offset &= ~PAGE_MASK;
+	while (len) {
+		chunk = min_t(unsigned int, len, XEN_PAGE_SIZE - offset);
+		id = q->tx_free[--q->tx_nr_free];
+		ref = gnttab_claim_grant_reference(refs);
+		gnttab_grant_foreign_access_ref(ref, backend,
+						xen_page_to_gfn(page), 1);
+		q->tx_gref[id] = ref;
+		/* Every slot holds a reference on the skb until answered. */
+		q->tx_skb[id] = skb_get(skb);
+
+		if (prev)
+			prev->flags |= NETTXF_more_data;
+		req = RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt++);
+		req->id = id;
+		req->gref = ref;
+		req->offset = offset;
+		req->size = chunk;
+		req->flags = 0;
+		prev = req;
+
+		len -= chunk;
+		offset = 0;
+		page++;
+	}
+	return prev;
+}
+
+static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
+				     struct net_device *dev)
+{
+	struct netfront_info *info = netdev_priv(dev);
+	unsigned int qid = skb_get_queue_mapping(skb);
+	struct netif_tx_request *first, *last;
+	struct netfront_queue *q;
+	struct netif_extra_info *gso;
+	unsigned int slots, i;
+	unsigned long flags;
+	grant_ref_t refs;
+	int notify;
+
+	if (unlikely(!info->queues || qid >= info->nr_queues ||
+		     skb->len > XEN_NETIF_MAX_TX_SIZE))
+		goto drop;
+	q = &info->queues[qid];
+	slots = tx_slots(skb);
+	if (slots > TX_MAX_SLOTS) {
+		if (skb_linearize(skb))
+			goto drop;
+		slots = tx_slots(skb);
+		if (slots > TX_MAX_SLOTS) {
+			net_warn_ratelimited("%s: packet needs %u slots, dropped\n",
+					     dev->name, slots);
+			goto drop;
+		}
+	}
+	if (gnttab_alloc_grant_references(slots, &refs))
+		goto drop;
+
+	spin_lock_irqsave(&q->tx_lock, flags);
+	/* Ids for the data slots, ring room for them and a GSO extra. */
+	if (unlikely(q->tx_nr_free < slots + 1 ||
+		     RING_FREE_REQUESTS(&q->tx) < slots + 1 ||
+		     !netif_carrier_ok(dev))) {
+		spin_unlock_irqrestore(&q->tx_lock, flags);
+		gnttab_free_grant_references(refs);
+		netif_tx_stop_queue(netdev_get_tx_queue(dev, qid));
+		return NETDEV_TX_BUSY;
+	}
+
+	first = tx_piece(q, skb, virt_to_page(skb->data),
+			 offset_in_page(skb->data), skb_headlen(skb), &refs,
+			 NULL);
+	/* The first request carries the whole packet's length. */
+	first->size = skb->len;
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		first->flags |= NETTXF_csum_blank | NETTXF_data_validated;
+	else if (skb->ip_summed == CHECKSUM_UNNECESSARY)
+		first->flags |= NETTXF_data_validated;
+
+	if (skb_is_gso(skb)) {
+		/* The extra slot follows the first request. */
+		first->flags |= NETTXF_extra_info;
+		gso = (struct netif_extra_info *)
+			RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt++);
+		gso->type = XEN_NETIF_EXTRA_TYPE_GSO;
+		gso->flags = 0;
+		gso->u.gso.size = skb_shinfo(skb)->gso_size;
+		gso->u.gso.type = skb_shinfo(skb)->gso_type & SKB_GSO_TCPV6 ?
+				  XEN_NETIF_GSO_TYPE_TCPV6 :
+				  XEN_NETIF_GSO_TYPE_TCPV4;
+		gso->u.gso.pad = 0;
+		gso->u.gso.features = 0;
+	}
+	last = first;
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		skb_frag_t *f = &skb_shinfo(skb)->frags[i];
+
+		last = tx_piece(q, skb, skb_frag_page(f), skb_frag_off(f),
+				skb_frag_size(f), &refs, last);
+	}
+	/* tx_piece took a reference per slot; drop the caller's. */
+	dev_consume_skb_any(skb);
+
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
+	if (notify)
+		notify_remote_via_irq(q->irq);
+	if (q->tx_nr_free < TX_WAKE)
+		netif_tx_stop_queue(netdev_get_tx_queue(dev, qid));
+	spin_unlock_irqrestore(&q->tx_lock, flags);
+	return NETDEV_TX_OK;
+
+drop:
+	dev->stats.tx_dropped++;
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+/* Take back the grants of answered requests; tx_lock held. */
+static void tx_complete(struct netfront_queue *q)
+{
+	struct net_device *dev = q->info->netdev;
+	struct netif_tx_response rsp;
+	RING_IDX i, prod;
+	int more;
+
+	do {
+		prod = READ_ONCE(q->tx.sring->rsp_prod);
+		virt_rmb();	/* the answers up to prod, after prod */
+		if (prod - q->tx.rsp_cons > q->tx.req_prod_pvt - q->tx.rsp_cons) {
+			net_err_ratelimited("%s: backend answered requests we never made\n",
+					    dev->name);
+			q->broken = true;
+			return;
+		}
+		for (i = q->tx.rsp_cons; i != prod; i++) {
+			RING_COPY_RESPONSE(&q->tx, i, &rsp);
+			if (rsp.status == NETIF_RSP_NULL)
+				continue;	/* the extra slot's answer */
+			if (rsp.id >= TX_RING_SIZE || !q->tx_skb[rsp.id]) {
+				net_err_ratelimited("%s: backend answered unknown request %u\n",
+						    dev->name, rsp.id);
+				q->broken = true;
+				q->tx.rsp_cons = i + 1;
+				return;
+			}
+			if (rsp.status != NETIF_RSP_OKAY)
+				dev->stats.tx_errors++;
+			if (!gnttab_end_foreign_access_ref(q->tx_gref[rsp.id])) {
+				/* The skb's pages stay the backend's: leak it. */
+				q->broken = true;
+				q->tx_skb[rsp.id] = NULL;
+				continue;
+			}
+			gnttab_free_grant_reference(q->tx_gref[rsp.id]);
+			if (!skb_shared(q->tx_skb[rsp.id])) {
+				/* Its last slot: the packet is gone. */
+				dev->stats.tx_packets++;
+				dev->stats.tx_bytes += q->tx_skb[rsp.id]->len;
+			}
+			dev_consume_skb_any(q->tx_skb[rsp.id]);
+			q->tx_skb[rsp.id] = NULL;
+			q->tx_free[q->tx_nr_free++] = rsp.id;
+		}
+		q->tx.rsp_cons = prod;
+		RING_FINAL_CHECK_FOR_RESPONSES(&q->tx, more);
+	} while (more);
+
+	if (q->tx_nr_free >= TX_WAKE && netif_carrier_ok(dev))
+		netif_tx_wake_queue(netdev_get_tx_queue(dev, q->id));
+}
+
+/* ---- Receive ------------------------------------------------------------ */
+
+/* Post empty pages for every free slot; NAPI context or connecting. */
+static void rx_refill(struct netfront_queue *q)
+{
+	domid_t backend = q->info->xbdev->otherend_id;
+	unsigned int posted = 0, id;
+	struct netif_rx_request *req;
+	struct page *page;
+	int ref, notify;
+
+	while (q->rx.req_prod_pvt - q->rx.rsp_cons < RX_RING_SIZE) {
+		id = q->rx.req_prod_pvt % RX_RING_SIZE;
+		if (!q->rx_page[id]) {
+			page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+			if (!page)
+				break;	/* try again at the next poll */
+			ref = gnttab_grant_foreign_access(backend,
+						xen_page_to_gfn(page), 0);
+			if (ref < 0) {
+				__free_page(page);
+				break;
+			}
+			q->rx_page[id] = page;
+			q->rx_gref[id] = ref;
+		}
+		/* A page still granted (after an extra slot) goes again. */
+		req = RING_GET_REQUEST(&q->rx, q->rx.req_prod_pvt++);
+		req->id = id;
+		req->gref = q->rx_gref[id];
+		posted++;
+	}
+	if (!posted)
+		return;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->rx, notify);
+	if (notify)
+		notify_remote_via_irq(q->irq);
+}
+
+/* The page behind answer @idx, its grant taken back; NULL if kept. */
+static struct page *rx_take_page(struct netfront_queue *q, RING_IDX idx)
+{
+	unsigned int id = idx % RX_RING_SIZE;
+	struct page *page = q->rx_page[id];
+
+	q->rx_page[id] = NULL;
+	if (!page)
+		return NULL;
+	if (!gnttab_end_foreign_access_ref(q->rx_gref[id])) {
+		net_err_ratelimited("%s: backend keeps a receive page mapped: leaked\n",
+				    q->info->netdev->name);
+		q->broken = true;
+		return NULL;
+	}
+	gnttab_free_grant_reference(q->rx_gref[id]);
+	return page;
+}
+
+static bool rx_set_gso(struct sk_buff *skb, const struct netif_extra_info *x)
+{
+	if (x->type != XEN_NETIF_EXTRA_TYPE_GSO || !x->u.gso.size)
+		return true;	/* nothing we use */
+	switch (x->u.gso.type) {
+	case XEN_NETIF_GSO_TYPE_TCPV4:
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+		break;
+	case XEN_NETIF_GSO_TYPE_TCPV6:
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV6;
+		break;
+	default:
+		return false;
+	}
+	/* Header and count are ours to check: the stack re-validates. */
+	skb_shinfo(skb)->gso_type |= SKB_GSO_DODGY;
+	skb_shinfo(skb)->gso_size = x->u.gso.size;
+	skb_shinfo(skb)->gso_segs = 0;
+	return true;
+}
+
+/* Hand a complete packet to the stack, or drop it if it is not sane. */
+static void rx_deliver(struct netfront_queue *q, struct sk_buff *skb,
+		       u16 flags)
+{
+	struct net_device *dev = q->info->netdev;
+
+	if (!pskb_may_pull(skb, min_t(unsigned int, skb->len, RX_PULL)) ||
+	    skb->len < ETH_HLEN)
+		goto drop;
+	skb->protocol = eth_type_trans(skb, dev);
+	skb_reset_network_header(skb);
+	if (flags & NETRXF_csum_blank) {
+		/* Checksum not filled in: make the stack (or TSO) do it. */
+		if (skb_checksum_setup(skb, true))
+			goto drop;
+	} else if (flags & NETRXF_data_validated) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	}
+	dev->stats.rx_packets++;
+	dev->stats.rx_bytes += skb->len;
+	napi_gro_receive(&q->napi, skb);
+	return;
+drop:
+	dev->stats.rx_errors++;
+	kfree_skb(skb);
+}
+
+/* One answer, at ring position @idx, added to the packet in progress. */
+static void rx_slot(struct netfront_queue *q, RING_IDX idx,
+		    const struct netif_rx_response *rsp)
+{
+	struct rx_packet *p = &q->pkt;
+	struct netif_extra_info x;
+	struct page *page;
+
+	if (p->active && p->extra_next) {
+		/* An extra-info record: its page stays posted. */
+		memcpy(&x, rsp, sizeof(x));
+		p->extra_next = x.flags & XEN_NETIF_EXTRA_FLAG_MORE;
+		if (p->skb && !rx_set_gso(p->skb, &x))
+			p->bad = true;
+		return;
+	}
+
+	page = rx_take_page(q, idx);
+	if (!p->active) {
+		p->active = true;
+		p->bad = false;
+		p->flags = rsp->flags;
+		p->extra_next = rsp->flags & NETRXF_extra_info;
+		p->skb = napi_alloc_skb(&q->napi, RX_PULL);
+		if (!p->skb) {
+			q->info->netdev->stats.rx_dropped++;
+			p->bad = true;
+		}
+	}
+	p->more = rsp->flags & NETRXF_more_data;
+	if (rsp->status < 0 || !page ||
+	    rsp->offset + rsp->status > XEN_PAGE_SIZE ||
+	    (p->skb && skb_shinfo(p->skb)->nr_frags == MAX_SKB_FRAGS))
+		p->bad = true;
+	if (page && !p->bad && rsp->status > 0)
+		skb_add_rx_frag(p->skb, skb_shinfo(p->skb)->nr_frags, page,
+				rsp->offset, rsp->status, PAGE_SIZE);
+	else if (page)
+		__free_page(page);
+}
+
+static int rx_poll(struct netfront_queue *q, int budget)
+{
+	struct net_device *dev = q->info->netdev;
+	struct rx_packet *p = &q->pkt;
+	struct netif_rx_response rsp;
+	RING_IDX i, prod;
+	int done = 0;
+
+	prod = READ_ONCE(q->rx.sring->rsp_prod);
+	virt_rmb();	/* the answers up to prod, after prod */
+	if (prod - q->rx.rsp_cons > q->rx.req_prod_pvt - q->rx.rsp_cons) {
+		net_err_ratelimited("%s: backend answered requests we never made\n",
+				    dev->name);
+		q->broken = true;
+		return 0;
+	}
+	for (i = q->rx.rsp_cons; i != prod && done < budget; i++) {
+		RING_COPY_RESPONSE(&q->rx, i, &rsp);
+		rx_slot(q, i, &rsp);
+		if (p->more || p->extra_next)
+			continue;
+		/* The packet is complete. */
+		if (p->bad) {
+			if (p->skb)
+				dev->stats.rx_errors++;
+			kfree_skb(p->skb);
+		} else {
+			rx_deliver(q, p->skb, p->flags);
+		}
+		memset(p, 0, sizeof(*p));
+		done++;
+	}
+	q->rx.rsp_cons = i;
+	return done;
+}
+
+static int xennet_poll(struct napi_struct *napi, int budget)
+{
+	struct netfront_queue *q = container_of(napi, struct netfront_queue,
+						napi);
+	unsigned long flags;
+	int done, more;
+
+	spin_lock_irqsave(&q->tx_lock, flags);
+	if (!q->broken)
+		tx_complete(q);
+	spin_unlock_irqrestore(&q->tx_lock, flags);
+
+	done = q->broken ? 0 : rx_poll(q, budget);
+	rx_refill(q);
+	if (done < budget && napi_complete_done(napi, done)) {
+		RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, more);
+		if (more)
+			napi_schedule(napi);
+	}
+	return done;
+}
+
+static irqreturn_t xennet_interrupt(int irq, void *dev_id)
+{
+	struct netfront_queue *q = dev_id;
+
+	napi_schedule(&q->napi);
+	return IRQ_HANDLED;
+}
+
+/* ---- The net_device ------------------------------------------------------ */
+
+static int xennet_open(struct net_device *dev)
+{
+	struct netfront_info *info = netdev_priv(dev);
+	unsigned int i;
+
+	for (i = 0; i < info->nr_queues; i++) {
+		napi_enable(&info->queues[i].napi);
+		napi_schedule(&info->queues[i].napi);
+	}
+	netif_tx_start_all_queues(dev);
+	return 0;
+}
+
+static int xennet_close(struct net_device *dev)
+{
+	struct netfront_info *info = netdev_priv(dev);
+	unsigned int i;
+
+	netif_tx_disable(dev);	/* waits for a transmit under way */
+	for (i = 0; i < info->nr_queues; i++)
+		napi_disable(&info->queues[i].napi);
+	return 0;
+}
+
+static netdev_features_t xennet_fix_features(struct net_device *dev,
+					     netdev_features_t features)
+{
+	struct netfront_info *info = netdev_priv(dev);
+
+	if (!info->backend_sg)
+		features &= ~NETIF_F_SG;
+	if (!info->backend_csum)
+		features &= ~NETIF_F_IP_CSUM;
+	if (!info->backend_csum6)
+		features &= ~NETIF_F_IPV6_CSUM;
+	if (!info->backend_tso4 || !(features & NETIF_F_SG))
+		features &= ~NETIF_F_TSO;
+	if (!info->backend_tso6 || !(features & NETIF_F_SG))
+		features &= ~NETIF_F_TSO6;
+	return features;
+}
+
+static u16 xennet_select_queue(struct net_device *dev, struct sk_buff *skb,
+			       struct net_device *sb_dev)
+{
+	struct netfront_info *info = netdev_priv(dev);
+
+	/* A flow stays on one queue, so its packets stay in order. */
+	return info->nr_queues > 1 ?
+		skb_get_hash(skb) % info->nr_queues : 0;
+}
+
+static const struct net_device_ops xennet_ops = {
+	.ndo_open		= xennet_open,
+	.ndo_stop		= xennet_close,
+	.ndo_start_xmit		= xennet_start_xmit,
+	.ndo_select_queue	= xennet_select_queue,
+	.ndo_fix_features	= xennet_fix_features,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+/* ---- Queues -------------------------------------------------------------- */
+
+static void free_queue(struct netfront_queue *q)
+{
+	unsigned int i;
+
+	if (q->irq > 0)
+		unbind_from_irqhandler(q->irq, q);
+	q->irq = 0;
+	netif_napi_del(&q->napi);
+	for (i = 0; i < TX_RING_SIZE; i++) {
+		if (!q->tx_skb[i])
+			continue;
+		/* A page still mapped by the backend is never reused. */
+		if (gnttab_end_foreign_access_ref(q->tx_gref[i])) {
+			gnttab_free_grant_reference(q->tx_gref[i]);
+			dev_kfree_skb_any(q->tx_skb[i]);
+		}
+		q->tx_skb[i] = NULL;
+	}
+	for (i = 0; i < RX_RING_SIZE; i++) {
+		if (!q->rx_page[i])
+			continue;
+		/* Freed with its grant, once the backend lets go. */
+		gnttab_end_foreign_access(q->rx_gref[i], q->rx_page[i]);
+		q->rx_page[i] = NULL;
+	}
+	kfree_skb(q->pkt.skb);
+	memset(&q->pkt, 0, sizeof(q->pkt));
+	if (q->tx_sring)
+		xenbus_teardown_ring(&q->tx_sring, 1, &q->tx_ring_ref);
+	if (q->rx_sring)
+		xenbus_teardown_ring(&q->rx_sring, 1, &q->rx_ring_ref);
+}
+
+static void free_queues(struct netfront_info *info)
+{
+	unsigned int i;
+
+	for (i = 0; info->queues && i < info->nr_queues; i++)
+		free_queue(&info->queues[i]);
+	kfree(info->queues);
+	info->queues = NULL;
+	info->nr_queues = 0;
+}
+
+static int setup_queue(struct netfront_info *info, struct netfront_queue *q,
+		       unsigned int id)
+{
+	struct xenbus_device *dev = info->xbdev;
+	unsigned int i;
+	int rc;
+
+	q->info = info;
+	q->id = id;
+	spin_lock_init(&q->tx_lock);
+	for (i = 0; i < TX_RING_SIZE; i++)
+		q->tx_free[i] = TX_RING_SIZE - 1 - i;
+	q->tx_nr_free = TX_RING_SIZE;
+	q->tx_ring_ref = INVALID_GRANT_REF;
+	q->rx_ring_ref = INVALID_GRANT_REF;
+	netif_napi_add(info->netdev, &q->napi, xennet_poll);
+
+	rc = xenbus_setup_ring(dev, GFP_KERNEL, &q->tx_sring, 1,
+			       &q->tx_ring_ref);
+	if (rc)
+		return rc;
+	SHARED_RING_INIT((struct netif_tx_sring *)q->tx_sring);
+	FRONT_RING_INIT(&q->tx, (struct netif_tx_sring *)q->tx_sring,
+			XEN_PAGE_SIZE);
+	rc = xenbus_setup_ring(dev, GFP_KERNEL, &q->rx_sring, 1,
+			       &q->rx_ring_ref);
+	if (rc)
+		return rc;
+	SHARED_RING_INIT((struct netif_rx_sring *)q->rx_sring);
+	FRONT_RING_INIT(&q->rx, (struct netif_rx_sring *)q->rx_sring,
+			XEN_PAGE_SIZE);
+
+	rc = xenbus_alloc_evtchn(dev, &q->evtchn);
+	if (rc)
+		return rc;
+	snprintf(q->name, sizeof(q->name), "%s-q%u", info->netdev->name, id);
+	rc = bind_evtchn_to_irqhandler(q->evtchn, xennet_interrupt, 0, q->name,
+				       q);
+	if (rc < 0) {
+		xenbus_free_evtchn(dev, q->evtchn);
+		xenbus_dev_fatal(dev, rc, "binding an event channel");
+		return rc;
+	}
+	q->irq = rc;
+	return 0;
+}
+
+static int publish_queue(struct xenbus_transaction t, struct netfront_queue *q,
+			 const char *dir)
+{
+	return xenbus_printf(t, dir, "tx-ring-ref", "%u", q->tx_ring_ref) ?:
+	       xenbus_printf(t, dir, "rx-ring-ref", "%u", q->rx_ring_ref) ?:
+	       xenbus_printf(t, dir, "event-channel", "%u", q->evtchn);
+}
+
+static int publish(struct netfront_info *info)
+{
+	const char *node = info->xbdev->nodename;
+	struct xenbus_transaction t;
+	unsigned int i;
+	char *dir;
+	int rc;
+
+again:
+	rc = xenbus_transaction_start(&t);
+	if (rc)
+		return rc;
+	if (info->nr_queues == 1) {
+		rc = publish_queue(t, &info->queues[0], node);
+	} else {
+		rc = xenbus_printf(t, node, "multi-queue-num-queues", "%u",
+				   info->nr_queues);
+		for (i = 0; i < info->nr_queues && !rc; i++) {
+			dir = kasprintf(GFP_KERNEL, "%s/queue-%u", node, i);
+			rc = dir ? publish_queue(t, &info->queues[i], dir) :
+				   -ENOMEM;
+			kfree(dir);
+		}
+	}
+	/* What we can take: copied receive, notifications, SG, GSO, csum. */
+	rc = rc ?: xenbus_printf(t, node, "request-rx-copy", "1");
+	rc = rc ?: xenbus_printf(t, node, "feature-rx-notify", "1");
+	rc = rc ?: xenbus_printf(t, node, "feature-sg", "1");
+	rc = rc ?: xenbus_printf(t, node, "feature-gso-tcpv4", "1");
+	rc = rc ?: xenbus_printf(t, node, "feature-gso-tcpv6", "1");
+	rc = rc ?: xenbus_printf(t, node, "feature-ipv6-csum-offload", "1");
+	if (rc) {
+		xenbus_transaction_end(t, 1);
+		return rc;
+	}
+	rc = xenbus_transaction_end(t, 0);
+	if (rc == -EAGAIN)
+		goto again;
+	return rc;
+}
+
+static void read_backend_features(struct netfront_info *info)
+{
+	const char *be = info->xbdev->otherend;
+
+	info->backend_sg = xenbus_read_unsigned(be, "feature-sg", 0);
+	info->backend_tso4 = xenbus_read_unsigned(be, "feature-gso-tcpv4", 0);
+	info->backend_tso6 = xenbus_read_unsigned(be, "feature-gso-tcpv6", 0);
+	info->backend_csum = !xenbus_read_unsigned(be,
+					"feature-no-csum-offload", 0);
+	info->backend_csum6 = xenbus_read_unsigned(be,
+					"feature-ipv6-csum-offload", 0);
+}
+
+/* Backend InitWait: build the queues and tell the backend about them. */
+static int xennet_connect(struct netfront_info *info)
+{
+	struct xenbus_device *dev = info->xbdev;
+	struct net_device *netdev = info->netdev;
+	unsigned int max, i;
+	int rc;
+
+	if (!xenbus_read_unsigned(dev->otherend, "feature-rx-copy", 0)) {
+		xenbus_dev_fatal(dev, -EOPNOTSUPP,
+				 "the backend cannot copy received packets (feature-rx-copy)");
+		return -EOPNOTSUPP;
+	}
+	max = xenbus_read_unsigned(dev->otherend, "multi-queue-max-queues", 1);
+	info->nr_queues = min3(max(max, 1u), max(xennet_max_queues, 1u),
+			       min(num_online_cpus(), netdev->num_tx_queues));
+	info->queues = kcalloc(info->nr_queues, sizeof(*info->queues),
+			       GFP_KERNEL);
+	if (!info->queues) {
+		info->nr_queues = 0;
+		return -ENOMEM;
+	}
+	for (i = 0; i < info->nr_queues; i++) {
+		rc = setup_queue(info, &info->queues[i], i);
+		if (rc) {
+			info->nr_queues = i + 1;	/* what to tear down */
+			goto fail;
+		}
+	}
+	rc = publish(info);
+	if (rc) {
+		xenbus_dev_fatal(dev, rc, "publishing the queues");
+		goto fail;
+	}
+
+	rtnl_lock();
+	netif_set_real_num_tx_queues(netdev, info->nr_queues);
+	netif_set_real_num_rx_queues(netdev, info->nr_queues);
+	read_backend_features(info);
+	netdev_update_features(netdev);
+	for (i = 0; i < info->nr_queues; i++)
+		rx_refill(&info->queues[i]);
+	/* Up before we connected (or reconnecting): start the new queues. */
+	if (netif_running(netdev))
+		xennet_open(netdev);
+	rtnl_unlock();
+
+	xenbus_switch_state(dev, XenbusStateConnected);
+	return 0;
+fail:
+	free_queues(info);
+	return rc;
+}
+
+static void xennet_disconnect(struct netfront_info *info)
+{
+	struct net_device *netdev = info->netdev;
+	bool running;
+
+	rtnl_lock();
+	netif_carrier_off(netdev);
+	running = netif_running(netdev);
+	if (running)
+		xennet_close(netdev);
+	free_queues(info);
+	rtnl_unlock();
+	if (running)
+		dev_info(&info->xbdev->dev, "%s: backend went away\n",
+			 netdev->name);
+}
+
+static void xennet_backend_changed(struct xenbus_device *dev,
+				   enum xenbus_state backend_state)
+{
+	struct netfront_info *info = dev_get_drvdata(&dev->dev);
+
+	switch (backend_state) {
+	case XenbusStateInitWait:
+		if (dev->state == XenbusStateInitialising && !info->queues)
+			xennet_connect(info);
+		break;
+	case XenbusStateConnected:
+		if (!info->queues)
+			break;
+		netif_carrier_on(info->netdev);
+		netif_tx_wake_all_queues(info->netdev);
+		break;
+	case XenbusStateClosing:
+	case XenbusStateClosed:
+		if (dev->state == XenbusStateClosed)
+			break;
+		xennet_disconnect(info);
+		xenbus_frontend_closed(dev);
+		break;
+	default:
+		break;
+	}
+}
+
+static int xennet_probe(struct xenbus_device *dev,
+			const struct xenbus_device_id *id)
+{
+	struct net_device *netdev;
+	struct netfront_info *info;
+	u8 mac[ETH_ALEN];
+	char *macstr;
+	int rc;
+
+	macstr = xenbus_read(XBT_NIL, dev->nodename, "mac", NULL);
+	if (IS_ERR(macstr)) {
+		xenbus_dev_fatal(dev, PTR_ERR(macstr), "reading mac");
+		return PTR_ERR(macstr);
+	}
+	rc = mac_pton(macstr, mac) ? 0 : -EINVAL;
+	kfree(macstr);
+	if (rc || !is_valid_ether_addr(mac)) {
+		xenbus_dev_fatal(dev, -EINVAL, "bad mac");
+		return -EINVAL;
+	}
+
+	netdev = alloc_etherdev_mq(sizeof(*info), max(xennet_max_queues, 1u));
+	if (!netdev)
+		return -ENOMEM;
+	info = netdev_priv(netdev);
+	info->netdev = netdev;
+	info->xbdev = dev;
+	netdev->netdev_ops = &xennet_ops;
+	netdev->hw_features = NETIF_F_SG | NETIF_F_IP_CSUM |
+			      NETIF_F_IPV6_CSUM | NETIF_F_TSO | NETIF_F_TSO6;
+	netdev->features = netdev->hw_features | NETIF_F_RXCSUM;
+	netdev->min_mtu = ETH_MIN_MTU;
+	netdev->max_mtu = XEN_NETIF_MAX_TX_SIZE - ETH_HLEN;
+	/* A packet's length must fit the 16-bit size of its first request. */
+	netif_set_tso_max_size(netdev, XEN_NETIF_MAX_TX_SIZE);
+	eth_hw_addr_set(netdev, mac);
+	SET_NETDEV_DEV(netdev, &dev->dev);
+	netif_carrier_off(netdev);
+	dev_set_drvdata(&dev->dev, info);
+
+	rc = register_netdev(netdev);
+	if (rc) {
+		dev_set_drvdata(&dev->dev, NULL);
+		free_netdev(netdev);
+		xenbus_dev_fatal(dev, rc, "registering the net device");
+		return rc;
+	}
+	return 0;
+}
+
+static void xennet_remove(struct xenbus_device *dev)
+{
+	struct netfront_info *info = dev_get_drvdata(&dev->dev);
+
+	unregister_netdev(info->netdev);
+	free_queues(info);
+	dev_set_drvdata(&dev->dev, NULL);
+	free_netdev(info->netdev);
+}
+
+/* Our devices are the store's "vif" directories. */
+static const struct xenbus_device_id xennet_ids[] = {
+	{ .devicetype = "vif" },
+	{ }
+};
+
+static struct xenbus_driver xennet_driver = {
+	.ids			= xennet_ids,
+	.probe			= xennet_probe,
+	.otherend_changed	= xennet_backend_changed,
+	.remove			= xennet_remove,
+};
+
+static int __init xennet_init(void)
+{
+	if (!xen_domain())
+		return -ENODEV;
+	if (!xennet_max_queues) {
+		pr_warn("max_queues 0 makes no sense, using 1\n");
+		xennet_max_queues = 1;
+	}
+	return xenbus_register_frontend(&xennet_driver);
+}
+module_init(xennet_init);
+
+static void __exit xennet_exit(void)
+{
+	xenbus_unregister_driver(&xennet_driver);
+}
+module_exit(xennet_exit);
+
+MODULE_DESCRIPTION("Xen virtual network device frontend");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS("xen:vif");
+MODULE_ALIAS("xennet");
