@@ -23,6 +23,8 @@
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 
+#include <xen/xen.h>
+#include <asm/xen/hypervisor.h>
 #include <asm/xen/page.h>
 
 #include "xen-ops.h"
@@ -97,6 +99,7 @@ bool xen_p2m_grow(unsigned long nr_pfns)
 	p2m_is_vmalloced = true;
 	spin_unlock(&p2m_lock);
 
+	xen_p2m_publish_frame_list();
 	if (old_vmalloced) {
 		synchronize_rcu();
 		vfree(old);
@@ -104,3 +107,58 @@ bool xen_p2m_grow(unsigned long nr_pfns)
 	return true;
 }
 EXPORT_SYMBOL_GPL(xen_p2m_grow);
+
+/*
+ * How the toolstack finds the p2m when it saves or migrates us: through
+ * shared_info.arch, max_pfn and the machine frame of a page that lists
+ * the machine frames of "frame list" pages, each listing the machine
+ * frames of P2M_PER_PAGE pages of the p2m itself.  Its entries it reads
+ * at save time; on restore it writes the new mfns into those same pages.
+ *
+ * The lists only change when the p2m array moves (xen_p2m_grow()), so
+ * they are rebuilt then and before each suspend.
+ */
+static unsigned long *p2m_fll;
+static unsigned long *p2m_fl[P2M_PER_PAGE];
+
+void xen_p2m_publish_frame_list(void)
+{
+	unsigned long nr_p2m_pages, nr_fl_pages, i;
+	unsigned long *p2m = READ_ONCE(xen_p2m);
+	unsigned long size = READ_ONCE(xen_p2m_size);
+
+	nr_p2m_pages = DIV_ROUND_UP(size, P2M_PER_PAGE);
+	nr_fl_pages = DIV_ROUND_UP(nr_p2m_pages, P2M_PER_PAGE);
+	if (nr_fl_pages > P2M_PER_PAGE) {
+		pr_err("xen: p2m of %lu pages too big to describe: no save/restore\n",
+		       size);
+		return;
+	}
+	if (!p2m_fll)
+		p2m_fll = (void *)get_zeroed_page(GFP_KERNEL);
+	for (i = 0; i < nr_fl_pages; i++)
+		if (!p2m_fl[i])
+			p2m_fl[i] = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!p2m_fll || (nr_fl_pages && !p2m_fl[nr_fl_pages - 1])) {
+		pr_err("xen: no memory for the p2m frame list: no save/restore\n");
+		return;
+	}
+
+	for (i = 0; i < nr_p2m_pages; i++)
+		p2m_fl[i / P2M_PER_PAGE][i % P2M_PER_PAGE] =
+			arbitrary_virt_to_mfn(p2m + i * P2M_PER_PAGE);
+	for (i = 0; i < nr_fl_pages; i++)
+		p2m_fll[i] = virt_to_mfn(p2m_fl[i]);
+
+	HYPERVISOR_shared_info->arch.max_pfn = size;
+	HYPERVISOR_shared_info->arch.pfn_to_mfn_frame_list_list =
+		virt_to_mfn(p2m_fll);
+}
+
+static int __init xen_p2m_publish_init(void)
+{
+	if (xen_pv_domain())
+		xen_p2m_publish_frame_list();
+	return 0;
+}
+arch_initcall(xen_p2m_publish_init);
