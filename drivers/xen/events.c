@@ -865,7 +865,7 @@ void __init xen_init_IRQ(void)
 	xen_evtchn_mask_all();
 }
 
-void rebind_evtchn_irq_for_console(evtchn_port_t port, int irq)
+void xen_rebind_evtchn_irq(evtchn_port_t port, int irq)
 {
 	struct xen_irq *x = xirq(irq);
 
@@ -879,8 +879,60 @@ void rebind_evtchn_irq_for_console(evtchn_port_t port, int irq)
 	port_unmask(port);
 }
 
-/* After a resume every binding is gone; the drivers rebind. */
+/* Bind VIRQ or IPI @irq of @cpu again, in the restored domain. */
+static void rebind_percpu(int irq, unsigned int cpu)
+{
+	struct xen_irq *x = xirq(irq);
+	struct evtchn_bind_virq virq = {
+		.virq = x->index,
+		.vcpu = per_cpu(xen_vcpu_id, cpu),
+	};
+	struct evtchn_bind_ipi ipi = { .vcpu = per_cpu(xen_vcpu_id, cpu) };
+	evtchn_port_t port;
+	int rc;
+
+	if (x->kind == XIRQ_VIRQ) {
+		rc = evtchn_op(EVTCHNOP_bind_virq, &virq);
+		port = virq.port;
+	} else {
+		rc = evtchn_op(EVTCHNOP_bind_ipi, &ipi);
+		port = ipi.port;
+		per_cpu(ipi_port, cpu)[x->index] = rc ? 0 : port;
+	}
+	if (rc) {
+		pr_err("cannot rebind %s %u of cpu %u after a restore: %d\n",
+		       x->kind == XIRQ_VIRQ ? "VIRQ" : "IPI", x->index, cpu, rc);
+		return;
+	}
+	attach_port(irq, port, cpu);
+	if (!irqd_irq_disabled(irq_get_irq_data(irq)))
+		port_unmask(port);
+}
+
+/*
+ * After a restore every binding is gone: the new domain starts with no
+ * event channels.  Per-CPU VIRQs and IPIs are ours to bind again; the
+ * drivers of inter-domain channels (xenstore, console, frontends) bind
+ * theirs when they reconnect.  Runs on CPU 0 with the others parked.
+ */
 void xen_irq_resume(void)
 {
+	unsigned int port, cpu, i;
+	int irq;
+
 	xen_evtchn_mask_all();
+	for (port = 0; port < EVTCHN_NR_PORTS; port++) {
+		irq = port_to_irq[port];
+		if (irq >= 0 && xirq(irq))
+			xirq(irq)->port = 0;
+		port_to_irq[port] = -1;
+	}
+	for_each_possible_cpu(cpu) {
+		for (i = 0; i < NR_VIRQS; i++)
+			if (per_cpu(virq_irq, cpu)[i] >= 0)
+				rebind_percpu(per_cpu(virq_irq, cpu)[i], cpu);
+		for (i = 0; i < XEN_NR_IPIS; i++)
+			if (per_cpu(ipi_irq, cpu)[i] >= 0)
+				rebind_percpu(per_cpu(ipi_irq, cpu)[i], cpu);
+	}
 }

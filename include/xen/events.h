@@ -91,7 +91,7 @@ void xen_poll_irq_timeout(int irq, u64 timeout);
 
 void xen_irq_resume(void);
 /* After a restore: the console's channel changed, its IRQ stays. */
-void rebind_evtchn_irq_for_console(evtchn_port_t port, int irq);
+void xen_rebind_evtchn_irq(evtchn_port_t port, int irq);
 void xen_init_IRQ(void);
 void xen_evtchn_mask_all(void);
 

@@ -173,7 +173,7 @@ void xen_console_resume(void)
 {
 	if (!cons_hvc || xen_initial_domain() || !find_ring())
 		return;
-	rebind_evtchn_irq_for_console(cons_port, cons_irq);
+	xen_rebind_evtchn_irq(cons_port, cons_irq);
 }
 
 /* ---- Raw output: earlyprintk=xen, panics ----------------------------------- */
