@@ -699,10 +699,15 @@ EXPORT_SYMBOL_GPL(unregister_xenbus_watch);
 
 /* ---- Suspend, resume, readiness ------------------------------------------- */
 
+/*
+ * Quiesce: no watch callback running, no request in flight.  The watch
+ * mutex comes first: a callback may be about to make a request, and a
+ * waiting writer would block that request while holding up the callback.
+ */
 void xs_suspend(void)
 {
-	down_write(&xs_state_sem);
 	mutex_lock(&xs_watch_mutex);
+	down_write(&xs_state_sem);
 }
 
 static void reregister_watches(void)
@@ -715,6 +720,12 @@ static void reregister_watches(void)
 
 void xs_resume(void)
 {
+	/* A new channel; the same ring page, where nothing is in flight. */
+	if (!xen_initial_domain()) {
+		xs_port = xen_start_info->store_evtchn;
+		xen_rebind_evtchn_irq(xs_port, xs_irq);
+		xs_ring->rsp_cons = xs_ring->rsp_prod;
+	}
 	xs_broken = false;
 	up_write(&xs_state_sem);
 	mutex_unlock(&xs_watch_mutex);
