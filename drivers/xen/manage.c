@@ -17,10 +17,18 @@
 #include <linux/notifier.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
+#include <linux/stop_machine.h>
+#include <linux/syscore_ops.h>
 #include <linux/sysrq.h>
+#include <linux/workqueue.h>
 
 #include <xen/xen.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/hvc-console.h>
+#include <xen/suspend.h>
 #include <xen/xenbus.h>
+#include <asm/xen/hypercall.h>
 
 struct shutdown_action {
 	const char *request;
@@ -37,10 +45,81 @@ static void do_reboot(void)
 	orderly_reboot();
 }
 
+/* ---- Suspend: xl save, xl migrate ------------------------------------------ */
+
+#ifdef CONFIG_XEN_SAVE_RESTORE
+
+/*
+ * On CPU 0, interrupts off, every other CPU parked by stop_machine.
+ * Between the hypercall's call and its return the domain may have been
+ * saved, copied to another host and restored there.
+ */
+static int suspend_on_cpu0(void *data)
+{
+	bool *cancelled = data;
+	int rc;
+
+	rc = syscore_suspend();
+	if (rc)
+		return rc;
+	gnttab_suspend();
+	xen_time_suspend();
+	xen_arch_pre_suspend();
+
+	*cancelled = HYPERVISOR_suspend(xen_arch_suspend_record()) != 0;
+
+	xen_arch_post_suspend(*cancelled);
+	gnttab_resume();
+	if (!*cancelled) {
+		xen_irq_resume();
+		xen_time_resume();
+	}
+	syscore_resume();
+	return 0;
+}
+
+/*
+ * Not from the watch callback itself: the store is quiesced first, and
+ * that waits for the callbacks to finish.
+ */
+static void suspend_work_fn(struct work_struct *work)
+{
+	bool cancelled = true;
+	int rc;
+
+	xs_suspend();
+	rc = stop_machine(suspend_on_cpu0, &cancelled, cpumask_of(0));
+	if (rc) {
+		xs_suspend_cancel();
+		pr_err("suspend failed (%d): going on\n", rc);
+		return;
+	}
+	if (cancelled) {
+		xs_suspend_cancel();
+	} else {
+		xen_console_resume();
+		xs_resume();
+	}
+	xen_time_kick_all();
+	pr_info("%s\n", cancelled ? "suspend cancelled, going on" :
+				    "resumed after save/restore or migration");
+}
+
+static DECLARE_WORK(suspend_work, suspend_work_fn);
+
+static void do_suspend(void)
+{
+	schedule_work(&suspend_work);
+}
+#endif /* CONFIG_XEN_SAVE_RESTORE */
+
 static const struct shutdown_action shutdown_actions[] = {
 	{ "poweroff", do_poweroff },
 	{ "halt", do_poweroff },
 	{ "reboot", do_reboot },
+#ifdef CONFIG_XEN_SAVE_RESTORE
+	{ "suspend", do_suspend },
+#endif
 };
 
 static void shutdown_requested(struct xenbus_watch *watch, const char *path,

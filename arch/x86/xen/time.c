@@ -39,7 +39,7 @@
 #include "xen-ops.h"
 
 /* System time when Linux started counting sched_clock. */
-static u64 xen_sched_clock_base __ro_after_init;
+static u64 xen_sched_clock_base __read_mostly;
 
 static struct pvclock_vcpu_time_info *this_vcpu_time(void)
 {
@@ -230,6 +230,51 @@ static void __init xen_time_init(void)
 	if (xen_bind_cpu_timer(smp_processor_id()))
 		panic("xen: cannot bind the boot CPU's timer\n");
 	xen_setup_cpu_clockevent(smp_processor_id());
+}
+
+/* ---- Save and restore ------------------------------------------------------ */
+
+/*
+ * Xen's system time belongs to the host: after a migration it may be
+ * anything.  The clocksource is looked after by timekeeping's own
+ * suspend and resume (syscore), which reread the wall clock; sched_clock
+ * must simply go on from where it stood, never backwards.
+ */
+static u64 xen_sched_clock_at_suspend;
+
+void xen_time_suspend(void)
+{
+	xen_sched_clock_at_suspend = xen_sched_clock();
+}
+
+/* On CPU 0, the others parked: the new domain's timers are all unset. */
+void xen_time_resume(void)
+{
+	unsigned int cpu;
+
+	pvclock_resume();
+	xen_sched_clock_base = pvclock_clocksource_read(this_vcpu_time()) -
+			       xen_sched_clock_at_suspend;
+	for_each_online_cpu(cpu)
+		HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer,
+				   per_cpu(xen_vcpu_id, cpu), NULL);
+}
+
+static void kick_timer(void *unused)
+{
+	struct clock_event_device *evt = this_cpu_ptr(&xen_timer.evt);
+
+	if (evt->event_handler && clockevent_state_oneshot(evt))
+		xen_timer_next_event(evt->min_delta_ns, evt);
+}
+
+/*
+ * The event each CPU had programmed died with the old domain.  Fire
+ * every CPU's timer once: its handler programs the next event.
+ */
+void xen_time_kick_all(void)
+{
+	on_each_cpu(kick_timer, NULL, 1);
 }
 
 /* A static call: only once setup_arch() has run static_call_init(). */

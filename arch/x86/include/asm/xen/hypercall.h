@@ -193,6 +193,20 @@ static inline int HYPERVISOR_sched_op(int cmd, void *arg)
 	return xen_hcall2(__HYPERVISOR_sched_op, cmd, arg);
 }
 
+/*
+ * Ask to be saved: SCHEDOP_shutdown(SHUTDOWN_suspend), with the mfn of
+ * start_info for the toolstack in the third argument.  Returns 0 when
+ * running again in a restored domain, 1 when the suspend was cancelled
+ * and this same domain goes on.
+ */
+static inline int HYPERVISOR_suspend(unsigned long start_info_mfn)
+{
+	struct sched_shutdown r = { .reason = SHUTDOWN_suspend };
+
+	return xen_hcall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &r,
+			  start_info_mfn);
+}
+
 static inline int HYPERVISOR_callback_op(int cmd, void *arg)
 {
 	return xen_hcall2(__HYPERVISOR_callback_op, cmd, arg);
