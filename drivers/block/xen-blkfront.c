@@ -129,6 +129,7 @@ struct blkfront_ring {
 enum blkfront_state {
 	BLKFRONT_DISCONNECTED,
 	BLKFRONT_CONNECTED,
+	BLKFRONT_RECONNECTING,	/* restored: I/O waits for the new backend */
 	BLKFRONT_BROKEN,	/* the backend misbehaved: no more I/O */
 };
 
@@ -366,6 +367,11 @@ static blk_status_t blkfront_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	blk_mq_start_request(rq);
 	spin_lock_irqsave(&r->lock, flags);
+	if (info->state == BLKFRONT_RECONNECTING) {
+		spin_unlock_irqrestore(&r->lock, flags);
+		blk_mq_stop_hw_queue(hctx);
+		return BLK_STS_DEV_RESOURCE;
+	}
 	if (info->state != BLKFRONT_CONNECTED) {
 		spin_unlock_irqrestore(&r->lock, flags);
 		return BLK_STS_IOERR;
@@ -966,6 +972,15 @@ static void blkfront_connect(struct blkfront_info *info)
 		return;
 	}
 
+	if (info->gd && info->state == BLKFRONT_RECONNECTING) {
+		/* After a restore: the same disk, a new backend. */
+		info->state = BLKFRONT_CONNECTED;
+		xenbus_switch_state(dev, XenbusStateConnected);
+		blk_mq_start_stopped_hw_queues(info->gd->queue, true);
+		blk_mq_kick_requeue_list(info->gd->queue);
+		dev_info(&dev->dev, "%s reconnected after a restore\n",
+			 info->gd->disk_name);
+	}
 	if (info->gd) {
 		if (sectors != info->sectors) {
 			dev_info(&dev->dev, "%s resized: %llu sectors\n",
@@ -1098,6 +1113,41 @@ static void blkfront_remove(struct xenbus_device *dev)
 }
 
 /* Our devices are the store's "vbd" directories. */
+/*
+ * After a restore the backend is a new one and every grant, ring and
+ * channel of ours is gone.  Requests it had not answered go back to the
+ * block layer's requeue list; the queues wait until the new backend is
+ * connected, then carry on where they stopped.
+ */
+static int blkfront_resume(struct xenbus_device *dev)
+{
+	struct blkfront_info *info = dev_get_drvdata(&dev->dev);
+	struct blkfront_shadow *sh;
+	unsigned int i, j;
+
+	mutex_lock(&info->mutex);
+	if (info->gd && info->state == BLKFRONT_CONNECTED) {
+		info->state = BLKFRONT_RECONNECTING;
+		blk_mq_stop_hw_queues(info->gd->queue);
+		for (i = 0; i < info->nr_rings; i++) {
+			for (j = 0; j < info->ring_size; j++) {
+				sh = &info->rings[i].shadow[j];
+				if (!sh->rq)
+					continue;
+				/* The new table is empty: this always succeeds. */
+				revoke_grants(sh);
+				blk_mq_requeue_request(sh->rq, false);
+				sh->rq = NULL;
+			}
+		}
+	}
+	free_rings(info);
+	if (xenbus_read_driver_state(dev->otherend) == XenbusStateInitWait)
+		talk_to_backend(info);
+	mutex_unlock(&info->mutex);
+	return 0;
+}
+
 static const struct xenbus_device_id blkfront_ids[] = {
 	{ .devicetype = "vbd" },
 	{ }
@@ -1108,6 +1158,7 @@ static struct xenbus_driver blkfront_driver = {
 	.probe			= blkfront_probe,
 	.otherend_changed	= blkfront_backend_changed,
 	.remove			= blkfront_remove,
+	.resume			= blkfront_resume,
 };
 
 static int __init blkfront_init(void)

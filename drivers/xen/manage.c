@@ -99,6 +99,7 @@ static void suspend_work_fn(struct work_struct *work)
 	} else {
 		xen_console_resume();
 		xs_resume();
+		xenbus_frontend_resume();
 	}
 	xen_time_kick_all();
 	pr_info("%s\n", cancelled ? "suspend cancelled, going on" :

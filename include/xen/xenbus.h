@@ -91,6 +91,9 @@ void unregister_xenbus_watch(struct xenbus_watch *watch);
 int register_xenstore_notifier(struct notifier_block *nb);
 void unregister_xenstore_notifier(struct notifier_block *nb);
 
+/* After a restore: every frontend device reconnects to its new backend. */
+void xenbus_frontend_resume(void);
+
 /* After a restore the ring is new; requests and watches carry on. */
 void xs_suspend(void);
 void xs_resume(void);

@@ -84,6 +84,19 @@ static int watch_otherend(struct xenbus_device *dev)
 				    "%s/state", dev->otherend);
 }
 
+/*
+ * After a restore the other end may live elsewhere (its path names our
+ * new domain id): read it again and move the watch there.
+ */
+int xenbus_rewatch_otherend(struct xenbus_bus *bus, struct xenbus_device *dev)
+{
+	int rc;
+
+	unwatch_otherend(dev);
+	rc = bus->read_otherend(dev);
+	return rc ?: watch_otherend(dev);
+}
+
 /* ---- Binding ----------------------------------------------------------- */
 
 static int xenbus_dev_probe(struct device *_dev)

@@ -185,6 +185,42 @@ static int __init frontend_init(void)
 }
 subsys_initcall(frontend_init);
 
+/* ---- After a restore ---------------------------------------------------- */
+
+/*
+ * The toolstack recreated our directories (state Initialising) and the
+ * backends'.  Each bound device starts over: the bus forgets what it
+ * published, reads the other end again, and the driver reconnects.
+ */
+static int resume_device(struct device *_dev, void *unused)
+{
+	struct xenbus_device *dev = to_xenbus_device(_dev);
+	struct xenbus_driver *drv;
+	int rc;
+
+	if (!_dev->driver)
+		return 0;
+	drv = to_xenbus_driver(_dev->driver);
+	dev->state = XenbusStateInitialising;
+	rc = xenbus_rewatch_otherend(&frontend_bus, dev);
+	if (rc) {
+		dev_warn(_dev, "no other end after the restore: %d\n", rc);
+		return 0;
+	}
+	if (drv->resume) {
+		rc = drv->resume(dev);
+		if (rc)
+			dev_warn(_dev, "resume failed: %d\n", rc);
+	}
+	return 0;
+}
+
+void xenbus_frontend_resume(void)
+{
+	if (frontend_bus.bus.p)
+		bus_for_each_dev(&frontend_bus.bus, NULL, NULL, resume_device);
+}
+
 /* ---- Waiting for devices at boot --------------------------------------- */
 
 #define BOOT_WAIT_SECONDS	30

@@ -29,6 +29,7 @@ struct xenbus_device *xenbus_find_device(struct xenbus_bus *bus,
 					 const char *nodename);
 int xenbus_add_device(struct xenbus_bus *bus, const char *type,
 		      const char *nodename, const char *name);
+int xenbus_rewatch_otherend(struct xenbus_bus *bus, struct xenbus_device *dev);
 int xenbus_read_otherend_nodes(struct xenbus_device *dev, const char *id_node,
 			       const char *path_node);
 
