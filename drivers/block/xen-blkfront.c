@@ -802,6 +802,20 @@ static int talk_to_backend(struct blkfront_info *info)
 		xenbus_dev_fatal(dev, rc, "publishing the rings");
 		goto fail;
 	}
+	if (info->gd) {
+		struct blk_mq_hw_ctx *hctx;
+		unsigned long q;
+
+		/* Reconnecting: the hardware queues must find the new rings. */
+		if (info->nr_rings != info->tag_set.nr_hw_queues) {
+			rc = -EINVAL;
+			xenbus_dev_fatal(dev, rc, "the new backend allows %u queues, not %u",
+					 info->nr_rings, info->tag_set.nr_hw_queues);
+			goto fail;
+		}
+		queue_for_each_hw_ctx(info->gd->queue, hctx, q)
+			hctx->driver_data = &info->rings[q];
+	}
 	xenbus_switch_state(dev, XenbusStateInitialised);
 	return 0;
 fail:
@@ -976,6 +990,7 @@ static void blkfront_connect(struct blkfront_info *info)
 		/* After a restore: the same disk, a new backend. */
 		info->state = BLKFRONT_CONNECTED;
 		xenbus_switch_state(dev, XenbusStateConnected);
+		blk_mq_unquiesce_queue(info->gd->queue);
 		blk_mq_start_stopped_hw_queues(info->gd->queue, true);
 		blk_mq_kick_requeue_list(info->gd->queue);
 		dev_info(&dev->dev, "%s reconnected after a restore\n",
@@ -1129,6 +1144,8 @@ static int blkfront_resume(struct xenbus_device *dev)
 	if (info->gd && info->state == BLKFRONT_CONNECTED) {
 		info->state = BLKFRONT_RECONNECTING;
 		blk_mq_stop_hw_queues(info->gd->queue);
+		/* No dispatch may still run on the rings freed below. */
+		blk_mq_quiesce_queue(info->gd->queue);
 		for (i = 0; i < info->nr_rings; i++) {
 			for (j = 0; j < info->ring_size; j++) {
 				sh = &info->rings[i].shadow[j];
