@@ -80,9 +80,11 @@ conlog() { echo "$CONDIR/guest-$1.log"; }
 
 # wait_for NAME REGEX SECONDS: wait for a line matching REGEX on NAME's
 # console; print the last such line.  Fails early if the domain crashed.
+# SECONDS are wall-clock seconds: under TCG one round of the loop (an xl
+# list among others) can take seconds itself.
 wait_for() {
-	_t=0
-	while [ $_t -lt $(($3 * 2)) ]; do
+	_end=$(($(date +%s) + $3))
+	while :; do
 		_l=$(tr -d '\r' < "$(conlog "$1")" 2>/dev/null | grep -aE "$2" | tail -n 1)
 		if [ -n "$_l" ]; then
 			echo "$_l"
@@ -91,8 +93,8 @@ wait_for() {
 		case "$(dom_state "$1")" in
 		*c*) say "$1 crashed"; return 1 ;;
 		esac
+		[ "$(date +%s)" -lt $_end ] || break
 		sleep 0.5
-		_t=$((_t + 1))
 	done
 	say "timeout waiting for /$2/ on $1's console"
 	return 1
