@@ -28,13 +28,12 @@ highest() {
 # progress SECONDS N SEQ: wait until the counter is past N and the writer
 # past SEQ in this boot.
 progress() {
-	_i=0
-	while [ $_i -lt $(($1 * 2)) ]; do
+	_end=$(($(date +%s) + $1))
+	while [ "$(date +%s)" -lt $_end ]; do
 		[ "$(highest "XENPV-STATE boot=$boot " n)" -gt "$2" ] &&
 			[ "$(highest XENPV-WRITER seq)" -gt "$3" ] && return 0
 		case "$(dom_state t-mig)" in *c*) say "t-mig crashed"; return 1 ;; esac
 		sleep 0.5
-		_i=$((_i + 1))
 	done
 	return 1
 }
@@ -95,10 +94,9 @@ last=$(highest XENPV-WRITER seq)
 # xl shutdown -w returns once the domain has shut down; xl's daemon then
 # destroys it, which takes a few seconds of hotplug scripts.
 timeout 120 $XL shutdown -w t-mig >/dev/null 2>&1 || fail "xl shutdown -w did not finish in 120 s"
-i=0
-while [ -n "$(dom_state t-mig)" ] && [ $i -lt 60 ]; do
+end=$(($(date +%s) + 60))
+while [ -n "$(dom_state t-mig)" ] && [ "$(date +%s)" -lt $end ]; do
 	sleep 1
-	i=$((i + 1))
 done
 [ -z "$(dom_state t-mig)" ] ||
 	fail "the domain still exists 60 s after xl shutdown -w (state $(dom_state t-mig))"
