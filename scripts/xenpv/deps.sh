@@ -7,10 +7,10 @@
 #                    the kernel source, Xen's public headers, QEMU.  Installed
 #                    with apt-get, and only when one is missing.
 #   deps.sh fetch    the packages the test machine runs (Xen, xen-tools,
-#                    busybox, Debian's stock kernel, ...).  Downloaded with
-#                    apt-get download into the cache and never installed on
-#                    the host: nothing goes into the host's /boot and no host
-#                    service is started.
+#                    busybox, Debian's stock kernel, iperf3, ...).
+#                    Downloaded with apt-get download into the cache and
+#                    never installed on the host: nothing goes into the
+#                    host's /boot and no host service is started.
 #
 # Both are idempotent and cheap when everything is already there.
 
@@ -37,6 +37,11 @@ TARGET_PKGS="xen-hypervisor-$XEN_VER-amd64 xen-utils-$XEN_VER xen-utils-common
 	libexpat1 libffi8 libreadline8 libsqlite3-0 libssl3 libcrypt1
 	libnsl2 libtirpc3 libgssapi-krb5-2 libkrb5-3 libk5crypto3
 	libkrb5support0 libkeyutils1 libtirpc-common"
+
+# Only "make bench-io" uses these: iperf3 in dom0 and in the domUs, with
+# the libraries it links that TARGET_PKGS lacks (tests/image/mkiotools.sh
+# resolves them).  Kept out of the dom0 base image, which stays as it is.
+BENCH_PKGS="iperf3 libiperf0 libsctp1"
 
 need_root() {
 	if [ "$(id -u)" = 0 ]; then
@@ -76,7 +81,7 @@ fetch() {
 	stock=$(stock_kernel_pkg)
 	[ -n "$stock" ] || die "no linux-image-6.1.0-*-amd64 package found (apt-get update?)"
 	echo "$stock" > "$CACHE/stock-kernel-pkg"
-	for p in $TARGET_PKGS $stock; do
+	for p in $TARGET_PKGS $BENCH_PKGS $stock; do
 		ls "$debs/${p}_"*.deb >/dev/null 2>&1 || want+=("$p")
 	done
 	if [ ${#want[@]} -gt 0 ]; then
@@ -84,7 +89,7 @@ fetch() {
 		(cd "$debs" && apt-get download -q "${want[@]}" >/dev/null) ||
 			die "apt-get download failed for: ${want[*]}"
 	fi
-	for p in $TARGET_PKGS $stock; do
+	for p in $TARGET_PKGS $BENCH_PKGS $stock; do
 		deb=$(ls "$debs/${p}_"*.deb | sort -V | tail -n 1)
 		if [ ! -f "$pkgs/$p/.unpacked" ] ||
 		   [ "$(cat "$pkgs/$p/.unpacked")" != "$(basename "$deb")" ]; then
@@ -100,5 +105,6 @@ case "${1:-}" in
 host) host ;;
 fetch) fetch ;;
 list-target) echo $TARGET_PKGS ;;
-*) die "usage: $0 host|fetch" ;;
+list-bench) echo $BENCH_PKGS ;;
+*) die "usage: $0 host|fetch|list-target|list-bench" ;;
 esac
