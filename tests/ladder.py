@@ -26,6 +26,7 @@ XFAIL, one that passes is XPASS.  The last line printed is
 """
 import argparse
 import glob
+import gzip
 import os
 import queue
 import re
@@ -136,13 +137,55 @@ class Kernel:
         return out
 
 
-def stress_binary():
-    """tests/guest/xenpv-stress.c, built static for the guests."""
-    src = os.path.join(TOP, 'tests', 'guest', 'xenpv-stress.c')
-    out = os.path.join(BUILD, 'images', 'xenpv-stress')
-    if not os.path.exists(out) or os.path.getmtime(src) > os.path.getmtime(out):
+def stale(out, inputs):
+    """out is missing or older than one of inputs."""
+    return (not os.path.exists(out) or
+            max(os.path.getmtime(f) for f in inputs) > os.path.getmtime(out))
+
+
+def guest_tool(name):
+    """tests/guest/<name>.c, built static for the guests."""
+    src = os.path.join(TOP, 'tests', 'guest', name + '.c')
+    out = os.path.join(BUILD, 'images', name)
+    if stale(out, [src]):
         os.makedirs(os.path.dirname(out), exist_ok=True)
         run(['gcc', '-static', '-O2', '-Wall', '-o', out + '.tmp', src])
+        os.rename(out + '.tmp', out)
+    return out
+
+
+def stress_binary():
+    return guest_tool('xenpv-stress')
+
+
+def io_tools():
+    """The tools of make bench-io (iperf3 with its libraries, xenpv-io) as
+    an uncompressed cpio archive, for dom0's and the domUs' initramfs."""
+    out = os.path.join(BUILD, 'images', 'iotools.cpio')
+    io = guest_tool('xenpv-io')
+    script = os.path.join(TOP, 'tests', 'image', 'mkiotools.sh')
+    inputs = [io, script, os.path.join(TOP, 'scripts', 'xenpv', 'deps.sh')] + glob.glob(
+        os.path.join(CACHE, 'pkgs', '*', '.unpacked'))
+    if stale(out, inputs):
+        run([script, io, out])
+    return out
+
+
+def guest_initrd_with(kernel, archive):
+    """kernel's guest initramfs with archive on top, as one gzip stream:
+    libxenguest may unpack a gzip ramdisk itself, taking its size from the
+    end of the file, and would mangle two streams one after the other."""
+    base = kernel.guest_initrd()
+    out = os.path.join(BUILD, 'images', 'guest-%s+%s.gz' % (
+        kernel.name, os.path.basename(archive)))
+    if stale(out, [base, archive]):
+        with open(base, 'rb') as f:
+            data = gzip.decompress(f.read())
+        data += b'\0' * (-len(data) % 4)
+        with open(archive, 'rb') as f:
+            data += f.read()
+        with open(out + '.tmp', 'wb') as f:
+            f.write(gzip.compress(data, 6))
         os.rename(out + '.tmp', out)
     return out
 
@@ -162,9 +205,12 @@ def xen_image():
     return out
 
 
-def dom0_payload(workdir, plan, dom0, domu, extra_domus=()):
+def dom0_payload(workdir, plan, dom0, domu, extra_domus=(), domu_extra=None,
+                 files=None):
     """The second cpio archive of dom0's initramfs: init, the test scripts,
-    the domU kernel(s) and initramfs, and a stock dom0's modules."""
+    the domU kernel(s) and initramfs, and a stock dom0's modules.  The
+    initramfs of each extra domU gets the archive domu_extra on top;
+    files maps more paths under /xenpv to their text."""
     root = os.path.join(workdir, 'payload')
     shutil.rmtree(root, ignore_errors=True)
     x = os.path.join(root, 'xenpv')
@@ -184,7 +230,11 @@ def dom0_payload(workdir, plan, dom0, domu, extra_domus=()):
         os.makedirs(d)
         shutil.copy(k.image, os.path.join(d, 'bzImage'))
         shutil.copy(k.sysmap, os.path.join(d, 'System.map'))
-        shutil.copy(k.guest_initrd(), os.path.join(d, 'initrd'))
+        shutil.copy(guest_initrd_with(k, domu_extra) if domu_extra else k.guest_initrd(),
+                    os.path.join(d, 'initrd'))
+    for path, text in (files or {}).items():
+        with open(os.path.join(x, path), 'w') as f:
+            f.write(text)
     if extra_domus:
         with open(os.path.join(x, 'bench-kernels'), 'w') as f:
             f.write(' '.join(k.name for k in extra_domus) + '\n')
@@ -226,13 +276,14 @@ def dom0_payload(workdir, plan, dom0, domu, extra_domus=()):
     return out
 
 
-def dom0_initrd(workdir, plan, dom0, domu, extra_domus=()):
+def dom0_initrd(workdir, plan, dom0, domu, extra_domus=(), extra=None, files=None):
+    """base + payload (+ extra, an archive for dom0 and the extra domUs)."""
     base = subprocess.run([os.path.join(TOP, 'tests', 'image', 'mkdom0.sh')],
                           check=True, capture_output=True, text=True).stdout.strip()
-    payload = dom0_payload(workdir, plan, dom0, domu, extra_domus)
+    payload = dom0_payload(workdir, plan, dom0, domu, extra_domus, extra, files)
     out = os.path.join(workdir, 'dom0-initrd.cpio')
     with open(out, 'wb') as f:
-        for part in (base, payload):
+        for part in (base, payload) + ((extra,) if extra else ()):
             with open(part, 'rb') as p:
                 shutil.copyfileobj(p, f)
             # The kernel only finds an uncompressed cpio archive that
@@ -693,8 +744,6 @@ def main():
     ap.add_argument('--label')
     ap.add_argument('--demo', action='store_true')
     ap.add_argument('--bench', help='domU kernels to compare, e.g. anchor,ours')
-    ap.add_argument('--dom0', default='ours')
-    ap.add_argument('--domu', default='ours')
     args = ap.parse_args()
     if args.demo:
         return demo(args)
