@@ -16,6 +16,10 @@
 #                      (DOM0=ours|anchor|stock, DOMU=...)
 #   make bench         ours vs the anchor from one run (not a test):
 #                      hypercalls and traps per workload, icount times
+#   make bench-io      ours vs the anchor from one run (not a test): domU
+#                      disk and network throughput (BENCH_REPS runs of
+#                      BENCH_SECS s each); a kernel without an object tree
+#                      to update (a fresh worktree) is used as built
 #   make clean         remove build/ (the cache in ~/.cache/xenpv stays)
 
 XENPV := scripts/xenpv
@@ -24,8 +28,11 @@ DOMU ?= ours
 KERNEL ?= ours
 DOMU_DOM0 ?=
 TESTS ?=
+BENCH_REPS ?= 3
+BENCH_SECS ?= 2
+BUILD_DIR := $(or $(BUILD),$(CURDIR)/build)
 
-.PHONY: all deps kernel anchor check check-anchor ladder run bench clean
+.PHONY: all deps kernel anchor check check-anchor ladder run bench bench-io clean
 
 all: kernel
 
@@ -59,6 +66,17 @@ bench: deps
 	@$(XENPV)/build-kernel.sh ours
 	@$(XENPV)/build-kernel.sh anchor
 	@python3 tests/ladder.py --bench anchor,ours --dom0 anchor
+
+bench-io: deps
+	@for k in ours anchor; do \
+		if [ -d "$(BUILD_DIR)/obj/$$k" ] || [ ! -f "$(BUILD_DIR)/kernels/$$k/bzImage" ]; then \
+			$(XENPV)/build-kernel.sh $$k || exit 1; \
+		else \
+			echo "[xenpv] $$k: no object tree, using $(BUILD_DIR)/kernels/$$k as it is"; \
+		fi; \
+	done
+	@python3 tests/ladder.py --bench-io anchor,ours --dom0 anchor \
+		--bench-reps $(BENCH_REPS) --bench-secs $(BENCH_SECS)
 
 clean:
 	rm -rf build

@@ -4,6 +4,7 @@
 
 usage: ladder.py --kernel K [--domu-dom0 D] [--tests a,b,...] [--xfail FILE]
        ladder.py --demo --dom0 K --domu K
+       ladder.py --bench K,K | --bench-io K,K [--dom0 K]  (benchmarks)
 
 K and D name a kernel: "ours" and "anchor" (build/kernels/<name>/, made by
 "make kernel" and "make anchor") or "stock" (Debian's linux-image-6.1.0-*).
@@ -32,6 +33,7 @@ import queue
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -697,6 +699,122 @@ def bench(args):
     return 0
 
 
+# What make bench-io reports: (label, metric the benchio job measures)
+BENCH_IO_ROWS = [
+    ('disk seq write MB/s (xvdb)', 'disk_seq_write'),
+    ('disk seq read MB/s', 'disk_seq_read'),
+    ('disk random 4k read IOPS', 'disk_rand_read'),
+    ('disk random 4k write IOPS', 'disk_rand_write'),
+    ('net domU->dom0 Mbit/s', 'net_tx'),
+    ('net dom0->domU Mbit/s', 'net_rx'),
+]
+
+
+def bench_io(args):
+    """One boot (anchor dom0, QEMU -icount): each domU kernel named runs
+    the benchio job in turn, with a fresh disk image in dom0's tmpfs as its
+    xvdb and a vif on dom0's bridge; print the median of each measurement
+    side by side, with the ratio of the last kernel to the first."""
+    kernels = [Kernel(n) for n in args.bench_io.split(',')]
+    dom0 = Kernel(args.dom0 if args.dom0 != 'ours' else 'anchor')
+    reps, secs, mb = args.bench_reps, args.bench_secs, args.bench_mb
+    workdir = os.path.join(BUILD, 'tests', 'work', 'bench-io')
+    os.makedirs(workdir, exist_ok=True)
+    conf = 'REPS=%d SECS=%d MB=%d\n' % (reps, secs, mb)
+    initrd = dom0_initrd(workdir, ['bench-io'], dom0, None, kernels, extra=io_tools(),
+                         files={'bench-io.conf': conf})
+    # Without -icount, TCG on a busy host wakes an idle CPU so late that
+    # one request in flight measures the host's scheduler (some 10 IOPS).
+    argv = qemu_xen(dom0, initrd, 'smp2', extra=['-icount', 'shift=0,sleep=off'])
+    logpath = os.path.join(workdir, 'serial.log')
+    if os.path.exists(logpath):
+        os.unlink(logpath)
+    log('bench-io: dom0 %s, domUs %s, %d runs of each, QEMU -icount; log %s' % (
+        dom0.name, ', '.join(k.name for k in kernels), reps, os.path.relpath(logpath, TOP)))
+    start = time.time()
+    m = Machine(argv, logpath)
+    deadline = start + 3600 + len(kernels) * reps * (600 + 8 * secs)
+    res = {k.name: {'values': {}, 'na': {}, 'error': None} for k in kernels}
+    while True:
+        line = m.readline(deadline)
+        if line is None or line is TIMEOUT or DEAD.search(line):
+            m.kill()
+            sys.exit('bench-io: the machine stopped before the end; see ' + logpath)
+        if 'XENPV-BENCHIO-FINISHED' in line:
+            break
+        if 'XENPV-DOM0-READY' in line:
+            log('%4ds dom0 is up' % (time.time() - start))
+        mo = re.search(r'XENPV-BENCHIO (\S+) (RESULT|NA|LOG|up|error=)(.*)', line)
+        if not mo or mo.group(1) not in res:
+            continue
+        r, what, rest = res[mo.group(1)], mo.group(2), mo.group(3).strip()
+        if what == 'RESULT':
+            metric, _, value = rest.partition(' ')
+            try:
+                r['values'].setdefault(metric, []).append(float(value))
+            except ValueError:
+                r['na'].setdefault(metric, 'not a number: %r' % value)
+        elif what == 'NA':
+            metric, _, why = rest.partition(' ')
+            r['na'].setdefault(metric, why)
+        elif what == 'LOG':
+            log('%4ds %s %s' % (time.time() - start, mo.group(1), rest))
+        elif what == 'up':
+            log('%4ds %s: the domU is up, measuring' % (time.time() - start, mo.group(1)))
+        else:
+            r['error'] = rest
+            log('%4ds %s: %s' % (time.time() - start, mo.group(1), rest))
+    m.kill()
+    elapsed = time.time() - start
+
+    names = [k.name for k in kernels]
+    rows = [('metric (median of %d)' % reps, names, 'ratio(%s/%s)' % (names[-1], names[0]))]
+    for label, metric in BENCH_IO_ROWS:
+        cells, vals = [], []
+        for n in names:
+            r = res[n]
+            v = None
+            if metric in r['na']:
+                cell = 'n/a (%s)' % r['na'][metric]
+            elif r['values'].get(metric):
+                v = statistics.median(r['values'][metric])
+                cell = '%.1f' % v
+            else:
+                cell = 'n/a (%s)' % (r['error'] or 'no result')
+            cells.append(cell)
+            vals.append(v)
+        ratio = ('%.2f' % (vals[-1] / vals[0]) if len(vals) > 1 and vals[0] and
+                 vals[-1] is not None else 'n/a')
+        rows.append((label, cells, ratio))
+    wl = max(len(r[0]) for r in rows)
+    wc = [max(len(r[1][i]) for r in rows) for i in range(len(names))]
+    out = ['%-*s  %s  %s' % (wl, label, '  '.join(
+        '%*s' % (w, c) for w, c in zip(wc, cells)), ratio) for label, cells, ratio in rows]
+    out.append('')
+    out.append('dom0 %s (2 vCPUs on physical CPU 0); each domU 1 vCPU on CPU 1, 512 MiB.' % (
+        dom0.name))
+    out.append('disk: xenpv-io on xvdb, a %d MiB image in dom0\'s tmpfs; O_DIRECT, one '
+               'request in flight, %d s a run;' % (mb, secs))
+    out.append('  seq: 1 MiB blocks (MB = 10^6 bytes), random: 4 KiB; after a warm-up '
+               'that is not counted:')
+    out.append('  the whole disk written once, then one run of each (warmup_* below).')
+    out.append('net: iperf3 (TCP, one stream, %d s) between the domU and dom0 over '
+               'xenbr0; the receiver\'s rate.' % secs)
+    out.append('time: QEMU -icount, instruction time (1 ns per instruction, one clock '
+               'for both CPUs).')
+    out.append('every run, in order:')
+    for n in names:
+        for metric, values in res[n]['values'].items():
+            out.append('  %-8s %-28s %s' % (n, metric, ' '.join('%.1f' % v for v in values)))
+    out.append('this run: %d s from QEMU\'s start to the last result' % elapsed)
+    table = '\n'.join(out)
+    with open(os.path.join(BUILD, 'bench-io.txt'), 'w') as f:
+        f.write(table + '\n')
+    print(table)
+    print('(also in build/bench-io.txt)')
+    return 0
+
+
 def demo(args):
     """Boot Xen with a dom0 and a domU and show the consoles."""
     dom0, domu = Kernel(args.dom0), Kernel(args.domu)
@@ -744,11 +862,23 @@ def main():
     ap.add_argument('--label')
     ap.add_argument('--demo', action='store_true')
     ap.add_argument('--bench', help='domU kernels to compare, e.g. anchor,ours')
+    ap.add_argument('--bench-io', help='domU kernels to compare disk and network '
+                    'throughput of, e.g. anchor,ours')
+    ap.add_argument('--bench-reps', type=int, default=3,
+                    help='bench-io: runs of each measurement (the median counts)')
+    ap.add_argument('--bench-secs', type=int, default=2,
+                    help='bench-io: seconds of each run (guest time)')
+    ap.add_argument('--bench-mb', type=int, default=128,
+                    help='bench-io: MiB of the disk (an image in dom0\'s 600 MiB tmpfs)')
+    ap.add_argument('--dom0', default='ours')
+    ap.add_argument('--domu', default='ours')
     args = ap.parse_args()
     if args.demo:
         return demo(args)
     if args.bench:
         return bench(args)
+    if args.bench_io:
+        return bench_io(args)
     return Ladder(args).run()
 
 
