@@ -94,6 +94,13 @@ static void suspend_work_fn(struct work_struct *work)
 		pr_err("suspend failed (%d): going on\n", rc);
 		return;
 	}
+	/*
+	 * First of all, give every CPU its timer back: until then only
+	 * CPU 0 has one, and whatever sleeps on another CPU (the RCU
+	 * grace-period kthread, say) sleeps for ever.  The frontends'
+	 * resume below waits for grace periods.
+	 */
+	xen_time_kick_all();
 	if (cancelled) {
 		xs_suspend_cancel();
 	} else {
@@ -101,7 +108,6 @@ static void suspend_work_fn(struct work_struct *work)
 		xs_resume();
 		xenbus_frontend_resume();
 	}
-	xen_time_kick_all();
 	pr_info("%s\n", cancelled ? "suspend cancelled, going on" :
 				    "resumed after save/restore or migration");
 }
