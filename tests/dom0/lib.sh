@@ -100,12 +100,17 @@ wait_for() {
 	return 1
 }
 
-# Print the stack of every crashed domain, and Xen's recent messages.
+# Print the vCPU state and stacks of every domU (a crashed one, or a hung
+# one: a failed test often means a guest waits for ever), and Xen's recent
+# messages.
 diagnose() {
 	$XL list 2>&1 | sed 's/^/[xl list] /'
-	$XL list 2>/dev/null | awk 'NR > 2 && $5 ~ /c/ { print $2 }' |
-		while read -r id; do
-			echo "[xenctx] domain $id crashed; its vCPU state and stack:"
+	$XL list 2>/dev/null | awk 'NR > 2 { print $2, $5 }' |
+		while read -r id st; do
+			case "$st" in
+			*c*) echo "[xenctx] domain $id crashed; its vCPU state and stack:" ;;
+			*) echo "[xenctx] domain $id (state $st); its vCPU state and stack:" ;;
+			esac
 			$XENCTX -s $XENPV/domu/System.map -S -a -C "$id" 2>&1 |
 				sed 's/^/[xenctx] /'
 		done

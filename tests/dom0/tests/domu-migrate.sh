@@ -65,7 +65,7 @@ migrate() {
 			echo "the domain still runs after xl save" >> /tmp/t-mig.$1.log
 			false
 		fi &&
-		timeout 300 $XL restore /tmp/t-mig.save >> /tmp/t-mig.$1.log 2>&1
+		timeout 120 $XL restore /tmp/t-mig.save >> /tmp/t-mig.$1.log 2>&1
 	fi
 	_rc=$?
 	rm -f /tmp/t-mig.save
