@@ -99,7 +99,11 @@ __visible bool xen_vcpu_stolen(long cpu)
 }
 PV_CALLEE_SAVE_REGS_THUNK(xen_vcpu_stolen);
 
-static void __init register_runstate(int cpu)
+/*
+ * Also after a restore: the new domain's vCPUs have no area registered,
+ * and the old one would go on saying what it said at the save.
+ */
+void xen_register_runstate(int cpu)
 {
 	struct vcpu_register_runstate_memory_area area;
 
@@ -114,7 +118,7 @@ void __init xen_init_spinlocks(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		register_runstate(cpu);
+		xen_register_runstate(cpu);
 	pv_ops.lock.vcpu_is_preempted = PV_CALLEE_SAVE(xen_vcpu_stolen);
 
 	/*

@@ -15,7 +15,8 @@
  *  - the p2m frame list is current.
  *
  * After a restore, shared_info is a new page, event channels and timers
- * are gone, and each vCPU's vcpu_info must be registered again.  After a
+ * are gone, and each vCPU's vcpu_info and runstate area must be
+ * registered again.  After a
  * cancelled suspend (the same domain goes on) only our own conversions
  * are undone.
  *
@@ -62,6 +63,7 @@ static void reattach_vcpu_infos(void)
 	bool up;
 
 	for_each_online_cpu(cpu) {
+		xen_register_runstate(cpu);
 		if (cpu == self) {
 			xen_vcpu_info_attach(cpu);
 			continue;

@@ -114,6 +114,11 @@ void __init xen_smp_prepare_boot_cpu_vcpu(void);
 void __init xen_init_spinlocks(void);
 void xen_init_lock_cpu(int cpu);
 void xen_uninit_lock_cpu(int cpu);
+#ifdef CONFIG_PARAVIRT_SPINLOCKS
+void xen_register_runstate(int cpu);
+#else
+static inline void xen_register_runstate(int cpu) { }
+#endif
 
 /* apic.c */
 void __init xen_init_apic(void);
