@@ -474,9 +474,8 @@ static void unpin_one(void *table)
  * all goes out as one batch: a few mmu_update calls carrying every flip,
  * and the pins, which Xen runs after them, in order.
  */
-static void xen_pin_mm(struct mm_struct *mm)
+static void pin_tree(pgd_t *pgd)
 {
-	pgd_t *pgd = mm->pgd;
 	pgd_t *user = xen_user_pgd_of(pgd);
 	unsigned long flags;
 
@@ -494,9 +493,8 @@ static void xen_pin_mm(struct mm_struct *mm)
 	local_irq_restore(flags);
 }
 
-static void xen_unpin_mm(struct mm_struct *mm)
+static void unpin_tree(pgd_t *pgd)
 {
-	pgd_t *pgd = mm->pgd;
 	pgd_t *user = xen_user_pgd_of(pgd);
 	unsigned long flags;
 
@@ -517,14 +515,14 @@ static void xen_unpin_mm(struct mm_struct *mm)
 static void xen_activate_mm(struct mm_struct *prev, struct mm_struct *next)
 {
 	spin_lock(&next->page_table_lock);
-	xen_pin_mm(next);
+	pin_tree(next->pgd);
 	spin_unlock(&next->page_table_lock);
 }
 
 static void xen_dup_mmap(struct mm_struct *oldmm, struct mm_struct *mm)
 {
 	spin_lock(&mm->page_table_lock);
-	xen_pin_mm(mm);
+	pin_tree(mm->pgd);
 	spin_unlock(&mm->page_table_lock);
 }
 
@@ -568,8 +566,51 @@ static void xen_exit_mmap(struct mm_struct *mm)
 			break;
 	/* Still in use somewhere: stay pinned, tear down through Xen. */
 	if (cpu >= nr_cpu_ids)
-		xen_unpin_mm(mm);
+		unpin_tree(mm->pgd);
 	spin_unlock(&mm->page_table_lock);
+}
+
+/*
+ * Save and restore.  The toolstack rewrites the machine frames held in
+ * the page tables Xen knows as such, the pinned ones, and only those.
+ * An address space being built (exec fills the new one before it is
+ * first activated) or torn down (after exit_mmap unpinned it) is
+ * ordinary memory to Xen; saved as it is, it would come back holding the
+ * old domain's frames and map whatever now has those numbers.  So every
+ * unpinned tree is pinned for the save and unpinned after it, marked by
+ * PG_savepinned.
+ *
+ * Both run on CPU 0 under stop_machine.  No other CPU can be half way
+ * through a native write to such a tree: a single entry is one store,
+ * and the writers hold a page-table spinlock, which stop_machine waits
+ * for.
+ */
+void xen_pin_all_for_save(void)
+{
+	struct page *page;
+
+	spin_lock(&pgd_lock);
+	list_for_each_entry(page, &pgd_list, lru) {
+		if (PagePinned(page))
+			continue;
+		pin_tree(page_address(page));
+		SetPageSavePinned(page);
+	}
+	spin_unlock(&pgd_lock);
+}
+
+void xen_unpin_all_after_save(void)
+{
+	struct page *page;
+
+	spin_lock(&pgd_lock);
+	list_for_each_entry(page, &pgd_list, lru) {
+		if (!PageSavePinned(page))
+			continue;
+		unpin_tree(page_address(page));
+		ClearPageSavePinned(page);
+	}
+	spin_unlock(&pgd_lock);
 }
 
 /*

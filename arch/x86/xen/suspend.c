@@ -8,6 +8,9 @@
  * every machine frame number it finds (page tables, p2m) as a pfn; the
  * restore does the reverse with new frames.  So before suspending:
  *
+ *  - every page table must be pinned, so that the toolstack knows it
+ *    for one and rewrites its frames (mmu.c pins the trees that are not
+ *    and unpins them after);
  *  - nothing may map a frame that is not one of our pages: shared_info
  *    (Xen's page) is unmapped here, the grant table by gnttab_suspend();
  *  - start_info's xenstore and console frames are given as pfns, which
@@ -37,6 +40,7 @@
 
 void xen_arch_pre_suspend(void)
 {
+	xen_pin_all_for_save();
 	xen_p2m_publish_frame_list();
 	xen_start_info->store_mfn = mfn_to_pfn(xen_start_info->store_mfn);
 	xen_start_info->console.domU.mfn =
@@ -90,4 +94,5 @@ void xen_arch_post_suspend(bool cancelled)
 		xen_p2m_publish_frame_list();
 		reattach_vcpu_infos();
 	}
+	xen_unpin_all_after_save();
 }

@@ -92,6 +92,8 @@ void __init xen_set_fixmap_early(unsigned int idx, unsigned long mfn,
 				 pgprot_t prot);
 void xen_activate_init_mm(void);
 extern pgd_t *xen_user_pgd_of(pgd_t *pgd);
+void xen_pin_all_for_save(void);
+void xen_unpin_all_after_save(void);
 
 /* memory.c: the memory map */
 void __init xen_memory_setup_ops(void);
