@@ -34,6 +34,7 @@
 #include <linux/if_ether.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
@@ -102,6 +103,8 @@ struct netfront_queue {
 struct netfront_info {
 	struct net_device *netdev;
 	struct xenbus_device *xbdev;
+	/* Serialises connecting, disconnecting and resuming. */
+	struct mutex lock;
 	struct netfront_queue *queues;
 	unsigned int nr_queues;
 	bool backend_sg, backend_tso4, backend_tso6, backend_csum,
@@ -628,13 +631,19 @@ static void free_queue(struct netfront_queue *q)
 		xenbus_teardown_ring(&q->rx_sring, 1, &q->rx_ring_ref);
 }
 
-static void free_queues(struct netfront_info *info)
+static void free_queue_array(struct netfront_queue *queues, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; info->queues && i < info->nr_queues; i++)
-		free_queue(&info->queues[i]);
-	kfree(info->queues);
+	for (i = 0; queues && i < n; i++)
+		free_queue(&queues[i]);
+	kfree(queues);
+}
+
+/* Under the RTNL once the device is registered: open and xmit look. */
+static void free_queues(struct netfront_info *info)
+{
+	free_queue_array(info->queues, info->nr_queues);
 	info->queues = NULL;
 	info->nr_queues = 0;
 }
@@ -694,7 +703,8 @@ static int publish_queue(struct xenbus_transaction t, struct netfront_queue *q,
 	       xenbus_printf(t, dir, "event-channel", "%u", q->evtchn);
 }
 
-static int publish(struct netfront_info *info)
+static int publish(struct netfront_info *info, struct netfront_queue *queues,
+		   unsigned int nr_queues)
 {
 	const char *node = info->xbdev->nodename;
 	struct xenbus_transaction t;
@@ -706,15 +716,14 @@ again:
 	rc = xenbus_transaction_start(&t);
 	if (rc)
 		return rc;
-	if (info->nr_queues == 1) {
-		rc = publish_queue(t, &info->queues[0], node);
+	if (nr_queues == 1) {
+		rc = publish_queue(t, &queues[0], node);
 	} else {
 		rc = xenbus_printf(t, node, "multi-queue-num-queues", "%u",
-				   info->nr_queues);
-		for (i = 0; i < info->nr_queues && !rc; i++) {
+				   nr_queues);
+		for (i = 0; i < nr_queues && !rc; i++) {
 			dir = kasprintf(GFP_KERNEL, "%s/queue-%u", node, i);
-			rc = dir ? publish_queue(t, &info->queues[i], dir) :
-				   -ENOMEM;
+			rc = dir ? publish_queue(t, &queues[i], dir) : -ENOMEM;
 			kfree(dir);
 		}
 	}
@@ -748,12 +757,17 @@ static void read_backend_features(struct netfront_info *info)
 					"feature-ipv6-csum-offload", 0);
 }
 
-/* Backend InitWait: build the queues and tell the backend about them. */
+/* Backend InitWait: build the queues and tell the backend about them.
+ * The interface may be up already (a hot-plugged eth0 is configured as
+ * soon as it appears): the queues become visible to open and transmit
+ * only complete, under the RTNL.
+ */
 static int xennet_connect(struct netfront_info *info)
 {
 	struct xenbus_device *dev = info->xbdev;
 	struct net_device *netdev = info->netdev;
-	unsigned int max, i;
+	struct netfront_queue *queues;
+	unsigned int max, n, i;
 	int rc;
 
 	if (!xenbus_read_unsigned(dev->otherend, "feature-rx-copy", 0)) {
@@ -762,28 +776,28 @@ static int xennet_connect(struct netfront_info *info)
 		return -EOPNOTSUPP;
 	}
 	max = xenbus_read_unsigned(dev->otherend, "multi-queue-max-queues", 1);
-	info->nr_queues = min3(max(max, 1u), max(xennet_max_queues, 1u),
-			       min(num_online_cpus(), netdev->num_tx_queues));
-	info->queues = kcalloc(info->nr_queues, sizeof(*info->queues),
-			       GFP_KERNEL);
-	if (!info->queues) {
-		info->nr_queues = 0;
+	n = min3(max(max, 1u), max(xennet_max_queues, 1u),
+		 min(num_online_cpus(), netdev->num_tx_queues));
+	queues = kcalloc(n, sizeof(*queues), GFP_KERNEL);
+	if (!queues)
 		return -ENOMEM;
-	}
-	for (i = 0; i < info->nr_queues; i++) {
-		rc = setup_queue(info, &info->queues[i], i);
+	for (i = 0; i < n; i++) {
+		rc = setup_queue(info, &queues[i], i);
 		if (rc) {
-			info->nr_queues = i + 1;	/* what to tear down */
-			goto fail;
+			free_queue_array(queues, i + 1);
+			return rc;
 		}
 	}
-	rc = publish(info);
+	rc = publish(info, queues, n);
 	if (rc) {
 		xenbus_dev_fatal(dev, rc, "publishing the queues");
-		goto fail;
+		free_queue_array(queues, n);
+		return rc;
 	}
 
 	rtnl_lock();
+	info->queues = queues;
+	info->nr_queues = n;
 	netif_set_real_num_tx_queues(netdev, info->nr_queues);
 	netif_set_real_num_rx_queues(netdev, info->nr_queues);
 	read_backend_features(info);
@@ -797,12 +811,10 @@ static int xennet_connect(struct netfront_info *info)
 
 	xenbus_switch_state(dev, XenbusStateConnected);
 	return 0;
-fail:
-	free_queues(info);
-	return rc;
 }
 
-static void xennet_disconnect(struct netfront_info *info)
+/* Stop the interface's traffic and free the queues; true if it was up. */
+static bool xennet_drop_queues(struct netfront_info *info)
 {
 	struct net_device *netdev = info->netdev;
 	bool running;
@@ -814,9 +826,14 @@ static void xennet_disconnect(struct netfront_info *info)
 		xennet_close(netdev);
 	free_queues(info);
 	rtnl_unlock();
-	if (running)
+	return running;
+}
+
+static void xennet_disconnect(struct netfront_info *info)
+{
+	if (xennet_drop_queues(info))
 		dev_info(&info->xbdev->dev, "%s: backend went away\n",
-			 netdev->name);
+			 info->netdev->name);
 }
 
 static void xennet_backend_changed(struct xenbus_device *dev,
@@ -824,6 +841,7 @@ static void xennet_backend_changed(struct xenbus_device *dev,
 {
 	struct netfront_info *info = dev_get_drvdata(&dev->dev);
 
+	mutex_lock(&info->lock);
 	switch (backend_state) {
 	case XenbusStateInitWait:
 		if (dev->state == XenbusStateInitialising && !info->queues)
@@ -845,6 +863,25 @@ static void xennet_backend_changed(struct xenbus_device *dev,
 	default:
 		break;
 	}
+	mutex_unlock(&info->lock);
+}
+
+/* After a restore: the backend is a new one, in a new domain, that
+ * knows nothing of our rings, and the grant table is empty.  Drop the
+ * old queues (packets in flight are lost, as on any link that goes down
+ * for a moment; TCP sends them again) and connect as at boot.  The
+ * interface keeps its name, address and configuration.
+ */
+static int xennet_resume(struct xenbus_device *dev)
+{
+	struct netfront_info *info = dev_get_drvdata(&dev->dev);
+
+	mutex_lock(&info->lock);
+	xennet_drop_queues(info);
+	if (xenbus_read_driver_state(dev->otherend) == XenbusStateInitWait)
+		xennet_connect(info);
+	mutex_unlock(&info->lock);
+	return 0;
 }
 
 static int xennet_probe(struct xenbus_device *dev,
@@ -874,6 +911,7 @@ static int xennet_probe(struct xenbus_device *dev,
 	info = netdev_priv(netdev);
 	info->netdev = netdev;
 	info->xbdev = dev;
+	mutex_init(&info->lock);
 	netdev->netdev_ops = &xennet_ops;
 	netdev->hw_features = NETIF_F_SG | NETIF_F_IP_CSUM |
 			      NETIF_F_IPV6_CSUM | NETIF_F_TSO | NETIF_F_TSO6;
@@ -918,6 +956,7 @@ static struct xenbus_driver xennet_driver = {
 	.probe			= xennet_probe,
 	.otherend_changed	= xennet_backend_changed,
 	.remove			= xennet_remove,
+	.resume			= xennet_resume,
 };
 
 static int __init xennet_init(void)
