@@ -1,7 +1,8 @@
 # domu-migrate: migrate a running domU three times while it writes numbered
 # records to xvdb.  After each migration the domain must run on in the same
-# boot, its counter and the writer going on; after xl shutdown every record
-# written must be in the image, in order, intact.
+# boot, its counter and the writer going on, and answer dom0's ping on its
+# network interface; after xl shutdown every record written must be in the
+# image, in order, intact.
 #
 # Live migration ("xl migrate", here with -s '' so the receiver runs on this
 # host instead of over ssh) needs log-dirty mode for the domain, which for
@@ -15,7 +16,8 @@
 # had in flight.
 img=/tmp/t-mig.img
 dd if=/dev/zero of=$img bs=1M count=0 seek=64 2>/dev/null || fail "cannot create $img"
-cfg=$(domu_cfg t-mig writer "disk=['format=raw, vdev=xvdb, access=rw, target=$img']")
+cfg=$(domu_cfg t-mig writer "disk=['format=raw, vdev=xvdb, access=rw, target=$img']" \
+	"vif=['bridge=xenbr0']")
 create "$cfg"
 
 # xenconsoled names a console log after the domain's name when it first
@@ -47,6 +49,17 @@ case "$line" in *WRITER-FAIL*) fail "in the domU: ${line#*XENPV-}" ;; esac
 line=$(wait_for t-mig 'XENPV-STATE boot=' 5) || fail "no state line"
 boot=$(echo "$line" | sed -n 's/.*boot=\([^ ]*\).*/\1/p')
 first=$(highest XENPV-WRITER seq)
+
+# pings WHEN: dom0 reaches the domU over xenbr0 within 30 s.  After a
+# restore the new backend's vif joins the bridge a moment after the
+# domain resumes.
+pings() {
+	_end=$(($(date +%s) + 30))
+	until ping -c 1 -W 2 10.0.0.2 >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt $_end ] || fail "$1: dom0 cannot ping the domU"
+	done
+}
+pings "before migrating"
 
 caps=$($XL info | sed -n 's/^virt_caps *: *//p')
 case " $caps " in
@@ -87,6 +100,7 @@ for r in 1 2 3; do
 	other=$(out | grep -a 'XENPV-STATE boot=' | grep -v "boot=$boot " | tail -n 1)
 	[ -z "$other" ] || fail "migration $r: the domU rebooted: ${other#*XENPV-}"
 	nostop "migration $r"
+	pings "migration $r"
 	say "migration $r ($how) took $((t1 - t0)) s; writer at seq $seq before, $(highest XENPV-WRITER seq) now"
 done
 last=$(highest XENPV-WRITER seq)
@@ -132,4 +146,4 @@ bad=$(head -c $((N * 512)) $img | awk -v boot="$boot" -v bsum="$bsum" -v n="$N" 
 tail=$(dd if=$img bs=512 skip=$N count=64 2>/dev/null | tr -d '\0' | wc -c)
 [ "$tail" = 0 ] || fail "image: $tail bytes of data after record $N"
 rm -f $img /tmp/t-mig.*.log
-pass "3 migrations ($how), same boot; $N records written (from $first before the first migration to $last after the last), all intact and in order"
+pass "3 migrations ($how), same boot, pinged after each; $N records written (from $first before the first migration to $last after the last), all intact and in order"
