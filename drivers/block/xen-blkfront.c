@@ -15,6 +15,14 @@
  * bigger requests put their segment list in separate granted pages
  * ("indirect" pages) and the slot names those.
  *
+ * Granting and revoking per request costs the backend a map, an unmap
+ * and a TLB flush for every page.  With "feature-persistent" on both
+ * sides each ring instead owns a pool of pages granted once, which the
+ * backend maps once and keeps: a write copies its data into pool pages,
+ * a read copies it out of them when the answer comes.  Every grant of
+ * such a ring is then a pool grant, since the backend keeps whatever it
+ * is given mapped until the ring goes away.
+ *
  * The handshake, in store nodes (ours under device/vbd/<id>, the
  * backend's under its "backend" path):
  *  - backend InitWait: its features that shape the rings are readable
@@ -67,6 +75,12 @@ module_param_named(max_queues, xen_blkif_max_queues, uint, 0444);
 MODULE_PARM_DESC(max_queues,
 		 "Maximum rings (hardware queues) per device (default 4)");
 
+static bool xen_blkif_feature_persistent = true;
+module_param_named(feature_persistent, xen_blkif_feature_persistent, bool,
+		   0644);
+MODULE_PARM_DESC(feature_persistent,
+		 "Offer persistent grants to backends connecting from now on (default on)");
+
 #define BLKFRONT_MAX_RING_ORDER	4
 static unsigned int xen_blkif_max_ring_order;
 module_param_named(max_ring_page_order, xen_blkif_max_ring_order, uint, 0444);
@@ -96,6 +110,13 @@ static unsigned int seg_cap, indirect_pages;
 
 /* ---- Structures -------------------------------------------------------- */
 
+/* A page granted to the backend for as long as the ring lives. */
+struct blkfront_pgrant {
+	struct list_head node;		/* on the ring's free list when idle */
+	struct page *page;
+	grant_ref_t ref;
+};
+
 /* What we remember about a request while the backend has it. */
 struct blkfront_shadow {
 	struct request *rq;
@@ -103,6 +124,9 @@ struct blkfront_shadow {
 	grant_ref_t *grefs;		/* data pages, then indirect pages */
 	struct page **indirect;		/* our indirect pages, allocated once */
 	unsigned int nr_indirect;
+	/* Persistent rings: the pool pages standing in for the above. */
+	struct blkfront_pgrant **pg;
+	unsigned int nr_pg, nr_data;
 	u8 op;
 };
 
@@ -123,6 +147,9 @@ struct blkfront_ring {
 	int irq;
 	spinlock_t lock;
 	struct blkfront_shadow *shadow;	/* ring_size slots, indexed by tag */
+	struct blkfront_pgrant *pool;	/* persistent grants, or NULL */
+	unsigned int pool_size;
+	struct list_head pool_free;
 	char name[24];
 };
 
@@ -153,6 +180,8 @@ struct blkfront_info {
 	u64 sectors;
 	unsigned int max_segs;		/* per request: 11, or indirect */
 	bool flush, barrier, discard, secure_discard;
+	bool offered_persistent;	/* what we published */
+	bool persistent;		/* and the backend agreed */
 };
 
 static DEFINE_MUTEX(minors_lock);
@@ -252,6 +281,132 @@ static void kick(struct blkfront_ring *r)
 		notify_remote_via_irq(r->irq);
 }
 
+/*
+ * The head of a read or write request, the same with or without
+ * indirect pages: everything but the segments.
+ */
+static void fill_rw_head(struct blkfront_info *info, struct request *rq,
+			 struct blkif_request *slot, unsigned int nsegs,
+			 unsigned int nind)
+{
+	u8 op = rq_data_dir(rq) == WRITE ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+
+	slot->id = rq->tag;
+	slot->sector_number = blk_rq_pos(rq);
+	if (nind) {
+		struct blkif_request_indirect *ind = (void *)slot;
+
+		ind->operation = BLKIF_OP_INDIRECT;
+		ind->indirect_op = op;
+		ind->nr_segments = nsegs;
+		ind->handle = info->handle;
+	} else {
+		slot->operation = op;
+		slot->nr_segments = nsegs;
+		slot->handle = info->handle;
+	}
+}
+
+static struct blkfront_pgrant *take_pgrant(struct blkfront_ring *r)
+{
+	struct blkfront_pgrant *pg;
+
+	pg = list_first_entry_or_null(&r->pool_free, struct blkfront_pgrant,
+				      node);
+	if (pg)
+		list_del(&pg->node);
+	return pg;
+}
+
+static void put_pgrants(struct blkfront_ring *r, struct blkfront_shadow *sh)
+{
+	unsigned int i;
+
+	for (i = 0; i < sh->nr_pg; i++)
+		list_add(&sh->pg[i]->node, &r->pool_free);
+	sh->nr_pg = 0;
+}
+
+/*
+ * A persistent ring: the data travels in pool pages, at the offset it
+ * has in its own page (so the sector numbers of a segment are the same
+ * as without the pool).  A write's data is copied in now.  Indirect
+ * pages come from the pool too.  Ring lock held.
+ */
+static int fill_rw_persistent(struct blkfront_ring *r, struct request *rq,
+			      struct blkif_request *slot,
+			      struct blkfront_shadow *sh, unsigned int nsegs,
+			      unsigned int nind)
+{
+	struct blkfront_rq *brq = blk_mq_rq_to_pdu(rq);
+	bool write = rq_data_dir(rq) == WRITE;
+	struct blkif_request_segment *seg = NULL;
+	struct blkfront_pgrant *pg;
+	struct scatterlist *sg;
+	unsigned int i;
+	void *src;
+
+	sh->nr_pg = 0;
+	for (i = 0; i < nsegs + nind; i++) {
+		pg = take_pgrant(r);
+		if (!pg) {
+			/* Cannot happen: the pool covers every slot full. */
+			put_pgrants(r, sh);
+			return -ENOSPC;
+		}
+		sh->pg[sh->nr_pg++] = pg;
+	}
+	fill_rw_head(r->info, rq, slot, nsegs, nind);
+	for (i = 0; i < nind; i++)
+		((struct blkif_request_indirect *)slot)->indirect_grefs[i] =
+			sh->pg[nsegs + i]->ref;
+
+	for_each_sg(brq->sg, sg, nsegs, i) {
+		struct blkif_request_segment s;
+
+		pg = sh->pg[i];
+		if (write) {
+			src = kmap_local_page(sg_page(sg));
+			memcpy(page_address(pg->page) + sg->offset,
+			       src + sg->offset, sg->length);
+			kunmap_local(src);
+		}
+		s.gref = pg->ref;
+		s.first_sect = sg->offset >> SECTOR_SHIFT;
+		s.last_sect = (sg->offset + sg->length - 1) >> SECTOR_SHIFT;
+		if (nind) {
+			if (i % SEGS_PER_INDIRECT_PAGE == 0)
+				seg = page_address(sh->pg[nsegs +
+					i / SEGS_PER_INDIRECT_PAGE]->page);
+			seg[i % SEGS_PER_INDIRECT_PAGE] = s;
+		} else {
+			slot->seg[i] = s;
+		}
+	}
+	sh->nr_data = nsegs;
+	sh->nr_grefs = 0;
+	sh->nr_indirect = 0;
+	sh->op = nind ? BLKIF_OP_INDIRECT : slot->operation;
+	return 0;
+}
+
+/* A read on a persistent ring is answered: its data to the request. */
+static void copy_out_pgrants(struct blkfront_shadow *sh)
+{
+	struct blkfront_rq *brq = blk_mq_rq_to_pdu(sh->rq);
+	struct scatterlist *sg;
+	unsigned int i;
+	void *dst;
+
+	for_each_sg(brq->sg, sg, sh->nr_data, i) {
+		dst = kmap_local_page(sg_page(sg));
+		memcpy(dst + sg->offset,
+		       page_address(sh->pg[i]->page) + sg->offset,
+		       sg->length);
+		kunmap_local(dst);
+	}
+}
+
 /* Grant the pages of @rq and fill in the slot; ring lock held. */
 static int fill_rw(struct blkfront_ring *r, struct request *rq,
 		   struct blkif_request *slot, struct blkfront_shadow *sh)
@@ -269,18 +424,15 @@ static int fill_rw(struct blkfront_ring *r, struct request *rq,
 	nsegs = blk_rq_map_sg(rq->q, rq, brq->sg);
 	nind = nsegs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 		DIV_ROUND_UP(nsegs, SEGS_PER_INDIRECT_PAGE) : 0;
+	if (r->pool)
+		return fill_rw_persistent(r, rq, slot, sh, nsegs, nind);
 	if (gnttab_alloc_grant_references(nsegs + nind, &head))
 		return -ENOSPC;
 
-	slot->id = rq->tag;
-	slot->sector_number = blk_rq_pos(rq);
+	fill_rw_head(info, rq, slot, nsegs, nind);
 	if (nind) {
 		struct blkif_request_indirect *ind = (void *)slot;
 
-		ind->operation = BLKIF_OP_INDIRECT;
-		ind->indirect_op = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
-		ind->nr_segments = nsegs;
-		ind->handle = info->handle;
 		for (i = 0; i < nind; i++) {
 			ref = gnttab_claim_grant_reference(&head);
 			gnttab_grant_foreign_access_ref(ref, backend,
@@ -288,13 +440,8 @@ static int fill_rw(struct blkfront_ring *r, struct request *rq,
 			ind->indirect_grefs[i] = ref;
 			sh->grefs[nsegs + i] = ref;
 		}
-		sh->nr_indirect = nind;
-	} else {
-		slot->operation = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
-		slot->nr_segments = nsegs;
-		slot->handle = info->handle;
-		sh->nr_indirect = 0;
 	}
+	sh->nr_indirect = nind;
 
 	for_each_sg(brq->sg, sg, nsegs, i) {
 		struct blkif_request_segment s;
@@ -321,6 +468,7 @@ static int fill_rw(struct blkfront_ring *r, struct request *rq,
 	if (seg)
 		kunmap_local(seg);
 	sh->nr_grefs = nsegs + nind;
+	sh->nr_pg = 0;
 	sh->op = nind ? BLKIF_OP_INDIRECT : slot->operation;
 	return 0;
 }
@@ -338,6 +486,7 @@ static void fill_discard(struct blkfront_info *info, struct request *rq,
 	d->nr_sectors = blk_rq_sectors(rq);
 	sh->nr_grefs = 0;
 	sh->nr_indirect = 0;
+	sh->nr_pg = 0;
 	sh->op = BLKIF_OP_DISCARD;
 }
 
@@ -352,6 +501,7 @@ static void fill_flush(struct blkfront_info *info, struct request *rq,
 	slot->sector_number = 0;
 	sh->nr_grefs = 0;
 	sh->nr_indirect = 0;
+	sh->nr_pg = 0;
 	sh->op = slot->operation;
 }
 
@@ -495,6 +645,23 @@ static bool revoke_grants(struct blkfront_shadow *sh)
 	return ok;
 }
 
+/*
+ * Take back what a finished request used: pool pages go back to the
+ * pool, a read's data copied out of them first when @copy; grants of
+ * our own are revoked.  False if the backend still maps one of those.
+ */
+static bool release_grants(struct blkfront_ring *r, struct blkfront_shadow *sh,
+			   bool copy)
+{
+	if (sh->nr_pg) {
+		if (copy)
+			copy_out_pgrants(sh);
+		put_pgrants(r, sh);
+		return true;
+	}
+	return revoke_grants(sh);
+}
+
 static blk_status_t rsp_status(struct blkfront_info *info,
 			       const struct blkif_response *rsp)
 {
@@ -527,6 +694,7 @@ static void drain_responses(struct blkfront_ring *r)
 	struct blkfront_info *info = r->info;
 	struct blkif_response rsp;
 	struct blkfront_shadow *sh;
+	blk_status_t status;
 	RING_IDX i, prod;
 	int more;
 
@@ -552,14 +720,16 @@ static void drain_responses(struct blkfront_ring *r)
 				stop_device(info, "backend answered with the wrong operation");
 				return;
 			}
-			if (!revoke_grants(sh)) {
+			status = rsp_status(info, &rsp);
+			if (!release_grants(r, sh, status == BLK_STS_OK &&
+					    rq_data_dir(sh->rq) == READ)) {
 				/* Its pages stay with the request, forever. */
 				r->ring.rsp_cons = i + 1;
 				stop_device(info, "backend kept a grant mapped");
 				return;
 			}
 			((struct blkfront_rq *)blk_mq_rq_to_pdu(sh->rq))->status =
-				rsp_status(info, &rsp);
+				status;
 			blk_mq_complete_request(sh->rq);
 			sh->rq = NULL;
 		}
@@ -597,7 +767,7 @@ static void fail_outstanding(struct blkfront_ring *r)
 		sh = &r->shadow[i];
 		if (!sh->rq)
 			continue;
-		if (!revoke_grants(sh)) {
+		if (!release_grants(r, sh, false)) {
 			dev_err(&r->info->xbdev->dev,
 				"backend still maps the pages of a request: they are kept\n");
 			continue;
@@ -612,6 +782,83 @@ static void fail_outstanding(struct blkfront_ring *r)
 
 /* ---- Rings ------------------------------------------------------------- */
 
+static void free_pool(struct blkfront_ring *r)
+{
+	unsigned int i;
+
+	/* Each page is freed once the backend has unmapped it. */
+	for (i = 0; i < r->pool_size; i++)
+		gnttab_end_foreign_access(r->pool[i].ref, r->pool[i].page);
+	kvfree(r->pool);
+	r->pool = NULL;
+	r->pool_size = 0;
+}
+
+/*
+ * A persistent ring's pool: pages enough for every slot to carry a
+ * request of the most segments, with its indirect pages, so that a
+ * request never waits for one.
+ */
+static int setup_pool(struct blkfront_info *info, struct blkfront_ring *r)
+{
+	domid_t backend = info->xbdev->otherend_id;
+	unsigned int per_rq = info->max_segs, n, i;
+	struct blkfront_pgrant *pg;
+	int ref;
+
+	if (info->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+		per_rq += DIV_ROUND_UP(info->max_segs, SEGS_PER_INDIRECT_PAGE);
+	n = info->ring_size * per_rq;
+	INIT_LIST_HEAD(&r->pool_free);
+	r->pool = kvcalloc(n, sizeof(*r->pool), GFP_KERNEL);
+	if (!r->pool)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		pg = &r->pool[i];
+		/* Zeroed: the backend may read it from the start. */
+		pg->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!pg->page)
+			goto fail;
+		ref = gnttab_grant_foreign_access(backend,
+						  xen_page_to_gfn(pg->page), 0);
+		if (ref < 0) {
+			__free_page(pg->page);
+			goto fail;
+		}
+		pg->ref = ref;
+		r->pool_size = i + 1;
+		list_add_tail(&pg->node, &r->pool_free);
+	}
+	return 0;
+fail:
+	free_pool(r);
+	return -ENOMEM;
+}
+
+/*
+ * Backend Connected: persistent grants if both sides offered them.  The
+ * backend keeps every grant of a persistent ring mapped, so without the
+ * pool we cannot go on: the device stays unconnected.
+ */
+static int setup_pools(struct blkfront_info *info)
+{
+	unsigned int i;
+	int rc;
+
+	info->persistent = info->offered_persistent &&
+		xenbus_read_unsigned(info->xbdev->otherend,
+				     "feature-persistent", 0);
+	for (i = 0; info->persistent && i < info->nr_rings; i++) {
+		rc = setup_pool(info, &info->rings[i]);
+		if (rc) {
+			xenbus_dev_fatal(info->xbdev, rc,
+					 "allocating persistent grants");
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static void free_ring(struct blkfront_ring *r)
 {
 	unsigned int i, j;
@@ -619,6 +866,7 @@ static void free_ring(struct blkfront_ring *r)
 	if (r->irq > 0)
 		unbind_from_irqhandler(r->irq, r);
 	r->irq = 0;
+	free_pool(r);
 	if (r->sring)
 		xenbus_teardown_ring(&r->sring, 1 << r->info->ring_order,
 				     r->ring_ref);
@@ -630,6 +878,7 @@ static void free_ring(struct blkfront_ring *r)
 					__free_page(r->shadow[i].indirect[j]);
 			kfree(r->shadow[i].indirect);
 			kfree(r->shadow[i].grefs);
+			kfree(r->shadow[i].pg);
 		}
 		kfree(r->shadow);
 		r->shadow = NULL;
@@ -667,9 +916,11 @@ static int setup_ring(struct blkfront_info *info, struct blkfront_ring *r,
 
 		sh->grefs = kcalloc(seg_cap + indirect_pages,
 				    sizeof(*sh->grefs), GFP_KERNEL);
+		sh->pg = kcalloc(seg_cap + indirect_pages, sizeof(*sh->pg),
+				 GFP_KERNEL);
 		sh->indirect = kcalloc(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST,
 				       sizeof(*sh->indirect), GFP_KERNEL);
-		if (!sh->grefs || !sh->indirect)
+		if (!sh->grefs || !sh->indirect || !sh->pg)
 			return -ENOMEM;
 		for (j = 0; j < indirect_pages; j++) {
 			sh->indirect[j] = alloc_page(GFP_KERNEL);
@@ -755,9 +1006,10 @@ again:
 	if (!rc)
 		rc = xenbus_printf(t, dev->nodename, "protocol", "%s",
 				   XEN_IO_PROTO_ABI_NATIVE);
-	/* We do not keep grants across requests. */
+	info->offered_persistent = READ_ONCE(xen_blkif_feature_persistent);
 	if (!rc)
-		rc = xenbus_printf(t, dev->nodename, "feature-persistent", "0");
+		rc = xenbus_printf(t, dev->nodename, "feature-persistent", "%u",
+				   info->offered_persistent);
 	if (rc) {
 		xenbus_transaction_end(t, 1);
 		return rc;
@@ -988,6 +1240,8 @@ static void blkfront_connect(struct blkfront_info *info)
 
 	if (info->gd && info->state == BLKFRONT_RECONNECTING) {
 		/* After a restore: the same disk, a new backend. */
+		if (setup_pools(info))
+			return;
 		info->state = BLKFRONT_CONNECTED;
 		xenbus_switch_state(dev, XenbusStateConnected);
 		blk_mq_unquiesce_queue(info->gd->queue);
@@ -1022,15 +1276,18 @@ static void blkfront_connect(struct blkfront_info *info)
 		physical = sector_size;
 	info->sectors = sectors;
 	read_features(info);
+	if (setup_pools(info))
+		return;
 
 	rc = create_disk(info, sector_size, physical, vdisk_info);
 	if (rc)
 		return;
 	xenbus_switch_state(dev, XenbusStateConnected);
-	dev_info(&dev->dev, "%s: %llu sectors of %u bytes, %u queue(s), %u segments per request%s%s\n",
+	dev_info(&dev->dev, "%s: %llu sectors of %u bytes, %u queue(s), %u segments per request%s%s%s\n",
 		 info->gd->disk_name, sectors, sector_size, info->nr_rings,
 		 info->max_segs, info->flush || info->barrier ? ", flush" : "",
-		 info->discard ? ", discard" : "");
+		 info->discard ? ", discard" : "",
+		 info->persistent ? ", persistent grants" : "");
 }
 
 /* Tear down everything the backend shares with us. */
@@ -1152,7 +1409,7 @@ static int blkfront_resume(struct xenbus_device *dev)
 				if (!sh->rq)
 					continue;
 				/* The new table is empty: this always succeeds. */
-				revoke_grants(sh);
+				release_grants(&info->rings[i], sh, false);
 				blk_mq_requeue_request(sh->rq, false);
 				sh->rq = NULL;
 			}
