@@ -20,6 +20,9 @@
  * into reserves and never warn.  When one fails, the kernel needs its
  * memory more than the toolstack needs it back: we stop, and try again
  * later with a growing delay, instead of pushing the domain into OOM.
+ * We also stop while the VM's estimate of available memory is low, pause
+ * when other tasks have to reclaim, and give memory back when the kernel
+ * is out of it (see may_take_page() and "Memory pressure" below).
  *
  * The sysfs files are the ones users of Linux-on-Xen know, under
  * /sys/devices/system/xen_memory/xen_memory0/.
@@ -34,6 +37,9 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/oom.h>
+#include <linux/shrinker.h>
+#include <linux/swap.h>
 #include <linux/workqueue.h>
 
 #include <xen/xen.h>
@@ -41,6 +47,8 @@
 #include <xen/interface/memory.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
+
+#define KB(pages)	((pages) << (PAGE_SHIFT - 10))
 
 /* Pages per hypercall, and per step of the work item. */
 #define BALLOON_BATCH	256
@@ -90,6 +98,21 @@ static void map_direct(struct page *page, bool map)
 }
 
 /*
+ * What the VM says it could still hand out without swapping (free
+ * memory above the watermarks plus what it can reclaim: MemAvailable)
+ * must stay above a headroom of 1/32 of RAM, at least 4 MiB, for the
+ * workload's next allocations.  Unlike a floor on the domain's size,
+ * this follows the workload: when it frees memory the shrinking goes on.
+ */
+static bool may_take_page(void)
+{
+	unsigned long headroom = max(totalram_pages() / 32,
+				     4UL << (20 - PAGE_SHIFT));
+
+	return si_mem_available() > (long)headroom;
+}
+
+/*
  * Give up to @nr pages back to Xen.  Returns how many went; fewer when
  * the kernel could not spare them or Xen refused.
  */
@@ -102,6 +125,8 @@ static unsigned long shrink(unsigned long nr)
 
 	nr = min_t(unsigned long, nr, BALLOON_BATCH);
 	while (n < nr) {
+		if (!may_take_page())
+			break;	/* the workload needs what is left */
 		pages[n] = alloc_page(gfp);
 		if (!pages[n])
 			break;	/* the kernel needs its memory */
@@ -177,13 +202,96 @@ static unsigned long grow(unsigned long nr)
 	return done;
 }
 
+/* ---- Memory pressure ---------------------------------------------------- */
+
+/*
+ * Taking memory away must not push the domain into OOM.  Two signals
+ * from the VM:
+ *
+ *  - While we shrink the domain, a shrinker that frees nothing tells us
+ *    when some task had to reclaim memory itself (direct reclaim: it was
+ *    stalled for memory).  kswapd's background reclaim and the reclaim
+ *    our own allocations cause do not count.  Shrinking then pauses for
+ *    PRESSURE_PAUSE, and goes on once reclaim has been quiet that long,
+ *    so it proceeds at the pace the domain's workload allows.
+ *  - When the kernel is out of memory all the same, the OOM notifier
+ *    stops the shrinking where it is (the target becomes the current
+ *    size) and takes up to OOM_RETURN pages back from Xen, which lets a
+ *    domain grow a little past its toolstack limit (libxl's slack).
+ */
+#define PRESSURE_PAUSE	(5 * HZ)
+#define OOM_RETURN	256
+
+static unsigned long last_pressure;	/* jiffies; 0: none yet */
+
+static bool under_pressure(void)
+{
+	unsigned long t = READ_ONCE(last_pressure);
+
+	return t && time_before(jiffies, t + PRESSURE_PAUSE);
+}
+
+/* Worth hearing about only while there is memory left to take. */
+static unsigned long pressure_count(struct shrinker *s,
+				    struct shrink_control *sc)
+{
+	unsigned long cur = READ_ONCE(current_pages);
+	unsigned long target = READ_ONCE(target_pages);
+
+	return cur > target ? cur - target : 0;
+}
+
+static unsigned long pressure_scan(struct shrinker *s,
+				   struct shrink_control *sc)
+{
+	if (!current_is_kswapd() && current_work() != &balloon_work.work)
+		WRITE_ONCE(last_pressure, jiffies ?: 1);
+	return SHRINK_STOP;
+}
+
+static struct shrinker pressure_shrinker = {
+	.count_objects = pressure_count,
+	.scan_objects = pressure_scan,
+	.seeks = DEFAULT_SEEKS,
+	.batch = 1,
+};
+
+static int balloon_oom(struct notifier_block *nb, unsigned long unused,
+		       void *freed)
+{
+	unsigned long n, stopped = 0;
+
+	mutex_lock(&balloon_mutex);
+	if (current_pages > target_pages) {
+		stopped = target_pages;
+		target_pages = current_pages;
+	}
+	n = grow(min_t(unsigned long, ballooned_count, OOM_RETURN));
+	target_pages = max(target_pages, current_pages);
+	mutex_unlock(&balloon_mutex);
+	*(unsigned long *)freed += n;
+	if (stopped || n)
+		pr_warn("out of memory: %s%lu KiB taken back from Xen, target now %lu KiB\n",
+			stopped ? "stopped shrinking, " : "", KB(n),
+			KB(READ_ONCE(target_pages)));
+	return NOTIFY_OK;
+}
+
+static struct notifier_block balloon_oom_nb = {
+	.notifier_call = balloon_oom,
+};
+
 static void balloon_work_fn(struct work_struct *work)
 {
 	unsigned long moved = 0;
 	bool stuck = false;
 
 	mutex_lock(&balloon_mutex);
-	if (current_pages > target_pages) {
+	if (current_pages > target_pages && under_pressure()) {
+		pr_info_ratelimited("memory pressure: pausing at %lu KiB (target %lu KiB)\n",
+				    KB(current_pages), KB(target_pages));
+		stuck = true;
+	} else if (current_pages > target_pages) {
 		moved = shrink(current_pages - target_pages);
 		stuck = !moved;
 	} else if (current_pages < target_pages && ballooned_count) {
@@ -250,7 +358,6 @@ static struct notifier_block balloon_store_nb = {
 
 /* ---- sysfs ------------------------------------------------------------- */
 
-#define KB(pages)	((pages) << (PAGE_SHIFT - 10))
 
 static ssize_t target_kb_show(struct device *d, struct device_attribute *a,
 			      char *buf)
@@ -404,6 +511,9 @@ static int __init balloon_init(void)
 	if (rc)
 		pr_warn("no sysfs files (%d)\n", rc);
 
+	if (register_shrinker(&pressure_shrinker, "xen-balloon"))
+		pr_warn("no memory pressure feedback: shrinking may cause OOM\n");
+	register_oom_notifier(&balloon_oom_nb);
 	register_xenstore_notifier(&balloon_store_nb);
 	pr_info("%lu KiB, following memory/target\n", KB(current_pages));
 	return 0;
