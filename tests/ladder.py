@@ -57,6 +57,7 @@ TESTS = [
     ('domu-pygrub', 'domu', 240, 'smp2'),
     ('domu-save-restore', 'domu', 300, 'smp2'),
     ('domu-mem-set', 'domu', 300, 'smp2'),
+    ('domu-mem-pressure', 'domu', 300, 'smp2'),
     ('domu-vcpu-set', 'domu', 240, 'smp2'),
     ('domu-shutdown', 'domu', 240, 'smp2'),
     ('domu-sysfs', 'domu', 200, 'smp2'),
@@ -66,6 +67,14 @@ TESTS = [
     ('domu-pvh', 'domu', 300, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
+
+# Tests of behaviour the issues ask of us beyond what upstream does: the
+# whole-ladder run of the anchor leaves them out, saying why (ask for one
+# by name to see the anchor fail it).
+BEYOND_ANCHOR = {
+    'domu-mem-pressure': "upstream's balloon takes memory without regard "
+                         "to the workload: its domU is OOM-killed",
+}
 
 # QEMU machine profiles.  PVH needs hardware-assisted paging (+npt); with
 # more than one vCPU QEMU's nested SVM emulation triple-faults PVH guests
@@ -550,6 +559,10 @@ class Ladder:
 
     def run(self):
         names = self.args.tests.split(',') if self.args.tests else [t[0] for t in TESTS]
+        if not self.args.tests and self.kernel.name == 'anchor':
+            for n, why in BEYOND_ANCHOR.items():
+                log('not run on the anchor: %s (%s)' % (n, why))
+            names = [n for n in names if n not in BEYOND_ANCHOR]
         for n in names:
             if n not in TEST:
                 sys.exit('ladder: unknown test %r (known: %s)' % (

@@ -7,6 +7,8 @@
  *   xenpv-stress fork N        N times: fork, the child exits, wait
  *   xenpv-stress touch MB      in a child: map MB of anonymous memory,
  *                              write every page, unmap it, exit
+ *   xenpv-stress hold MB SECONDS  map and write MB, print "XENPV-HOLDING",
+ *                              check every page once a second for SECONDS
  *   xenpv-stress smp SECONDS   one worker per online CPU, each pinned to
  *                              its CPU, forking and touching memory, all
  *                              at the same time
@@ -125,6 +127,35 @@ static int touch_pages(long mb)
 	if (munmap(p, len))
 		return fail("munmap");
 	return 0;
+}
+
+/*
+ * Map and write MB, say so, then check every page once a second for
+ * SECONDS: memory that must stay ours while dom0 squeezes the domain.
+ */
+static int hold_pages(long mb, long seconds)
+{
+	size_t len = (size_t)mb << 20, page = sysconf(_SC_PAGESIZE), off;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long s;
+
+	if (p == MAP_FAILED)
+		return fail("mmap");
+	for (off = 0; off < len; off += page)
+		*(uint64_t *)(p + off) = off ^ 0xa5a5a5a5UL;
+	printf("XENPV-HOLDING %ld MiB\n", mb);
+	fflush(stdout);
+	for (s = 0; s < seconds; s++) {
+		sleep(1);
+		for (off = 0; off < len; off += page)
+			if (*(uint64_t *)(p + off) != (off ^ 0xa5a5a5a5UL)) {
+				fprintf(stderr, "xenpv-stress: held page at +%zu changed\n",
+					off);
+				return 1;
+			}
+	}
+	return munmap(p, len) ? fail("munmap") : 0;
 }
 
 static int touch_in_child(long mb)
@@ -268,6 +299,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "touch") && a > 0) {
 		rc = touch_in_child(a);
 		printf("touch: %ld MiB in a child", a);
+	} else if (!strcmp(what, "hold") && a > 0 && b > 0) {
+		rc = hold_pages(a, b);
+		printf("hold: %ld MiB for %ld s", a, b);
 	} else if (!strcmp(what, "smp") && a > 0) {
 		rc = smp(a);
 		printf("smp: %ld s on every CPU", a);
@@ -281,7 +315,7 @@ int main(int argc, char **argv)
 			rc = touch_pages(a);
 		printf("mmap: %ld x %ld MiB mapped, written, unmapped", b, a);
 	} else {
-		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | smp SECONDS | hotplug N | mmap MB N | marker TAG | true\n");
+		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | hold MB SECONDS | smp SECONDS | hotplug N | mmap MB N | marker TAG | true\n");
 		return 2;
 	}
 	t0 = now_ms() - t0;
