@@ -1384,7 +1384,6 @@ static void blkfront_remove(struct xenbus_device *dev)
 	kfree(info);
 }
 
-/* Our devices are the store's "vbd" directories. */
 /*
  * After a restore the backend is a new one and every grant, ring and
  * channel of ours is gone.  Requests it had not answered go back to the
@@ -1422,6 +1421,7 @@ static int blkfront_resume(struct xenbus_device *dev)
 	return 0;
 }
 
+/* Our devices are the store's "vbd" directories. */
 static const struct xenbus_device_id blkfront_ids[] = {
 	{ .devicetype = "vbd" },
 	{ }
