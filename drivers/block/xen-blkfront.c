@@ -971,18 +971,14 @@ static int publish_ring(struct xenbus_transaction t, struct blkfront_info *info,
 	return rc ?: xenbus_printf(t, dir, "event-channel", "%u", r->evtchn);
 }
 
-static int publish_rings(struct blkfront_info *info)
+static int publish_rings(struct xenbus_transaction t, void *arg)
 {
+	struct blkfront_info *info = arg;
 	struct xenbus_device *dev = info->xbdev;
-	struct xenbus_transaction t;
 	unsigned int i;
 	char *dir;
-	int rc;
+	int rc = 0;
 
-again:
-	rc = xenbus_transaction_start(&t);
-	if (rc)
-		return rc;
 	if (info->ring_order)
 		rc = xenbus_printf(t, dev->nodename, "ring-page-order", "%u",
 				   info->ring_order);
@@ -1010,13 +1006,6 @@ again:
 	if (!rc)
 		rc = xenbus_printf(t, dev->nodename, "feature-persistent", "%u",
 				   info->offered_persistent);
-	if (rc) {
-		xenbus_transaction_end(t, 1);
-		return rc;
-	}
-	rc = xenbus_transaction_end(t, 0);
-	if (rc == -EAGAIN)
-		goto again;
 	return rc;
 }
 
@@ -1049,7 +1038,7 @@ static int talk_to_backend(struct blkfront_info *info)
 		if (rc)
 			goto fail;
 	}
-	rc = publish_rings(info);
+	rc = xenbus_transact(publish_rings, info);
 	if (rc) {
 		xenbus_dev_fatal(dev, rc, "publishing the rings");
 		goto fail;

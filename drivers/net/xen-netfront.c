@@ -703,19 +703,21 @@ static int publish_queue(struct xenbus_transaction t, struct netfront_queue *q,
 	       xenbus_printf(t, dir, "event-channel", "%u", q->evtchn);
 }
 
-static int publish(struct netfront_info *info, struct netfront_queue *queues,
-		   unsigned int nr_queues)
+struct publish_args {
+	struct netfront_info *info;
+	struct netfront_queue *queues;
+	unsigned int nr_queues;
+};
+
+static int publish(struct xenbus_transaction t, void *arg)
 {
-	const char *node = info->xbdev->nodename;
-	struct xenbus_transaction t;
-	unsigned int i;
+	const struct publish_args *a = arg;
+	const char *node = a->info->xbdev->nodename;
+	struct netfront_queue *queues = a->queues;
+	unsigned int i, nr_queues = a->nr_queues;
 	char *dir;
 	int rc;
 
-again:
-	rc = xenbus_transaction_start(&t);
-	if (rc)
-		return rc;
 	if (nr_queues == 1) {
 		rc = publish_queue(t, &queues[0], node);
 	} else {
@@ -734,13 +736,6 @@ again:
 	rc = rc ?: xenbus_printf(t, node, "feature-gso-tcpv4", "1");
 	rc = rc ?: xenbus_printf(t, node, "feature-gso-tcpv6", "1");
 	rc = rc ?: xenbus_printf(t, node, "feature-ipv6-csum-offload", "1");
-	if (rc) {
-		xenbus_transaction_end(t, 1);
-		return rc;
-	}
-	rc = xenbus_transaction_end(t, 0);
-	if (rc == -EAGAIN)
-		goto again;
 	return rc;
 }
 
@@ -767,6 +762,7 @@ static int xennet_connect(struct netfront_info *info)
 	struct xenbus_device *dev = info->xbdev;
 	struct net_device *netdev = info->netdev;
 	struct netfront_queue *queues;
+	struct publish_args args;
 	unsigned int max, n, i;
 	int rc;
 
@@ -788,7 +784,8 @@ static int xennet_connect(struct netfront_info *info)
 			return rc;
 		}
 	}
-	rc = publish(info, queues, n);
+	args = (struct publish_args){ info, queues, n };
+	rc = xenbus_transact(publish, &args);
 	if (rc) {
 		xenbus_dev_fatal(dev, rc, "publishing the queues");
 		free_queue_array(queues, n);

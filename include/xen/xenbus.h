@@ -162,6 +162,8 @@ int __xenbus_register_frontend(struct xenbus_driver *drv, struct module *owner,
 void xenbus_unregister_driver(struct xenbus_driver *drv);
 
 /* Publish our state; a no-op once the toolstack removed our node. */
+int xenbus_transact(int (*body)(struct xenbus_transaction t, void *arg),
+		    void *arg);
 int xenbus_switch_state(struct xenbus_device *dev, enum xenbus_state state);
 /* Closed, and wake whoever waits for the device to go down. */
 int xenbus_frontend_closed(struct xenbus_device *dev);

@@ -13,6 +13,32 @@
 #include <xen/xenbus.h>
 #include <asm/xen/page.h>
 
+/*
+ * Run @body in a transaction until the store commits it: a conflict
+ * (-EAGAIN at the end) means another writer came between, and @body
+ * runs again from the start.  An error from @body aborts.
+ */
+int xenbus_transact(int (*body)(struct xenbus_transaction t, void *arg),
+		    void *arg)
+{
+	struct xenbus_transaction t;
+	int rc;
+
+	do {
+		rc = xenbus_transaction_start(&t);
+		if (rc)
+			return rc;
+		rc = body(t, arg);
+		if (rc) {
+			xenbus_transaction_end(t, 1);
+			return rc;
+		}
+		rc = xenbus_transaction_end(t, 0);
+	} while (rc == -EAGAIN);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_transact);
+
 int xenbus_switch_state(struct xenbus_device *dev, enum xenbus_state state)
 {
 	struct xenbus_transaction t;
