@@ -312,7 +312,16 @@ static void xen_write_ldt_entry(struct desc_struct *ldt, int entry,
 	update_descriptor(&ldt[entry], *(const u64 *)desc);
 }
 
-/* The thread's TLS descriptors, in this CPU's GDT. */
+/*
+ * The thread's TLS descriptors, in this CPU's GDT.  Each change costs Xen
+ * a validation and a write through its own mapping (the GDT is read-only
+ * to us), and most switches change nothing: the idle task and most 64-bit
+ * threads have no TLS descriptors at all, so with one I/O in flight a
+ * disk's every request came with two switches of three useless updates.
+ * A slot that already holds the wanted descriptor is left alone.  Reading
+ * the GDT is the truth unless an update of the same slot is still queued
+ * in this batch, and a context switch loads the TLS once.
+ */
 static void xen_load_tls(struct thread_struct *t, unsigned int cpu)
 {
 	struct desc_struct *gdt = get_cpu_gdt_rw(cpu);
@@ -320,10 +329,15 @@ static void xen_load_tls(struct thread_struct *t, unsigned int cpu)
 	unsigned int i;
 
 	local_irq_save(flags);
-	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++)
+	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) {
+		u64 *slot = (u64 *)&gdt[GDT_ENTRY_TLS_MIN + i];
+		u64 want = *(u64 *)&t->tls_array[i];
+
+		if (READ_ONCE(*slot) == want)
+			continue;
 		xen_mc_call(__HYPERVISOR_update_descriptor,
-			    arbitrary_virt_to_machine(&gdt[GDT_ENTRY_TLS_MIN + i]),
-			    *(u64 *)&t->tls_array[i], 0, 0);
+			    arbitrary_virt_to_machine(slot), want, 0, 0);
+	}
 	xen_mc_issue();
 	local_irq_restore(flags);
 }
