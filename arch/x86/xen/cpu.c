@@ -390,15 +390,22 @@ static void xen_set_ldt(const void *addr, unsigned int entries)
 	local_irq_restore(flags);
 }
 
-/* The kernel stack Xen switches to when user mode traps. */
+/*
+ * The kernel stack Xen switches to when user mode traps.  Linux switches
+ * it after the context switch's batch is sent, so it is usually a
+ * hypercall of its own: made directly, not through an empty batch.
+ */
 static void xen_load_sp0(unsigned long sp0)
 {
 	unsigned long flags;
 
-	local_irq_save(flags);
-	xen_mc_call(__HYPERVISOR_stack_switch, __KERNEL_DS, sp0, 0, 0);
-	xen_mc_issue();
-	local_irq_restore(flags);
+	if (xen_mc_batching()) {
+		local_irq_save(flags);
+		xen_mc_call(__HYPERVISOR_stack_switch, __KERNEL_DS, sp0, 0, 0);
+		local_irq_restore(flags);
+	} else {
+		HYPERVISOR_stack_switch(__KERNEL_DS, sp0);
+	}
 	this_cpu_write(cpu_tss_rw.x86_tss.sp0, sp0);
 }
 
