@@ -87,9 +87,16 @@ static inline unsigned long xen_m2p_read(unsigned long mfn)
 
 	if (unlikely(mfn >= xen_m2p_size))
 		return ~0UL;
-	if (get_kernel_nofault(pfn, &machine_to_phys_mapping[mfn]))
-		return ~0UL;
+	/*
+	 * One load with an exception-table entry, inline: every pte_val()
+	 * comes here.  The m2p is Xen's, at a fixed kernel address, so the
+	 * checks of copy_from_kernel_nofault() have nothing to add.
+	 */
+	__get_kernel_nofault(&pfn, &machine_to_phys_mapping[mfn],
+			     unsigned long, hole);
 	return pfn;
+hole:
+	return ~0UL;
 }
 
 /*
