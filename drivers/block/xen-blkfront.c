@@ -1123,6 +1123,8 @@ static void set_limits(struct blkfront_info *info, struct request_queue *q,
 	/* Segments are counted in sectors: keep buffers sector-aligned. */
 	blk_queue_dma_alignment(q, SECTOR_SIZE - 1);
 	blk_queue_write_cache(q, info->flush || info->barrier, false);
+	/* Whatever backs it, seeks are not ours to schedule around. */
+	blk_queue_flag_set(QUEUE_FLAG_VIRT, q);
 	if (info->discard) {
 		q->limits.discard_granularity =
 			xenbus_read_unsigned(be, "discard-granularity",
