@@ -160,7 +160,7 @@ static int xenbus_dev_uevent(struct device *_dev, struct kobj_uevent_env *env)
 int xenbus_register_driver(struct xenbus_bus *bus, struct xenbus_driver *drv,
 			   struct module *owner, const char *mod_name)
 {
-	drv->driver.name = drv->name ?: mod_name;
+	drv->driver.name = drv->name ?: drv->ids[0].devicetype;
 	drv->driver.bus = &bus->bus;
 	drv->driver.owner = owner;
 	drv->driver.mod_name = mod_name;
