@@ -62,6 +62,20 @@
 static DEFINE_PER_CPU(unsigned long, xen_cr3);
 
 /*
+ * The one Xen has loaded.  The two differ while a context switch's batch
+ * is being built: the new base pointer is queued, the old one is still
+ * Xen's, and holds its page tables in use (Xen will not let them go back
+ * to being ordinary memory).  The multicall code calls xen_cr3_sent()
+ * once a batch is in Xen's hands.
+ */
+static DEFINE_PER_CPU(unsigned long, xen_cr3_live);
+
+void xen_cr3_sent(void)
+{
+	this_cpu_write(xen_cr3_live, this_cpu_read(xen_cr3));
+}
+
+/*
  * Until the memory map has struct pages, PG_pinned cannot be read; every
  * page table that exists then belongs to init_mm and is pinned.
  */
@@ -543,6 +557,18 @@ static void drop_mm_here(void *info)
 		load_cr3(swapper_pg_dir);
 }
 
+/*
+ * Whether @cpu may run on @mm: Linux thinks so, or Xen still has it loaded
+ * (a switch away is queued but not sent).  A CPU takes an IPI only between
+ * batches, so once drop_mm_here() has run there, both agree.
+ */
+static bool mm_loaded_on(struct mm_struct *mm, int cpu)
+{
+	unsigned long pa = __pa(mm->pgd);
+
+	return per_cpu(xen_cr3, cpu) == pa || per_cpu(xen_cr3_live, cpu) == pa;
+}
+
 static void xen_exit_mmap(struct mm_struct *mm)
 {
 	cpumask_var_t others;
@@ -552,7 +578,7 @@ static void xen_exit_mmap(struct mm_struct *mm)
 	drop_mm_here(mm);
 	if (zalloc_cpumask_var(&others, GFP_ATOMIC)) {
 		for_each_online_cpu(cpu)
-			if (cpu != this && per_cpu(xen_cr3, cpu) == __pa(mm->pgd))
+			if (cpu != this && mm_loaded_on(mm, cpu))
 				cpumask_set_cpu(cpu, others);
 		if (!cpumask_empty(others))
 			smp_call_function_many(others, drop_mm_here, mm, 1);
@@ -562,7 +588,7 @@ static void xen_exit_mmap(struct mm_struct *mm)
 
 	spin_lock(&mm->page_table_lock);
 	for_each_online_cpu(cpu)
-		if (per_cpu(xen_cr3, cpu) == __pa(mm->pgd))
+		if (mm_loaded_on(mm, cpu))
 			break;
 	/* Still in use somewhere: stay pinned, tear down through Xen. */
 	if (cpu >= nr_cpu_ids)
@@ -740,13 +766,14 @@ static void xen_write_cr3(unsigned long cr3)
 	unsigned long flags;
 
 	local_irq_save(flags);
-	this_cpu_write(xen_cr3, cr3 & CR3_ADDR_MASK);
 	op.cmd = MMUEXT_NEW_BASEPTR;
 	op.arg1.mfn = pfn_to_mfn(pfn);
 	xen_mc_mmuext(&op);
 	op.cmd = MMUEXT_NEW_USER_BASEPTR;
 	op.arg1.mfn = user ? virt_to_mfn(user) : 0;
 	xen_mc_mmuext(&op);
+	/* After queueing: a batch sent from now on carries the switch. */
+	this_cpu_write(xen_cr3, cr3 & CR3_ADDR_MASK);
 	xen_mc_issue();
 	local_irq_restore(flags);
 }
@@ -755,6 +782,7 @@ static void xen_write_cr3(unsigned long cr3)
 void xen_activate_init_mm(void)
 {
 	this_cpu_write(xen_cr3, __pa_symbol(init_top_pgt));
+	this_cpu_write(xen_cr3_live, __pa_symbol(init_top_pgt));
 }
 
 /* ---- Fixmap and lazy mode ---------------------------------------------- */

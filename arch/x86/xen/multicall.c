@@ -103,6 +103,7 @@ static void mc_send(struct mc_batch *b)
 	}
 	b->nr_entries = 0;
 	b->args_used = 0;
+	xen_cr3_sent();
 }
 
 void xen_mc_flush(void)

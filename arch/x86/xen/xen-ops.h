@@ -66,6 +66,7 @@ void xen_mc_call(unsigned int op, unsigned long a0, unsigned long a1,
 		 unsigned long a2, unsigned long a3);
 struct multicall_entry *xen_mc_reserve(unsigned int args_bytes, void **args);
 void xen_mc_issue(void);
+void xen_cr3_sent(void);
 void xen_mc_flush(void);
 bool xen_mc_batching(void);
 void xen_mc_enter_lazy(void);
