@@ -64,6 +64,14 @@ static void otherend_changed(struct xenbus_watch *watch, const char *path,
 
 	dev_dbg(&dev->dev, "other end %s is %s\n", dev->otherend,
 		xenbus_strstate(state));
+	/*
+	 * Bound again (an unbind, a module loaded anew), we start over at
+	 * Initialising while the other end may still show the Closed of
+	 * the last connection until it sees us: old news, not a reason to
+	 * close the new connection before it begins.
+	 */
+	if (state == XenbusStateClosed && dev->state == XenbusStateInitialising)
+		return;
 	if (drv->otherend_changed)
 		drv->otherend_changed(dev, state);
 }
@@ -117,6 +125,9 @@ static int xenbus_dev_probe(struct device *_dev)
 		return rc;
 	}
 	reinit_completion(&dev->down);
+	/* Bound again after an unbind: start the handshake over. */
+	if (dev->state != XenbusStateInitialising)
+		xenbus_switch_state(dev, XenbusStateInitialising);
 	rc = drv->probe(dev, id);
 	if (rc) {
 		xenbus_dev_error(dev, rc, "probing %s", dev->nodename);
@@ -137,11 +148,17 @@ static void xenbus_dev_remove(struct device *_dev)
 {
 	struct xenbus_device *dev = to_xenbus_device(_dev);
 	struct xenbus_driver *drv = to_xenbus_driver(_dev->driver);
+	struct xenbus_bus *bus = container_of(_dev->bus, struct xenbus_bus,
+					      bus);
 
+	if (bus->close)
+		bus->close(dev);
 	unwatch_otherend(dev);
 	if (drv->remove)
 		drv->remove(dev);
 	xenbus_switch_state(dev, XenbusStateClosed);
+	if (bus->closed)
+		bus->closed(dev);
 }
 
 static int xenbus_dev_uevent(struct device *_dev, struct kobj_uevent_env *env)

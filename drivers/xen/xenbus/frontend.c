@@ -34,18 +34,50 @@ static int frontend_read_otherend(struct xenbus_device *dev)
 }
 
 /*
- * Going down: ask the backend to close and give it a moment, so that a
- * disk is flushed and detached cleanly rather than torn away.
+ * Ask the backend to close, and give it a moment: on the way down, so
+ * that a disk is flushed and detached cleanly rather than torn away; and
+ * before a driver lets a device go (rmmod, unbind), so that the backend
+ * has unmapped our rings and pages by the time the driver takes their
+ * grants back, instead of finding them revoked under its feet.  The
+ * driver's handler of the backend's Closing does the work and calls
+ * xenbus_frontend_closed(), which wakes us.
  */
-static void frontend_shutdown(struct device *_dev)
+static void frontend_close(struct xenbus_device *dev)
 {
-	struct xenbus_device *dev = to_xenbus_device(_dev);
-
-	if (!_dev->driver || dev->state != XenbusStateConnected)
+	if (!dev->dev.driver || dev->state != XenbusStateConnected)
 		return;
 	xenbus_switch_state(dev, XenbusStateClosing);
 	if (!wait_for_completion_timeout(&dev->down, 5 * HZ))
-		dev_info(_dev, "backend did not close within 5 s\n");
+		dev_info(&dev->dev, "backend did not close within 5 s\n");
+}
+
+static void frontend_shutdown(struct device *_dev)
+{
+	frontend_close(to_xenbus_device(_dev));
+}
+
+/*
+ * Unbound, our Closed published: wait a moment for the backend to reach
+ * Closed too.  A backend still Closing ignores a frontend that comes
+ * back at Initialising, so a driver loaded again right away (rmmod then
+ * modprobe) would never connect.  The store has no watch left on the
+ * backend here, so we poll; a vanished backend reads as Unknown.
+ */
+static void frontend_closed(struct xenbus_device *dev)
+{
+	unsigned long deadline = jiffies + 5 * HZ;
+	enum xenbus_state state;
+
+	for (;;) {
+		state = xenbus_read_driver_state(dev->otherend);
+		if (state == XenbusStateClosed || state == XenbusStateUnknown)
+			return;
+		if (time_after(jiffies, deadline))
+			break;
+		msleep(20);
+	}
+	dev_info(&dev->dev, "backend still %s 5 s after we closed\n",
+		 xenbus_strstate(state));
 }
 
 static struct xenbus_bus frontend_bus = {
@@ -53,7 +85,9 @@ static struct xenbus_bus frontend_bus = {
 		.name		= "xen",
 		.shutdown	= frontend_shutdown,
 	},
-	.read_otherend = frontend_read_otherend,
+	.read_otherend	= frontend_read_otherend,
+	.close		= frontend_close,
+	.closed		= frontend_closed,
 };
 
 int __xenbus_register_frontend(struct xenbus_driver *drv, struct module *owner,

@@ -18,6 +18,13 @@ struct xenbus_bus {
 	struct bus_type bus;
 	/* Fill in dev->otherend and ->otherend_id from the store. */
 	int (*read_otherend)(struct xenbus_device *dev);
+	/*
+	 * Optional, around a driver's remove: close the connection while
+	 * the other end is still watched, and after our Closed is
+	 * published, wait for the other end to let go of the device.
+	 */
+	void (*close)(struct xenbus_device *dev);
+	void (*closed)(struct xenbus_device *dev);
 };
 
 /* Fill in the bus_type methods shared by all xenbus buses. */
