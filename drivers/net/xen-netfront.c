@@ -295,13 +295,18 @@ static void tx_complete(struct netfront_queue *q)
 			}
 			if (rsp.status != NETIF_RSP_OKAY)
 				dev->stats.tx_errors++;
-			if (!gnttab_end_foreign_access_ref(q->tx_gref[rsp.id])) {
-				/* The skb's pages stay the backend's: leak it. */
+			if (!gnttab_try_end_foreign_access(q->tx_gref[rsp.id])) {
+				/* Answered, yet still mapped: the skb's pages
+				 * stay the backend's (leaked), the reference
+				 * comes back when it lets go.
+				 */
+				net_err_ratelimited("%s: backend keeps a packet it answered mapped\n",
+						    dev->name);
+				gnttab_end_foreign_access(q->tx_gref[rsp.id], NULL);
 				q->broken = true;
 				q->tx_skb[rsp.id] = NULL;
 				continue;
 			}
-			gnttab_free_grant_reference(q->tx_gref[rsp.id]);
 			if (!skb_shared(q->tx_skb[rsp.id])) {
 				/* Its last slot: the packet is gone. */
 				dev->stats.tx_packets++;
@@ -367,13 +372,14 @@ static struct page *rx_take_page(struct netfront_queue *q, RING_IDX idx)
 	q->rx_page[id] = NULL;
 	if (!page)
 		return NULL;
-	if (!gnttab_end_foreign_access_ref(q->rx_gref[id])) {
-		net_err_ratelimited("%s: backend keeps a receive page mapped: leaked\n",
+	if (!gnttab_try_end_foreign_access(q->rx_gref[id])) {
+		/* Freed with its reference once the backend lets go. */
+		net_err_ratelimited("%s: backend keeps a receive page mapped\n",
 				    q->info->netdev->name);
+		gnttab_end_foreign_access(q->rx_gref[id], page);
 		q->broken = true;
 		return NULL;
 	}
-	gnttab_free_grant_reference(q->rx_gref[id]);
 	return page;
 }
 
@@ -609,10 +615,18 @@ static void free_queue(struct netfront_queue *q)
 	for (i = 0; i < TX_RING_SIZE; i++) {
 		if (!q->tx_skb[i])
 			continue;
-		/* A page still mapped by the backend is never reused. */
-		if (gnttab_end_foreign_access_ref(q->tx_gref[i])) {
-			gnttab_free_grant_reference(q->tx_gref[i]);
+		/* The bus had the backend close first, which unmaps what it
+		 * held.  One that did not close in time may still read the
+		 * packet: its skb is then leaked, so that the memory is never
+		 * reused under the backend's eyes, and the reference comes
+		 * back once the backend lets go.
+		 */
+		if (gnttab_try_end_foreign_access(q->tx_gref[i])) {
 			dev_kfree_skb_any(q->tx_skb[i]);
+		} else {
+			net_warn_ratelimited("%s: backend still reads a packet we sent: leaked\n",
+					     q->info->netdev->name);
+			gnttab_end_foreign_access(q->tx_gref[i], NULL);
 		}
 		q->tx_skb[i] = NULL;
 	}
