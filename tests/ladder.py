@@ -127,11 +127,13 @@ class Kernel:
 
     def __init__(self, name):
         self.name = name
-        self.modules = None     # a stock kernel's lib/modules root
+        self.modules = None     # the root of its lib/modules tree, if any
         if name in ('ours', 'anchor'):
             d = os.path.join(BUILD, 'kernels', name)
             self.image = os.path.join(d, 'bzImage')
             self.sysmap = os.path.join(d, 'System.map')
+            if os.path.isdir(os.path.join(d, 'lib', 'modules')):
+                self.modules = d
             if not os.path.exists(self.image):
                 sys.exit('ladder: %s missing: run "make %s" first' % (
                     self.image, 'kernel' if name == 'ours' else 'anchor'))
@@ -150,6 +152,9 @@ class Kernel:
         stress = stress_binary()
         inputs = glob.glob(os.path.join(TOP, 'tests', 'guest', '*')) + [
             os.path.join(TOP, 'tests', 'image', 'mkguest.sh'), stress]
+        if self.modules:
+            inputs += glob.glob(os.path.join(self.modules, 'lib', 'modules', '*',
+                                             'modules.dep'))
         if (not os.path.exists(out) or
                 max(os.path.getmtime(f) for f in inputs) > os.path.getmtime(out)):
             os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -260,7 +265,8 @@ def dom0_payload(workdir, plan, dom0, domu, extra_domus=(), domu_extra=None,
     if extra_domus:
         with open(os.path.join(x, 'bench-kernels'), 'w') as f:
             f.write(' '.join(k.name for k in extra_domus) + '\n')
-    if dom0.modules:
+    if dom0.name == 'stock':
+        # Ours and the anchor have what dom0 needs built in.
         kver = os.listdir(os.path.join(dom0.modules, 'lib', 'modules'))[0]
         src = os.path.join(dom0.modules, 'lib', 'modules', kver)
         dst = os.path.join(root, 'lib', 'modules', kver)

@@ -8,7 +8,8 @@
 #
 # Both use the same kernel version, the same config fragments and ccache;
 # each has its own object tree under $BUILD/obj.  The results are copied to
-# $BUILD/kernels/FLAVOUR/: bzImage, System.map, config.
+# $BUILD/kernels/FLAVOUR/: bzImage, System.map, config, and the modules
+# installed under lib/modules (stripped, as a distribution ships them).
 
 . "$(dirname "$0")/common.sh"
 
@@ -27,6 +28,9 @@ out=$BUILD/kernels/$flavour
 log "building $flavour bzImage ($JOBS jobs)"
 start=$(date +%s)
 kmake "$src" "$obj" bzImage || die "$flavour kernel build failed"
+if grep -q '^CONFIG_MODULES=y' "$obj/.config"; then
+	kmake "$src" "$obj" modules || die "$flavour modules build failed"
+fi
 log "$flavour built in $(( $(date +%s) - start )) s"
 
 mkdir -p "$out"
@@ -35,4 +39,21 @@ for f in arch/x86/boot/bzImage System.map .config vmlinux; do
 		cp "$obj/$f" "$out/$(basename "$f")"
 done
 cp "$obj/xen-options-missing" "$out/"
+
+# The modules, installed afresh into a scratch root and swapped in only
+# when a file changed: the guest initramfs is rebuilt when they look newer
+# than it, and an unchanged build must not make it look stale.
+rm -rf "$out/lib.new"
+if grep -q '^CONFIG_MODULES=y' "$obj/.config"; then
+	kmake "$src" "$obj" INSTALL_MOD_PATH="$out/lib.new" INSTALL_MOD_STRIP=1 \
+		DEPMOD=/sbin/depmod modules_install >/dev/null ||
+		die "$flavour modules_install failed"
+	# Links back into the object tree: the guests do not need them.
+	rm -f "$out"/lib.new/lib/modules/*/{build,source}
+fi
+if ! diff -rq "$out/lib.new/lib" "$out/lib" >/dev/null 2>&1; then
+	rm -rf "$out/lib"
+	[ -d "$out/lib.new/lib" ] && mv "$out/lib.new/lib" "$out/lib"
+fi
+rm -rf "$out/lib.new"
 cp "$BUILD/kernel-version" "$out/"

@@ -3,9 +3,9 @@
 #
 # mkguest.sh KERNEL_DIR OUT: the initramfs of a test guest (a domU, or the
 # native test machine): busybox, its init, and the job scripts of
-# tests/guest.  When KERNEL_DIR holds a stock Debian kernel (with a
-# lib/modules tree), the modules the guest needs go in too, with their
-# dependencies resolved by depmod.
+# tests/guest.  When KERNEL_DIR holds a lib/modules tree (a stock Debian
+# kernel's, or ours and the anchor's, which build netfront as a module),
+# the frontends built as modules go in too, for rc.sysinit to load.
 
 . "$(dirname "$0")/../../scripts/xenpv/common.sh"
 
@@ -30,17 +30,24 @@ printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
 
 if [ -d "$kdir/lib/modules" ]; then
 	kver=$(ls "$kdir/lib/modules" | head -n 1)
-	mods="xen-blkfront xen-netfront"
+	kmods=$kdir/lib/modules/$kver
+	mods=
 	mkdir -p "$root/lib/modules/$kver"
-	for m in $mods; do
-		f=$(find "$kdir/lib/modules/$kver" -name "$m.ko*" | head -n 1)
-		[ -n "$f" ] || die "$m not found in $kdir"
+	for m in xen-blkfront xen-netfront; do
+		f=$(find "$kmods" -name "$m.ko*" | head -n 1)
+		if [ -z "$f" ]; then
+			# Built in (our kernels and the anchor keep blkfront in).
+			grep -q "/$m.ko\$" "$kmods/modules.builtin" 2>/dev/null ||
+				die "$m is neither a module nor built in in $kdir"
+			continue
+		fi
 		mkdir -p "$root/$(dirname "${f#$kdir/}")"
 		cp "$f" "$root/${f#$kdir/}"
+		mods="$mods $m"
 	done
-	cp "$kdir/lib/modules/$kver"/modules.{order,builtin}* "$root/lib/modules/$kver/" 2>/dev/null || true
+	cp "$kmods"/modules.{order,builtin}* "$root/lib/modules/$kver/" 2>/dev/null || true
 	depmod -b "$root" "$kver"
-	echo "$mods" > "$root/etc/modules.load"
+	echo $mods > "$root/etc/modules.load"
 fi
 
 (cd "$root" && find . | sort | cpio -o -H newc --quiet) | gzip -6 > "$out.tmp"
