@@ -62,6 +62,7 @@ TESTS = [
     ('domu-shutdown', 'domu', 240, 'smp2'),
     ('domu-sysfs', 'domu', 200, 'smp2'),
     ('domu-hotplug', 'domu', 480, 'smp2'),
+    ('domu-net-unload', 'domu', 600, 'smp2'),
     ('domu-migrate', 'domu', 600, 'smp2'),
     ('domu-stress', 'domu', 900, 'smp2'),
     ('domu-pvh', 'domu', 300, 'pvh'),

@@ -1,0 +1,65 @@
+# domu-net-unload: unload the domU's network frontend module while traffic
+# flows both ways, three times, loading it again in between.  When the
+# device is unbound (upstream's xenbus keeps a bound driver's module in, so
+# the guest unbinds first, then runs rmmod), the backend holds the whole
+# receive ring's granted pages and the packets on their way out.  The guest must unload cleanly, come back
+# with a working eth0 each time, and leave nothing behind: at the end both
+# ends of the vif are Closed, the guest warned of no grant still mapped, and
+# dom0's netback saw nothing it had to complain about.
+cfg=$(domu_cfg t-nu netunload "vif=['bridge=xenbr0']")
+
+# dom0's sinks for the guest's streams, one port a round: the connection
+# the unload cuts stays open on our side.  busybox nc stops at the end of
+# its input: a sleep feeds it.
+for r in 1 2 3; do
+	sleep 100000 | nc -l -p 501$r > /dev/null 2>&1 &
+done
+snd=
+stop_traffic() {
+	[ -z "$snd" ] || kill $snd 2>/dev/null
+	snd=
+}
+trap 'stop_traffic; killall nc 2>/dev/null' EXIT
+
+dmesg -c > /dev/null
+create "$cfg"
+domid=$($XL domid t-nu)
+fe=/local/domain/$domid/device/vif/0
+be=$(xenstore-read $fe/backend) || fail "no backend path in $fe"
+summary=
+for r in 1 2 3; do
+	line=$(wait_for t-nu "XENPV-NETUNLOAD-(UP r=$r|FAIL)" 180) ||
+		fail "round $r: the domU did not report eth0 up"
+	case "$line" in *FAIL*) fail "${line#*XENPV-NETUNLOAD-FAIL }" ;; esac
+	dd if=/dev/zero bs=64k 2>/dev/null | nc 10.0.0.2 502$r > /dev/null 2>&1 &
+	snd=$!
+	line=$(wait_for t-nu "XENPV-NETUNLOAD-(REMOVED r=$r|FAIL)" 240) ||
+		fail "round $r: the domU did not report the unload"
+	stop_traffic
+	case "$line" in *FAIL*) fail "${line#*XENPV-NETUNLOAD-FAIL }" ;; esac
+	set -- $(echo "$line" | sed -n 's/.* rx=\([0-9]*\) tx=\([0-9]*\) secs=\([0-9.]*\) nets=\(.*\)/\1 \2 \3 \4/p')
+	[ $# -ge 3 ] || fail "round $r: unreadable report: $line"
+	[ "$1" -ge 4000000 ] && [ "$2" -ge 4000000 ] ||
+		fail "round $r: too little traffic before the unload (rx $1, tx $2 bytes)"
+	shift 3
+	case " $* " in *" eth"*) fail "round $r: an eth device is left after rmmod: $*" ;; esac
+	summary="$summary $(echo "$line" | sed -n 's/.*secs=\([0-9.]*\).*/\1/p') s"
+done
+wait_for t-nu 'XENPV-NETUNLOAD-DONE' 60 > /dev/null || fail "the domU did not finish"
+
+# Unloaded for good now: both ends must reach Closed (6).
+end=$(($(date +%s) + 30))
+while :; do
+	fs=$(xenstore-read $fe/state 2>/dev/null)
+	bs=$(xenstore-read $be/state 2>/dev/null)
+	[ "$fs" = 6 ] && [ "$bs" = 6 ] && break
+	[ "$(date +%s)" -lt $end ] ||
+		fail "after the last unload the frontend is in state $fs, the backend in $bs (want 6, 6)"
+	sleep 1
+done
+
+bad=$(tr -d '\r' < "$(conlog t-nu)" | grep -aiE 'still mapped|still reads|leak|grants still' | head -n 2)
+[ -z "$bad" ] || fail "the domU warned: $(echo "$bad" | tr '\n' ' ')"
+bad=$(dmesg | grep -iE 'vif|netback' | grep -iE 'fatal|error|bad|fail' | head -n 2)
+[ -z "$bad" ] || fail "dom0's netback complained: $(echo "$bad" | tr '\n' ' ')"
+pass "rmmod under traffic x3 (took$summary), reloaded, both ends Closed"
