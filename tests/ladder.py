@@ -64,6 +64,7 @@ TESTS = [
     ('domu-hotplug', 'domu', 480, 'smp2'),
     ('domu-net-unload', 'domu', 600, 'smp2'),
     ('domu-migrate', 'domu', 600, 'smp2'),
+    ('domu-checkpoint', 'domu', 600, 'smp2'),
     ('domu-stress', 'domu', 900, 'smp2'),
     ('domu-pvh', 'domu', 300, 'pvh'),
 ]
