@@ -10,11 +10,19 @@
 # each has its own object tree under $BUILD/obj.  The results are copied to
 # $BUILD/kernels/FLAVOUR/: bzImage, System.map, config, and the modules
 # installed under lib/modules (stripped, as a distribution ships them).
+# build-info says what the kernel is: its release ("uname -r"), the commit
+# of this checkout it was built from, and the fingerprint of its inputs
+# (fingerprint.sh), by which the test harness refuses a stale kernel.
 
 . "$(dirname "$0")/common.sh"
 
 flavour=${1:?usage: build-kernel.sh ours|anchor}
 pristine=$("$XENPV_TOP/scripts/xenpv/source.sh")
+# What the kernel is built from, taken before the build reads any of it.
+fingerprint=$("$XENPV_TOP/scripts/xenpv/fingerprint.sh" "$flavour")
+commit=$(git -C "$XENPV_TOP" rev-parse --short=12 HEAD 2>/dev/null || echo none)
+[ -z "$(git -C "$XENPV_TOP" status --porcelain -- . ':!build' 2>/dev/null)" ] ||
+	commit="$commit+uncommitted"
 
 case "$flavour" in
 anchor) src=$pristine ;;
@@ -57,3 +65,14 @@ if ! diff -rq "$out/lib.new/lib" "$out/lib" >/dev/null 2>&1; then
 fi
 rm -rf "$out/lib.new"
 cp "$BUILD/kernel-version" "$out/"
+
+release=$(kmake "$src" "$obj" kernelrelease)
+{
+	echo "flavour=$flavour"
+	echo "release=$release"
+	echo "commit=$commit"
+	echo "fingerprint=$fingerprint"
+	echo "source=$(cat "$BUILD/kernel-version")"
+	echo "xen_headers=libxen-dev $(dpkg-query -W -f '${Version}' libxen-dev 2>/dev/null)"
+} > "$out/build-info"
+log "$flavour is $release, from commit $commit"

@@ -11,6 +11,11 @@
 # xen-test-xen.config the anchor must honour every line too; our tree may
 # not offer every Xen option yet, and the ones it lacks are listed in
 # OBJ/xen-options-missing (the test harness quotes it in XFAIL reasons).
+#
+# Each flavour carries its own CONFIG_LOCALVERSION ("-xenpv" for ours,
+# "-anchor" for the anchor), so "uname -r" tells which kernel a machine
+# really booted; the test harness checks it on every boot.  It is the one
+# line in which the two configurations differ besides the Xen options.
 
 . "$(dirname "$0")/common.sh"
 
@@ -20,10 +25,18 @@ base=$cfgdir/xen-test-base.config
 xen=$cfgdir/xen-test-xen.config
 scratch=$obj.kconfig
 
+case "$flavour" in
+anchor) localversion=-anchor ;;
+ours) localversion=-xenpv ;;
+*) localversion=-xenpv-$flavour ;;
+esac
+
 mkdir -p "$scratch" "$obj"
+printf 'CONFIG_LOCALVERSION="%s"\n# CONFIG_LOCALVERSION_AUTO is not set\n' \
+	"$localversion" > "$scratch/flavour.config"
 kmake "$src" "$scratch" tinyconfig >/dev/null 2>"$scratch/merge.log"
 "$src/scripts/kconfig/merge_config.sh" -m -O "$scratch" \
-	"$scratch/.config" "$base" "$xen" >"$scratch/merge.log" 2>&1 ||
+	"$scratch/.config" "$base" "$xen" "$scratch/flavour.config" >"$scratch/merge.log" 2>&1 ||
 	{ cat "$scratch/merge.log"; die "merge_config.sh failed"; }
 kmake "$src" "$scratch" olddefconfig >/dev/null 2>>"$scratch/merge.log" ||
 	{ cat "$scratch/merge.log"; die "olddefconfig failed"; }
@@ -35,7 +48,7 @@ unmet() {
 	done
 }
 
-bad=$(unmet "$base")
+bad=$(unmet "$base"; unmet "$scratch/flavour.config")
 [ -z "$bad" ] || die "$flavour: base options lost by olddefconfig:"$'\n'"$bad"
 missing=$(unmet "$xen")
 if [ -n "$missing" ]; then
