@@ -4,10 +4,12 @@
 # through pass or fail.  Guests report through their console, which
 # xenconsoled logs to $CONDIR/guest-<name>.log.
 
-XL=/usr/lib/xen-4.17/bin/xl
-XENCTX=/usr/lib/xen-4.17/bin/xenctx
-CONDIR=/var/log/xen/console
-XENPV=/xenpv
+# The harness self-tests (tests/harness/) run the tests' scripts on the
+# build host with a stand-in for xl; these defaults are the real dom0's.
+XL=${XL:-/usr/lib/xen-4.17/bin/xl}
+XENCTX=${XENCTX:-/usr/lib/xen-4.17/bin/xenctx}
+CONDIR=${CONDIR:-/var/log/xen/console}
+XENPV=${XENPV:-/xenpv}
 
 say() { echo "XENPV-LOG ${XENPV_TEST:-dom0}: $*"; }
 result() { echo "XENPV-RESULT $XENPV_TEST $*"; }
@@ -78,6 +80,20 @@ dom_mem_mb() {
 
 conlog() { echo "$CONDIR/guest-$1.log"; }
 
+# highest_state NAME BOOT: the highest counter NAME's console shows for
+# boot BOOT (XENPV-STATE lines), 0 if none.
+highest_state() {
+	tr -d '\r' < "$(conlog "$1")" 2>/dev/null | grep -a "XENPV-STATE boot=$2 " |
+		sed -n 's/.* n=\([0-9]*\) .*/\1/p' | sort -n | tail -n 1 | grep . || echo 0
+}
+
+# running NAME: the domain exists and is neither paused, crashed nor dying.
+running() {
+	case "$(dom_state "$1")" in
+	"" | *p* | *c* | *d*) return 1 ;;
+	esac
+}
+
 # wait_for NAME REGEX SECONDS: wait for a line matching REGEX on NAME's
 # console; print the last such line.  Fails early if the domain crashed.
 # SECONDS are wall-clock seconds: under TCG one round of the loop (an xl
@@ -117,15 +133,37 @@ diagnose() {
 	$XL dmesg 2>&1 | tail -n 40 | sed 's/^/[xl dmesg] /'
 }
 
-# Destroy every domain but dom0 and copy their console logs to our console.
+# Report every domain left crashed, so the harness fails the test whatever
+# the test said; destroy every domain but dom0; then print every console
+# log, also those a test put aside (console_aside), and Xen's messages
+# since the last test (xl dmesg -c): the harness scans all of it.
 cleanup_domus() {
+	$XL list 2>/dev/null | awk 'NR > 2 && $5 ~ /c/ { print $1 }' | while read -r d; do
+		echo "XENPV-DOMU-CRASHED $d"
+	done
 	$XL list 2>/dev/null | awk 'NR > 2 { print $1 }' | while read -r d; do
 		$XL destroy "$d" >/dev/null 2>&1
 	done
-	for f in "$CONDIR"/guest-*.log; do
-		[ -f "$f" ] || continue
-		_n=${f##*/guest-}
-		sed "s/^/[domU ${_n%.log}] /" "$f"
+	find "$CONDIR" -type f -name '*.log' 2>/dev/null | sort | while read -r f; do
+		_n=${f#"$CONDIR"/}
+		_n=${_n#guest-}
+		sed "s|^|[domU ${_n%.log}] |" "$f"
 		rm -f "$f"
 	done
+	xen_messages
+}
+
+# Xen's console ring since the last call, for the harness to scan.
+xen_messages() {
+	$XL dmesg -c 2>/dev/null | sed 's/^/[xl dmesg] /'
+}
+
+# console_aside NAME: start NAME's console log afresh (a restored domain
+# of the same name gets a new one) and keep the old one where
+# cleanup_domus still finds it.
+console_aside() {
+	mkdir -p "$CONDIR/aside"
+	_k=0
+	while [ -e "$CONDIR/aside/$1.$_k.log" ]; do _k=$((_k + 1)); done
+	mv "$(conlog "$1")" "$CONDIR/aside/$1.$_k.log"
 }
