@@ -28,7 +28,7 @@ progress() {
 		*c*) fail "$1: the domain crashed" ;;
 		esac
 		[ "$(date +%s)" -lt $_end ] ||
-			fail "$1: no progress (counter $(highest "XENPV-STATE boot=$boot " n), writer at $(highest XENPV-WRITER seq))"
+			fail "$1: no progress (counter $(highest "XENPV-STATE boot=$boot " n), writer at $(highest XENPV-WRITER seq), domain state '$(dom_state t-ck)')"
 		sleep 0.5
 	done
 }
@@ -52,16 +52,21 @@ boot=$(echo "$line" | sed -n 's/.*boot=\([^ ]*\).*/\1/p')
 domid=$($XL domid t-ck)
 pings "before the checkpoints"
 
+# Progress counts from what the console showed when "xl save -c"
+# returned, not from before it started: the guest runs, and prints, until
+# the moment it suspends, so only a guest that really goes on after the
+# checkpoint can pass.
 for r in 1 2 3; do
-	n=$(highest "XENPV-STATE boot=$boot " n)
-	seq=$(highest XENPV-WRITER seq)
 	timeout 300 $XL save -c t-ck /tmp/t-ck.save > /tmp/t-ck.log 2>&1
 	rc=$?
+	n=$(highest "XENPV-STATE boot=$boot " n)
+	seq=$(highest XENPV-WRITER seq)
 	sed "s/^/[checkpoint $r] /" /tmp/t-ck.log
 	[ $rc = 0 ] || fail "checkpoint $r: xl save -c failed: $(grep -aiE 'error|fail|cannot|unable' /tmp/t-ck.log | head -n 2 | tr '\n' ' ')"
 	[ "$($XL domid t-ck 2>/dev/null)" = "$domid" ] ||
 		fail "checkpoint $r: domain $domid is no longer t-ck ($($XL list | tail -n +2 | tr '\n' ' '))"
-	progress "checkpoint $r" $((n + 3)) $((seq + 16))
+	progress "checkpoint $r" $((n + 5)) $((seq + 16))
+	running t-ck || fail "checkpoint $r: the domain is not running (state '$(dom_state t-ck)')"
 	healthy "checkpoint $r"
 	pings "checkpoint $r"
 	n_ck=$(highest "XENPV-STATE boot=$boot " n)
@@ -71,7 +76,7 @@ done
 # The last checkpoint, restored: it goes on in the same boot, from a
 # counter at most what the domain showed when it was taken.
 $XL destroy t-ck || fail "xl destroy failed"
-mv "$(conlog t-ck)" /tmp/t-ck.before.log
+console_aside t-ck
 timeout 120 $XL restore /tmp/t-ck.save > /tmp/t-ck.log 2>&1 ||
 	fail "restoring the checkpoint failed: $(grep -aiE 'error|fail|cannot|unable' /tmp/t-ck.log | head -n 2 | tr '\n' ' ')"
 rm -f /tmp/t-ck.save
@@ -80,7 +85,8 @@ line=$(wait_for t-ck "XENPV-STATE boot=$boot " 120) ||
 n=$(echo "$line" | sed -n 's/.* n=\([0-9]*\).*/\1/p')
 [ "$n" -le $((n_ck + 5)) ] ||
 	fail "the restored checkpoint counts from $n, beyond the $n_ck seen before it was taken"
-progress "the restored checkpoint" $((n + 2)) 0
+progress "the restored checkpoint" $((n + 3)) 0
+running t-ck || fail "the restored checkpoint is not running (state '$(dom_state t-ck)')"
 healthy "the restored checkpoint"
 pings "the restored checkpoint"
 pass "3 checkpoints, the domain went on each time (same id and boot, writer, ping); the last one restored"
