@@ -3,15 +3,21 @@
 #
 # check.sh ours|anchor: README's test command (make check, make check-anchor).
 #
-# ours:   build our kernel and the anchor (the dom0 of the domU tests), run
-#         the unit tests, run the ladder on our kernel with the expectations
-#         of tests/expect/ours.xfail, and check that no code of ours is
+# ours:   the harness self-tests (tests/harness/run: the ladder's rules
+#         checked on recorded logs, no QEMU), build our kernel and the
+#         anchor (the dom0 of the domU tests), the KUnit suites
+#         (tests/unit/run), the ladder on our kernel with the expectations
+#         of tests/expect/ours.xfail, and the check that no code of ours is
 #         shared with upstream's Xen files.
-# anchor: build the anchor and run the whole ladder on it; no XFAIL.
+# anchor: the self-tests, build the anchor and run the whole ladder on it;
+#         no XFAIL.
 #
-# Each step counts as passed or failed; the last line printed is
-# "N passed, N failed" over all of them, and the exit status is non-zero
-# when anything failed.
+# Every step runs whatever the ones before it did (but the ladder needs
+# the kernels).  Each self-test case, build, KUnit suite, ladder test and
+# the overlap check counts as passed or failed; a summary per part comes
+# before the last line, "N passed, N failed", and the exit status is
+# non-zero when anything failed.  Under CI (CI=true) a missing tool is a
+# failure, not a skip.
 
 . "$(dirname "$0")/common.sh"
 cd "$XENPV_TOP"
@@ -19,11 +25,24 @@ cd "$XENPV_TOP"
 flavour=${1:-ours}
 passed=0
 failed=0
+parts=()
 step() {	# step NAME STATUS REASON
 	printf '%-5s %-18s %s\n' "$2" "$1" "$3"
 	case "$2" in PASS) passed=$((passed + 1)) ;; FAIL) failed=$((failed + 1)) ;; esac
 }
+# skip NAME REASON: a SKIP outside CI, a FAIL under CI.
+skip() {
+	if [ "${CI:-}" = true ]; then
+		step "$1" FAIL "$2 (a missing tool fails under CI)"
+	else
+		step "$1" SKIP "$2"
+	fi
+	parts+=("$1: $2")
+}
 finish() {
+	echo
+	echo "summary:"
+	printf '  %s\n' "${parts[@]}"
 	echo
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]
@@ -33,24 +52,32 @@ finish() {
 build() {	# build FLAVOUR
 	local t0=$SECONDS
 	if "$XENPV_TOP/scripts/xenpv/build-kernel.sh" "$1" > "$BUILD/build-$1.log" 2>&1; then
-		step "build-$1" PASS "$((SECONDS - t0)) s, build/kernels/$1/bzImage"
+		step "build-$1" PASS "$((SECONDS - t0)) s, $(grep -h '^release=\|^commit=' \
+			"$BUILD/kernels/$1/build-info" | cut -d= -f2 | paste -sd' ')"
+		parts+=("build-$1: PASS")
 		return 0
 	fi
 	tail -n 40 "$BUILD/build-$1.log"
 	step "build-$1" FAIL "see build/build-$1.log"
+	parts+=("build-$1: FAIL")
 	return 1
 }
 
-# ladder ARGS...: run the ladder, fold its counts into ours
-ladder() {
-	local out
-	python3 tests/ladder.py "$@" | tee "$BUILD/ladder.out"
-	out=$(tail -n 1 "$BUILD/ladder.out")
-	if [[ "$out" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+# counted PART CMD...: run a command whose last line is "N passed, N
+# failed" and fold its counts into ours; anything else is one failure.
+counted() {
+	local part=$1 out last
+	shift
+	out=$BUILD/$part.out
+	"$@" 2>&1 | tee "$out" || true
+	last=$(tail -n 1 "$out")
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
 		failed=$((failed + BASH_REMATCH[2]))
+		parts+=("$part: $last$(grep -m1 '^XFAIL: ' "$out" | sed 's/^/ (/; s/$/)/')")
 	else
-		step ladder FAIL "the ladder did not finish: $out"
+		step "$part" FAIL "did not finish: ${last:-no output}"
+		parts+=("$part: did not finish")
 	fi
 }
 
@@ -58,16 +85,18 @@ overlap() {
 	local shared=${XENPV_SHARED:-$XENPV_TOP/../shared} out
 	local tool=$shared/tools/upstream-overlap
 	if [ ! -x "$tool" ]; then
-		printf '%-5s %-18s %s\n' SKIP overlap "no $tool (XENPV_SHARED names the shared/ directory)"
+		skip overlap "no $tool (XENPV_SHARED names the shared/ directory)"
 		return
 	fi
 	# Inside "if": under set -e a failing $(...) would end the script.
 	if out=$("$tool" --upstream "$("$XENPV_TOP/scripts/xenpv/source.sh")" \
 		--ours "$XENPV_TOP" --fail 2>&1); then
 		step overlap PASS "$(echo "$out" | tail -n 1)"
+		parts+=("overlap: $(echo "$out" | tail -n 1)")
 	else
 		echo "$out" | tail -n 30
 		step overlap FAIL "$(echo "$out" | tail -n 1)"
+		parts+=("overlap: FAIL, $(echo "$out" | tail -n 1)")
 	fi
 }
 
@@ -75,20 +104,23 @@ mkdir -p "$BUILD"
 "$XENPV_TOP/scripts/xenpv/deps.sh" host
 "$XENPV_TOP/scripts/xenpv/deps.sh" fetch 2>/dev/null
 
+counted harness python3 tests/harness/run
 case "$flavour" in
 ours)
-	build ours || finish
-	build anchor || finish
-	if [ -x tests/unit/run ]; then
-		ladder_unit=$(tests/unit/run) && step unit PASS "$ladder_unit" ||
-			step unit FAIL "$ladder_unit"
+	if build ours && build anchor; then
+		if [ -x tests/unit/run ]; then
+			counted unit tests/unit/run
+		else
+			step unit FAIL "tests/unit/run is missing"
+			parts+=("unit: missing")
+		fi
+		counted ladder python3 tests/ladder.py --kernel ours --domu-dom0 anchor \
+			--xfail tests/expect/ours.xfail
 	fi
-	ladder --kernel ours --domu-dom0 anchor --xfail tests/expect/ours.xfail
 	overlap
 	;;
 anchor)
-	build anchor || finish
-	ladder --kernel anchor
+	build anchor && counted ladder python3 tests/ladder.py --kernel anchor
 	;;
 *)
 	die "usage: check.sh ours|anchor"
