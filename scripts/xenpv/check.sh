@@ -66,7 +66,7 @@ build() {	# build FLAVOUR
 # counted PART CMD...: run a command whose last line is "N passed, N
 # failed" and fold its counts into ours; anything else is one failure.
 counted() {
-	local part=$1 out last
+	local part=$1 out last xf
 	shift
 	out=$BUILD/$part.out
 	"$@" 2>&1 | tee "$out" || true
@@ -74,7 +74,8 @@ counted() {
 	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
 		failed=$((failed + BASH_REMATCH[2]))
-		parts+=("$part: $last$(grep -m1 '^XFAIL: ' "$out" | sed 's/^/ (/; s/$/)/')")
+		xf=$(grep -m1 '^XFAIL: ' "$out" || true)
+		parts+=("$part: $last${xf:+ ($xf)}")
 	else
 		step "$part" FAIL "did not finish: ${last:-no output}"
 		parts+=("$part: did not finish")
