@@ -60,6 +60,21 @@ char *xs_join_path(const char *dir, const char *node);
 char **xs_split_names(const char *names, unsigned int len, unsigned int *num);
 #endif
 
+/* frontend.c: a component of device/<type>/<id> fits in this, with its NUL */
+#define XENBUS_NAME_LEN		32
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The pure parts of bus.c, client.c and frontend.c, for their unit tests. */
+struct xenbus_device_id;
+const struct xenbus_device_id *
+xenbus_match_id(const struct xenbus_device_id *ids, const char *type);
+bool xenbus_otherend_news(enum xenbus_state ours, enum xenbus_state theirs);
+int xenbus_otherend_valid(int id, const char *path);
+enum xenbus_state xenbus_parse_state(const char *value);
+int xenbus_device_of_path(const char *path, char type[XENBUS_NAME_LEN],
+			  char id[XENBUS_NAME_LEN]);
+#endif
+
 /* bus.c: one xenbus bus, frontend or backend */
 struct xenbus_bus {
 	struct bus_type bus;
