@@ -104,13 +104,16 @@ static void add_free_frames(struct gnt_table *t, unsigned int from,
 /* Make at least @count references free, growing the table; lock held. */
 VISIBLE_IF_KUNIT int gnt_ensure_free(struct gnt_table *t, unsigned int count)
 {
-	unsigned int want;
+	unsigned int missing, want;
 	int rc;
 
 	if (t->free_count >= count)
 		return 0;
-	want = t->frames + DIV_ROUND_UP(count - t->free_count,
-					GNT_REFS_PER_FRAME);
+	missing = count - t->free_count;
+	/* The first frame brings the reserved entries, which are not free. */
+	if (!t->frames)
+		missing += GNTTAB_NR_RESERVED_ENTRIES;
+	want = t->frames + DIV_ROUND_UP(missing, GNT_REFS_PER_FRAME);
 	if (want > t->max_frames) {
 		pr_warn_ratelimited("out of grant references: %u wanted, %u free, table at its maximum of %u frames\n",
 				    count, t->free_count, t->max_frames);
