@@ -11,6 +11,10 @@
 # xen-test-xen.config the anchor must honour every line too; our tree may
 # not offer every Xen option yet, and the ones it lacks are listed in
 # OBJ/xen-options-missing (the test harness quotes it in XFAIL reasons).
+#
+# The kunit flavour (our tree) adds a third fragment, xen-test-kunit.config:
+# KUnit and our unit tests.  Every line of it must survive too, or a test
+# would silently not be built.
 
 . "$(dirname "$0")/common.sh"
 
@@ -18,12 +22,14 @@ flavour=$1 src=$2 obj=$3
 cfgdir=$XENPV_TOP/arch/x86/configs
 base=$cfgdir/xen-test-base.config
 xen=$cfgdir/xen-test-xen.config
+kunit=
+[ "$flavour" != kunit ] || kunit=$cfgdir/xen-test-kunit.config
 scratch=$obj.kconfig
 
 mkdir -p "$scratch" "$obj"
 kmake "$src" "$scratch" tinyconfig >/dev/null 2>"$scratch/merge.log"
 "$src/scripts/kconfig/merge_config.sh" -m -O "$scratch" \
-	"$scratch/.config" "$base" "$xen" >"$scratch/merge.log" 2>&1 ||
+	"$scratch/.config" "$base" "$xen" $kunit >"$scratch/merge.log" 2>&1 ||
 	{ cat "$scratch/merge.log"; die "merge_config.sh failed"; }
 kmake "$src" "$scratch" olddefconfig >/dev/null 2>>"$scratch/merge.log" ||
 	{ cat "$scratch/merge.log"; die "olddefconfig failed"; }
@@ -37,6 +43,10 @@ unmet() {
 
 bad=$(unmet "$base")
 [ -z "$bad" ] || die "$flavour: base options lost by olddefconfig:"$'\n'"$bad"
+if [ -n "$kunit" ]; then
+	bad=$(unmet "$kunit")
+	[ -z "$bad" ] || die "kunit: test options lost by olddefconfig:"$'\n'"$bad"
+fi
 missing=$(unmet "$xen")
 if [ -n "$missing" ]; then
 	[ "$flavour" = anchor ] &&
