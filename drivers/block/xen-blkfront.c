@@ -696,23 +696,23 @@ static void drain_responses(struct blkfront_ring *r)
 	struct blkfront_shadow *sh;
 	blk_status_t status;
 	RING_IDX i, prod;
-	int more;
+	int more, slot;
 
 	do {
 		prod = READ_ONCE(r->ring.sring->rsp_prod);
 		virt_rmb();	/* the responses up to prod, after prod */
-		if (prod - r->ring.rsp_cons > r->ring.req_prod_pvt - r->ring.rsp_cons) {
+		if (!XEN_FRONT_RING_RSP_PROD_VALID(&r->ring, prod)) {
 			stop_device(info, "backend produced responses to no request");
 			return;
 		}
 		for (i = r->ring.rsp_cons; i != prod; i++) {
 			RING_COPY_RESPONSE(&r->ring, i, &rsp);
-			if (rsp.id >= info->ring_size ||
-			    !r->shadow[rsp.id].rq) {
+			slot = xen_ring_rsp_slot(rsp.id, info->ring_size);
+			if (slot < 0 || !r->shadow[slot].rq) {
 				stop_device(info, "backend answered an unknown request");
 				return;
 			}
-			sh = &r->shadow[rsp.id];
+			sh = &r->shadow[slot];
 			if (rsp.operation != sh->op &&
 			    !(sh->op == BLKIF_OP_INDIRECT &&
 			      (rsp.operation == BLKIF_OP_READ ||

@@ -271,12 +271,12 @@ static void tx_complete(struct netfront_queue *q)
 	struct net_device *dev = q->info->netdev;
 	struct netif_tx_response rsp;
 	RING_IDX i, prod;
-	int more;
+	int more, id;
 
 	do {
 		prod = READ_ONCE(q->tx.sring->rsp_prod);
 		virt_rmb();	/* the answers up to prod, after prod */
-		if (prod - q->tx.rsp_cons > q->tx.req_prod_pvt - q->tx.rsp_cons) {
+		if (!XEN_FRONT_RING_RSP_PROD_VALID(&q->tx, prod)) {
 			net_err_ratelimited("%s: backend answered requests we never made\n",
 					    dev->name);
 			q->broken = true;
@@ -286,7 +286,8 @@ static void tx_complete(struct netfront_queue *q)
 			RING_COPY_RESPONSE(&q->tx, i, &rsp);
 			if (rsp.status == NETIF_RSP_NULL)
 				continue;	/* the extra slot's answer */
-			if (rsp.id >= TX_RING_SIZE || !q->tx_skb[rsp.id]) {
+			id = xen_ring_rsp_slot(rsp.id, TX_RING_SIZE);
+			if (id < 0 || !q->tx_skb[id]) {
 				net_err_ratelimited("%s: backend answered unknown request %u\n",
 						    dev->name, rsp.id);
 				q->broken = true;
@@ -295,26 +296,26 @@ static void tx_complete(struct netfront_queue *q)
 			}
 			if (rsp.status != NETIF_RSP_OKAY)
 				dev->stats.tx_errors++;
-			if (!gnttab_try_end_foreign_access(q->tx_gref[rsp.id])) {
+			if (!gnttab_try_end_foreign_access(q->tx_gref[id])) {
 				/* Answered, yet still mapped: the skb's pages
 				 * stay the backend's (leaked), the reference
 				 * comes back when it lets go.
 				 */
 				net_err_ratelimited("%s: backend keeps a packet it answered mapped\n",
 						    dev->name);
-				gnttab_end_foreign_access(q->tx_gref[rsp.id], NULL);
+				gnttab_end_foreign_access(q->tx_gref[id], NULL);
 				q->broken = true;
-				q->tx_skb[rsp.id] = NULL;
+				q->tx_skb[id] = NULL;
 				continue;
 			}
-			if (!skb_shared(q->tx_skb[rsp.id])) {
+			if (!skb_shared(q->tx_skb[id])) {
 				/* Its last slot: the packet is gone. */
 				dev->stats.tx_packets++;
-				dev->stats.tx_bytes += q->tx_skb[rsp.id]->len;
+				dev->stats.tx_bytes += q->tx_skb[id]->len;
 			}
-			dev_consume_skb_any(q->tx_skb[rsp.id]);
-			q->tx_skb[rsp.id] = NULL;
-			q->tx_free[q->tx_nr_free++] = rsp.id;
+			dev_consume_skb_any(q->tx_skb[id]);
+			q->tx_skb[id] = NULL;
+			q->tx_free[q->tx_nr_free++] = id;
 		}
 		q->tx.rsp_cons = prod;
 		RING_FINAL_CHECK_FOR_RESPONSES(&q->tx, more);
@@ -482,7 +483,7 @@ static int rx_poll(struct netfront_queue *q, int budget)
 
 	prod = READ_ONCE(q->rx.sring->rsp_prod);
 	virt_rmb();	/* the answers up to prod, after prod */
-	if (prod - q->rx.rsp_cons > q->rx.req_prod_pvt - q->rx.rsp_cons) {
+	if (!XEN_FRONT_RING_RSP_PROD_VALID(&q->rx, prod)) {
 		net_err_ratelimited("%s: backend answered requests we never made\n",
 				    dev->name);
 		q->broken = true;

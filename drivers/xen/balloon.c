@@ -3,7 +3,8 @@
  * The balloon: give memory back to Xen, and take it again, as the
  * toolstack asks ("xl mem-set").
  *
- * The toolstack writes the domain's wanted size, in KiB, to memory/target.
+ * The toolstack writes the domain's wanted size, in KiB, to memory/target
+ * (and the most it may ever have to memory/static-max).
  * To shrink, we allocate pages from the kernel like any user would, so
  * the page allocator decides what can go, then hand their machine frames
  * back to Xen (XENMEM_decrease_reservation).  The pages stay allocated,
@@ -41,12 +42,15 @@
 #include <linux/shrinker.h>
 #include <linux/swap.h>
 #include <linux/workqueue.h>
+#include <kunit/visibility.h>
 
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 #include <xen/interface/memory.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
+
+#include "balloon.h"
 
 #define KB(pages)	((pages) << (PAGE_SHIFT - 10))
 
@@ -329,14 +333,50 @@ static void set_target(unsigned long pages)
 
 /* ---- memory/target ----------------------------------------------------- */
 
+/*
+ * The target in pages, from the store's memory/target: KiB, in decimal,
+ * as the toolstack writes it.  Anything else (empty, signs, junk, more
+ * than 64 bits) is refused rather than read as some number: -EINVAL or
+ * -ERANGE.  @static_max, memory/static-max if the store has one, is the
+ * most the toolstack lets this domain have (KiB too); a target above it
+ * is taken as it, since Xen would not give us more anyway.
+ */
+VISIBLE_IF_KUNIT int balloon_parse_target(const char *target,
+					  const char *static_max,
+					  unsigned long *pages)
+{
+	unsigned long long kb, max_kb;
+	int rc;
+
+	rc = kstrtoull(target, 10, &kb);
+	if (rc)
+		return rc;
+	if (static_max && !kstrtoull(static_max, 10, &max_kb) && kb > max_kb)
+		kb = max_kb;
+	*pages = kb >> (PAGE_SHIFT - 10);
+	return 0;
+}
+
 static void target_changed(struct xenbus_watch *watch, const char *path,
 			   const char *token)
 {
-	unsigned long long kb;
+	unsigned long pages;
+	char *target, *max;
+	int rc;
 
-	if (xenbus_scanf(XBT_NIL, "memory", "target", "%llu", &kb) != 1)
+	target = xenbus_read(XBT_NIL, "memory", "target", NULL);
+	if (IS_ERR(target))
 		return;
-	set_target(kb >> (PAGE_SHIFT - 10));
+	max = xenbus_read(XBT_NIL, "memory", "static-max", NULL);
+	rc = balloon_parse_target(target, IS_ERR(max) ? NULL : max, &pages);
+	if (rc)
+		pr_warn_ratelimited("memory/target \"%.32s\" is not a size in KiB: ignored\n",
+				    target);
+	else
+		set_target(pages);
+	if (!IS_ERR(max))
+		kfree(max);
+	kfree(target);
 }
 
 static struct xenbus_watch target_watch = {

@@ -19,7 +19,9 @@
  * array, one link per entry), grows the table a frame at a time when they
  * run out, and looks after pages whose grant could not be revoked yet:
  * those are neither freed nor forgotten but retried from a work item
- * until the other domain unmaps them.
+ * until the other domain unmaps them.  All of that state is one struct
+ * gnt_table (grant-table.h): ours is "gnt" below, and the unit tests run
+ * the same functions on tables of their own.
  *
  * The first GNTTAB_NR_RESERVED_ENTRIES entries belong to the toolstack
  * (the console and xenstore rings are granted there) and are never handed
@@ -35,41 +37,34 @@
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
+#include <kunit/visibility.h>
 
 #include <xen/xen.h>
 #include <xen/grant_table.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
 
-#define GREFS_PER_FRAME	(XEN_PAGE_SIZE / sizeof(struct grant_entry_v1))
-#define GREF_END	((grant_ref_t)~0U)
+#include "grant-table.h"
 
-/* The shared entries, mapped at a fixed place for the table's largest size. */
-static struct grant_entry_v1 *gnt_entries;
-static unsigned int gnt_frames;		/* frames set up so far */
-static unsigned int gnt_max_frames;	/* what Xen allows us */
-static xen_pfn_t *gnt_frame_list;	/* gnt_max_frames slots */
+static int setup_frames(struct gnt_table *t, unsigned int nr,
+			unsigned int first_new);
 
-/*
- * gnt_next[ref] links free references, and the references of a private
- * chain (gnttab_alloc_grant_references), to the next one; GREF_END ends
- * a list.  A reference in use has no meaningful link.
- */
-static grant_ref_t *gnt_next;
-static grant_ref_t gnt_free_head = GREF_END;
-static unsigned int gnt_free_count;
-static struct gnttab_free_callback *gnt_free_callbacks;
-static DEFINE_SPINLOCK(gnt_lock);
-
-static inline struct grant_entry_v1 *entry(grant_ref_t ref)
-{
-	return &gnt_entries[ref];
-}
+/* Our table: the one Xen knows.  A unit test makes others like it. */
+static struct gnt_table gnt = {
+	.lock = __SPIN_LOCK_UNLOCKED(gnt.lock),
+	.free_head = GNT_REF_END,
+	.setup_frames = setup_frames,
+	.deferred_lock = __SPIN_LOCK_UNLOCKED(gnt.deferred_lock),
+	.deferred_pages = LIST_HEAD_INIT(gnt.deferred_pages),
+	.deferred_refs = LIST_HEAD_INIT(gnt.deferred_refs),
+};
+static xen_pfn_t *gnt_frame_list;	/* gnt.max_frames slots */
 
 /* ---- Growing the table ------------------------------------------------ */
 
 /* Ask Xen for @nr frames in all and map the ones new to us. */
-static int setup_frames(unsigned int nr, unsigned int first_new)
+static int setup_frames(struct gnt_table *t, unsigned int nr,
+			unsigned int first_new)
 {
 	struct gnttab_setup_table setup = {
 		.dom = DOMID_SELF,
@@ -86,58 +81,62 @@ static int setup_frames(unsigned int nr, unsigned int first_new)
 		       setup.status);
 		return rc;
 	}
-	return arch_gnttab_map(gnt_entries, first_new,
+	return arch_gnttab_map(t->entries, first_new,
 			       gnt_frame_list + first_new, nr - first_new);
 }
 
 /* Give the entries of frames [from, to) to the free list; lock held. */
-static void add_free_frames(unsigned int from, unsigned int to)
+static void add_free_frames(struct gnt_table *t, unsigned int from,
+			    unsigned int to)
 {
-	grant_ref_t ref, first = from * GREFS_PER_FRAME;
-	grant_ref_t last = to * GREFS_PER_FRAME - 1;
+	grant_ref_t ref, first = from * GNT_REFS_PER_FRAME;
+	grant_ref_t last = to * GNT_REFS_PER_FRAME - 1;
 
 	if (first < GNTTAB_NR_RESERVED_ENTRIES)
 		first = GNTTAB_NR_RESERVED_ENTRIES;
 	for (ref = first; ref < last; ref++)
-		gnt_next[ref] = ref + 1;
-	gnt_next[last] = gnt_free_head;
-	gnt_free_head = first;
-	gnt_free_count += last - first + 1;
+		t->next[ref] = ref + 1;
+	t->next[last] = t->free_head;
+	t->free_head = first;
+	t->free_count += last - first + 1;
 }
 
 /* Make at least @count references free, growing the table; lock held. */
-static int ensure_free(unsigned int count)
+VISIBLE_IF_KUNIT int gnt_ensure_free(struct gnt_table *t, unsigned int count)
 {
-	unsigned int want;
+	unsigned int missing, want;
 	int rc;
 
-	if (gnt_free_count >= count)
+	if (t->free_count >= count)
 		return 0;
-	want = gnt_frames + DIV_ROUND_UP(count - gnt_free_count,
-					 GREFS_PER_FRAME);
-	if (want > gnt_max_frames) {
+	missing = count - t->free_count;
+	/* The first frame brings the reserved entries, which are not free. */
+	if (!t->frames)
+		missing += GNTTAB_NR_RESERVED_ENTRIES;
+	want = t->frames + DIV_ROUND_UP(missing, GNT_REFS_PER_FRAME);
+	if (want > t->max_frames) {
 		pr_warn_ratelimited("out of grant references: %u wanted, %u free, table at its maximum of %u frames\n",
-				    count, gnt_free_count, gnt_max_frames);
+				    count, t->free_count, t->max_frames);
 		return -ENOSPC;
 	}
-	rc = setup_frames(want, gnt_frames);
+	rc = t->setup_frames(t, want, t->frames);
 	if (rc)
 		return rc;
-	add_free_frames(gnt_frames, want);
-	gnt_frames = want;
+	add_free_frames(t, t->frames, want);
+	t->frames = want;
 	return 0;
 }
 
 /* ---- Free references -------------------------------------------------- */
 
 /* Tell the waiters whose wish can now be granted; lock held. */
-static void run_free_callbacks(void)
+static void run_free_callbacks(struct gnt_table *t)
 {
-	struct gnttab_free_callback *cb, *next, **link = &gnt_free_callbacks;
+	struct gnttab_free_callback *cb, *next, **link = &t->callbacks;
 
-	for (cb = gnt_free_callbacks; cb; cb = next) {
+	for (cb = t->callbacks; cb; cb = next) {
 		next = cb->next;
-		if (cb->count <= gnt_free_count) {
+		if (cb->count <= t->free_count) {
 			*link = next;
 			cb->next = NULL;
 			cb->fn(cb->arg);
@@ -147,46 +146,51 @@ static void run_free_callbacks(void)
 	}
 }
 
-/* Put the chain head..tail of @count references back; lock held. */
-static void put_chain(grant_ref_t head, grant_ref_t tail, unsigned int count)
+/* Put the chain head..tail of @count references back. */
+VISIBLE_IF_KUNIT void gnt_put_chain(struct gnt_table *t, grant_ref_t head,
+				    grant_ref_t tail, unsigned int count)
 {
-	gnt_next[tail] = gnt_free_head;
-	gnt_free_head = head;
-	gnt_free_count += count;
-	if (gnt_free_callbacks)
-		run_free_callbacks();
+	unsigned long flags;
+
+	spin_lock_irqsave(&t->lock, flags);
+	t->next[tail] = t->free_head;
+	t->free_head = head;
+	t->free_count += count;
+	if (t->callbacks)
+		run_free_callbacks(t);
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+/* Put back a chain ended by GNT_REF_END, as a private one is. */
+VISIBLE_IF_KUNIT void gnt_put_list(struct gnt_table *t, grant_ref_t head)
+{
+	grant_ref_t tail = head;
+	unsigned int count = 1;
+
+	if (head == GNT_REF_END)
+		return;
+	while (t->next[tail] != GNT_REF_END) {
+		tail = t->next[tail];
+		count++;
+	}
+	gnt_put_chain(t, head, tail, count);
 }
 
 void gnttab_free_grant_reference(grant_ref_t ref)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&gnt_lock, flags);
-	put_chain(ref, ref, 1);
-	spin_unlock_irqrestore(&gnt_lock, flags);
+	gnt_put_chain(&gnt, ref, ref, 1);
 }
 EXPORT_SYMBOL_GPL(gnttab_free_grant_reference);
 
 void gnttab_free_grant_references(grant_ref_t head)
 {
-	grant_ref_t tail = head;
-	unsigned int count = 1;
-	unsigned long flags;
-
-	if (head == GREF_END)
-		return;
-	while (gnt_next[tail] != GREF_END) {
-		tail = gnt_next[tail];
-		count++;
-	}
-	spin_lock_irqsave(&gnt_lock, flags);
-	put_chain(head, tail, count);
-	spin_unlock_irqrestore(&gnt_lock, flags);
+	gnt_put_list(&gnt, head);
 }
 EXPORT_SYMBOL_GPL(gnttab_free_grant_references);
 
-/* Take @count references off the free list as a GREF_END-ended chain. */
-static int take_refs(unsigned int count, grant_ref_t *head)
+/* Take @count references off the free list as a GNT_REF_END-ended chain. */
+VISIBLE_IF_KUNIT int gnt_take(struct gnt_table *t, unsigned int count,
+			      grant_ref_t *head)
 {
 	grant_ref_t ref, last;
 	unsigned long flags;
@@ -195,104 +199,132 @@ static int take_refs(unsigned int count, grant_ref_t *head)
 
 	if (!count)
 		return -EINVAL;
-	spin_lock_irqsave(&gnt_lock, flags);
-	rc = ensure_free(count);
+	spin_lock_irqsave(&t->lock, flags);
+	rc = gnt_ensure_free(t, count);
 	if (rc) {
-		spin_unlock_irqrestore(&gnt_lock, flags);
+		spin_unlock_irqrestore(&t->lock, flags);
 		return rc;
 	}
-	ref = gnt_free_head;
+	ref = t->free_head;
 	last = ref;
 	for (i = 1; i < count; i++)
-		last = gnt_next[last];
-	gnt_free_head = gnt_next[last];
-	gnt_next[last] = GREF_END;
-	gnt_free_count -= count;
-	spin_unlock_irqrestore(&gnt_lock, flags);
+		last = t->next[last];
+	t->free_head = t->next[last];
+	t->next[last] = GNT_REF_END;
+	t->free_count -= count;
+	spin_unlock_irqrestore(&t->lock, flags);
 	*head = ref;
 	return 0;
 }
 
 int gnttab_alloc_grant_references(u16 count, grant_ref_t *pprivate_head)
 {
-	return take_refs(count, pprivate_head);
+	return gnt_take(&gnt, count, pprivate_head);
 }
 EXPORT_SYMBOL_GPL(gnttab_alloc_grant_references);
 
 int gnttab_empty_grant_references(const grant_ref_t *pprivate_head)
 {
-	return *pprivate_head == GREF_END;
+	return *pprivate_head == GNT_REF_END;
 }
 EXPORT_SYMBOL_GPL(gnttab_empty_grant_references);
 
+/* The first reference of the private chain at *@head, or -ENOSPC. */
+VISIBLE_IF_KUNIT int gnt_claim(struct gnt_table *t, grant_ref_t *head)
+{
+	grant_ref_t ref = *head;
+
+	if (ref == GNT_REF_END)
+		return -ENOSPC;
+	*head = t->next[ref];
+	return ref;
+}
+
+/* Give @ref back to the private chain at *@head. */
+VISIBLE_IF_KUNIT void gnt_release(struct gnt_table *t, grant_ref_t *head,
+				  grant_ref_t ref)
+{
+	t->next[ref] = *head;
+	*head = ref;
+}
+
 int gnttab_claim_grant_reference(grant_ref_t *pprivate_head)
 {
-	grant_ref_t ref = *pprivate_head;
-
-	if (ref == GREF_END)
-		return -ENOSPC;
-	*pprivate_head = gnt_next[ref];
-	return ref;
+	return gnt_claim(&gnt, pprivate_head);
 }
 EXPORT_SYMBOL_GPL(gnttab_claim_grant_reference);
 
 void gnttab_release_grant_reference(grant_ref_t *private_head,
 				    grant_ref_t release)
 {
-	gnt_next[release] = *private_head;
-	*private_head = release;
+	gnt_release(&gnt, private_head, release);
 }
 EXPORT_SYMBOL_GPL(gnttab_release_grant_reference);
 
-void gnttab_request_free_callback(struct gnttab_free_callback *callback,
-				  void (*fn)(void *), void *arg, u16 count)
+VISIBLE_IF_KUNIT void gnt_request_callback(struct gnt_table *t,
+					   struct gnttab_free_callback *callback,
+					   void (*fn)(void *), void *arg,
+					   u16 count)
 {
 	struct gnttab_free_callback *cb;
 	unsigned long flags;
 
-	spin_lock_irqsave(&gnt_lock, flags);
-	for (cb = gnt_free_callbacks; cb; cb = cb->next)
+	spin_lock_irqsave(&t->lock, flags);
+	for (cb = t->callbacks; cb; cb = cb->next)
 		if (cb == callback)
 			goto out;	/* already waiting */
 	callback->fn = fn;
 	callback->arg = arg;
 	callback->count = count;
-	callback->next = gnt_free_callbacks;
-	gnt_free_callbacks = callback;
-	run_free_callbacks();
+	callback->next = t->callbacks;
+	t->callbacks = callback;
+	run_free_callbacks(t);
 out:
-	spin_unlock_irqrestore(&gnt_lock, flags);
+	spin_unlock_irqrestore(&t->lock, flags);
 }
-EXPORT_SYMBOL_GPL(gnttab_request_free_callback);
 
-void gnttab_cancel_free_callback(struct gnttab_free_callback *callback)
+VISIBLE_IF_KUNIT void gnt_cancel_callback(struct gnt_table *t,
+					  struct gnttab_free_callback *callback)
 {
 	struct gnttab_free_callback **link;
 	unsigned long flags;
 
-	spin_lock_irqsave(&gnt_lock, flags);
-	for (link = &gnt_free_callbacks; *link; link = &(*link)->next) {
+	spin_lock_irqsave(&t->lock, flags);
+	for (link = &t->callbacks; *link; link = &(*link)->next) {
 		if (*link == callback) {
 			*link = callback->next;
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&gnt_lock, flags);
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+void gnttab_request_free_callback(struct gnttab_free_callback *callback,
+				  void (*fn)(void *), void *arg, u16 count)
+{
+	gnt_request_callback(&gnt, callback, fn, arg, count);
+}
+EXPORT_SYMBOL_GPL(gnttab_request_free_callback);
+
+void gnttab_cancel_free_callback(struct gnttab_free_callback *callback)
+{
+	gnt_cancel_callback(&gnt, callback);
 }
 EXPORT_SYMBOL_GPL(gnttab_cancel_free_callback);
 
 unsigned int gnttab_max_grant_frames(void)
 {
-	return gnt_max_frames;
+	return gnt.max_frames;
 }
 EXPORT_SYMBOL_GPL(gnttab_max_grant_frames);
 
 /* ---- Granting and revoking -------------------------------------------- */
 
-void gnttab_grant_foreign_access_ref(grant_ref_t ref, domid_t domid,
-				     unsigned long frame, int readonly)
+VISIBLE_IF_KUNIT void gnt_grant(struct gnt_table *t, grant_ref_t ref,
+				domid_t domid, unsigned long frame,
+				bool readonly)
 {
-	struct grant_entry_v1 *e = entry(ref);
+	struct grant_entry_v1 *e = &t->entries[ref];
 
 	e->domid = domid;
 	e->frame = frame;
@@ -300,31 +332,37 @@ void gnttab_grant_foreign_access_ref(grant_ref_t ref, domid_t domid,
 	wmb();
 	WRITE_ONCE(e->flags, GTF_permit_access | (readonly ? GTF_readonly : 0));
 }
+
+void gnttab_grant_foreign_access_ref(grant_ref_t ref, domid_t domid,
+				     unsigned long frame, int readonly)
+{
+	gnt_grant(&gnt, ref, domid, frame, readonly);
+}
 EXPORT_SYMBOL_GPL(gnttab_grant_foreign_access_ref);
 
 int gnttab_grant_foreign_access(domid_t domid, unsigned long frame,
 				int readonly)
 {
 	grant_ref_t ref;
-	int rc = take_refs(1, &ref);
+	int rc = gnt_take(&gnt, 1, &ref);
 
 	if (rc)
 		return rc;
-	gnttab_grant_foreign_access_ref(ref, domid, frame, readonly);
+	gnt_grant(&gnt, ref, domid, frame, readonly);
 	return ref;
 }
 EXPORT_SYMBOL_GPL(gnttab_grant_foreign_access);
 
 int gnttab_query_foreign_access(grant_ref_t ref)
 {
-	return READ_ONCE(entry(ref)->flags) & (GTF_reading | GTF_writing);
+	return READ_ONCE(gnt.entries[ref].flags) & (GTF_reading | GTF_writing);
 }
 EXPORT_SYMBOL_GPL(gnttab_query_foreign_access);
 
 /* Clear the flags unless Xen marks the entry mapped; true if cleared. */
-static bool revoke(grant_ref_t ref)
+VISIBLE_IF_KUNIT bool gnt_revoke(struct gnt_table *t, grant_ref_t ref)
 {
-	u16 *flagp = &entry(ref)->flags;
+	u16 *flagp = &t->entries[ref].flags;
 	u16 flags = READ_ONCE(*flagp);
 
 	do {
@@ -336,17 +374,17 @@ static bool revoke(grant_ref_t ref)
 
 int gnttab_end_foreign_access_ref(grant_ref_t ref)
 {
-	if (revoke(ref))
+	if (gnt_revoke(&gnt, ref))
 		return 1;
 	pr_warn_ratelimited("grant %u is still mapped by domain %u\n", ref,
-			    READ_ONCE(entry(ref)->domid));
+			    READ_ONCE(gnt.entries[ref].domid));
 	return 0;
 }
 EXPORT_SYMBOL_GPL(gnttab_end_foreign_access_ref);
 
 bool gnttab_try_end_foreign_access(grant_ref_t ref)
 {
-	if (!revoke(ref))
+	if (!gnt_revoke(&gnt, ref))
 		return false;
 	gnttab_free_grant_reference(ref);
 	return true;
@@ -366,18 +404,14 @@ struct deferred_ref {
 	grant_ref_t ref;
 };
 
-static LIST_HEAD(deferred_pages);
-static LIST_HEAD(deferred_refs);
-static unsigned int deferred_count;
-static DEFINE_SPINLOCK(deferred_lock);
 static void retry_deferred(struct work_struct *work);
 static DECLARE_DELAYED_WORK(deferred_work, retry_deferred);
 
 /* How long until a grant still held is worth a warning. */
 #define DEFERRED_WARN_AFTER	(60 * HZ)
-static unsigned long deferred_since;
 
-static void defer(grant_ref_t ref, struct page *page)
+/* Keep @ref (and @page) until it can be revoked; false if it cannot be. */
+static bool defer(struct gnt_table *t, grant_ref_t ref, struct page *page)
 {
 	struct deferred_ref *d = NULL;
 	unsigned long flags;
@@ -388,24 +422,28 @@ static void defer(grant_ref_t ref, struct page *page)
 			/* Only the number is lost, never memory. */
 			pr_warn("grant %u still mapped and no memory to track it: reference leaked\n",
 				ref);
-			return;
+			return false;
 		}
 		d->ref = ref;
 	}
-	spin_lock_irqsave(&deferred_lock, flags);
+	spin_lock_irqsave(&t->deferred_lock, flags);
 	if (page) {
 		set_page_private(page, ref);
-		list_add_tail(&page->lru, &deferred_pages);
+		list_add_tail(&page->lru, &t->deferred_pages);
 	} else {
-		list_add_tail(&d->list, &deferred_refs);
+		list_add_tail(&d->list, &t->deferred_refs);
 	}
-	if (!deferred_count++)
-		deferred_since = jiffies;
-	spin_unlock_irqrestore(&deferred_lock, flags);
-	schedule_delayed_work(&deferred_work, HZ);
+	if (!t->deferred_count++)
+		t->deferred_since = jiffies;
+	spin_unlock_irqrestore(&t->deferred_lock, flags);
+	return true;
 }
 
-static void retry_deferred(struct work_struct *work)
+/*
+ * Try again to revoke the grants @t keeps; free those the other domain
+ * let go of.  Returns how many are still held.
+ */
+VISIBLE_IF_KUNIT unsigned int gnt_retry_deferred(struct gnt_table *t)
 {
 	struct deferred_ref *d, *dn;
 	struct page *page, *pn;
@@ -413,47 +451,64 @@ static void retry_deferred(struct work_struct *work)
 	LIST_HEAD(done_refs);
 	unsigned int left;
 
-	spin_lock_irq(&deferred_lock);
-	list_for_each_entry_safe(page, pn, &deferred_pages, lru)
-		if (revoke(page_private(page)))
+	spin_lock_irq(&t->deferred_lock);
+	list_for_each_entry_safe(page, pn, &t->deferred_pages, lru)
+		if (gnt_revoke(t, page_private(page)))
 			list_move(&page->lru, &done_pages);
-	list_for_each_entry_safe(d, dn, &deferred_refs, list)
-		if (revoke(d->ref))
+	list_for_each_entry_safe(d, dn, &t->deferred_refs, list)
+		if (gnt_revoke(t, d->ref))
 			list_move(&d->list, &done_refs);
 	list_for_each_entry(page, &done_pages, lru)
-		deferred_count--;
+		t->deferred_count--;
 	list_for_each_entry(d, &done_refs, list)
-		deferred_count--;
-	left = deferred_count;
-	if (left && time_after(jiffies, deferred_since + DEFERRED_WARN_AFTER)) {
+		t->deferred_count--;
+	left = t->deferred_count;
+	if (left && time_after(jiffies, t->deferred_since + DEFERRED_WARN_AFTER)) {
 		pr_warn("%u grants still mapped by other domains after %u s\n",
-			left, jiffies_to_msecs(jiffies - deferred_since) / 1000);
-		deferred_since = jiffies;
+			left, jiffies_to_msecs(jiffies - t->deferred_since) / 1000);
+		t->deferred_since = jiffies;
 	}
-	spin_unlock_irq(&deferred_lock);
+	spin_unlock_irq(&t->deferred_lock);
 
 	list_for_each_entry_safe(page, pn, &done_pages, lru) {
 		list_del(&page->lru);
-		gnttab_free_grant_reference(page_private(page));
+		gnt_put_chain(t, page_private(page), page_private(page), 1);
 		set_page_private(page, 0);
 		__free_page(page);
 	}
 	list_for_each_entry_safe(d, dn, &done_refs, list) {
-		gnttab_free_grant_reference(d->ref);
+		gnt_put_chain(t, d->ref, d->ref, 1);
 		kfree(d);
 	}
-	if (left)
+	return left;
+}
+
+static void retry_deferred(struct work_struct *work)
+{
+	if (gnt_retry_deferred(&gnt))
 		schedule_delayed_work(&deferred_work, HZ);
+}
+
+/*
+ * Revoke @ref and free it and @page, or keep both until the other
+ * domain lets go.  True when they now wait for gnt_retry_deferred().
+ */
+VISIBLE_IF_KUNIT bool gnt_end_access(struct gnt_table *t, grant_ref_t ref,
+				     struct page *page)
+{
+	if (gnt_revoke(t, ref)) {
+		gnt_put_chain(t, ref, ref, 1);
+		if (page)
+			__free_page(page);
+		return false;
+	}
+	return defer(t, ref, page);
 }
 
 void gnttab_end_foreign_access(grant_ref_t ref, struct page *page)
 {
-	if (gnttab_try_end_foreign_access(ref)) {
-		if (page)
-			__free_page(page);
-		return;
-	}
-	defer(ref, page);
+	if (gnt_end_access(&gnt, ref, page))
+		schedule_delayed_work(&deferred_work, HZ);
 }
 EXPORT_SYMBOL_GPL(gnttab_end_foreign_access);
 
@@ -462,14 +517,14 @@ EXPORT_SYMBOL_GPL(gnttab_end_foreign_access);
 int gnttab_suspend(void)
 {
 	/* A saved domain must not map frames that are not its own. */
-	arch_gnttab_unmap(gnt_entries, gnt_frames);
+	arch_gnttab_unmap(gnt.entries, gnt.frames);
 	return 0;
 }
 
 int gnttab_resume(void)
 {
 	/* The new table starts empty; drivers grant their pages again. */
-	return setup_frames(gnt_frames, 0);
+	return setup_frames(&gnt, gnt.frames, 0);
 }
 
 static int __init gnttab_init(void)
@@ -486,25 +541,25 @@ static int __init gnttab_init(void)
 		       query.status);
 		return rc ?: -EIO;
 	}
-	gnt_max_frames = query.max_nr_frames;
-	gnt_frame_list = kcalloc(gnt_max_frames, sizeof(*gnt_frame_list),
+	gnt.max_frames = query.max_nr_frames;
+	gnt_frame_list = kcalloc(gnt.max_frames, sizeof(*gnt_frame_list),
 				 GFP_KERNEL);
-	gnt_next = kvmalloc_array(gnt_max_frames * GREFS_PER_FRAME,
-				  sizeof(*gnt_next), GFP_KERNEL);
-	gnt_entries = arch_gnttab_reserve(gnt_max_frames);
-	if (!gnt_frame_list || !gnt_next || !gnt_entries) {
-		pr_err("no memory for a table of %u frames\n", gnt_max_frames);
+	gnt.next = kvmalloc_array(gnt.max_frames * GNT_REFS_PER_FRAME,
+				  sizeof(*gnt.next), GFP_KERNEL);
+	gnt.entries = arch_gnttab_reserve(gnt.max_frames);
+	if (!gnt_frame_list || !gnt.next || !gnt.entries) {
+		pr_err("no memory for a table of %u frames\n", gnt.max_frames);
 		return -ENOMEM;
 	}
 
-	spin_lock_irqsave(&gnt_lock, flags);
-	rc = ensure_free(max_t(unsigned int, query.nr_frames, 1) *
-			 GREFS_PER_FRAME - GNTTAB_NR_RESERVED_ENTRIES);
-	spin_unlock_irqrestore(&gnt_lock, flags);
+	spin_lock_irqsave(&gnt.lock, flags);
+	rc = gnt_ensure_free(&gnt, max_t(unsigned int, query.nr_frames, 1) *
+			     GNT_REFS_PER_FRAME - GNTTAB_NR_RESERVED_ENTRIES);
+	spin_unlock_irqrestore(&gnt.lock, flags);
 	if (rc)
 		return rc;
-	pr_info("%u frames of %u set up, %u references free\n", gnt_frames,
-		gnt_max_frames, gnt_free_count);
+	pr_info("%u frames of %u set up, %u references free\n", gnt.frames,
+		gnt.max_frames, gnt.free_count);
 	return 0;
 }
 core_initcall(gnttab_init);

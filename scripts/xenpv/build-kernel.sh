@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh ours|anchor: configure and build one bzImage.
+# build-kernel.sh ours|anchor|kunit: configure and build one bzImage.
 #
 #   ours    our Xen tree assembled over the pristine source (assemble.sh)
 #   anchor  the pristine source itself, upstream's Xen support left in place
+#   kunit   our tree again, with KUnit and our unit tests built in
+#           (xen-test-kunit.config): it runs them at boot, natively
 #
-# Both use the same kernel version, the same config fragments and ccache;
+# All use the same kernel version, the same config fragments and ccache;
 # each has its own object tree under $BUILD/obj.  The results are copied to
 # $BUILD/kernels/FLAVOUR/: bzImage, System.map, config, and the modules
 # installed under lib/modules (stripped, as a distribution ships them).
@@ -16,7 +18,7 @@
 
 . "$(dirname "$0")/common.sh"
 
-flavour=${1:?usage: build-kernel.sh ours|anchor}
+flavour=${1:?usage: build-kernel.sh ours|anchor|kunit}
 pristine=$("$XENPV_TOP/scripts/xenpv/source.sh")
 # What the kernel is built from, taken before the build reads any of it.
 fingerprint=$("$XENPV_TOP/scripts/xenpv/fingerprint.sh" "$flavour")
@@ -26,17 +28,22 @@ commit=$(git -C "$XENPV_TOP" rev-parse --short=12 HEAD 2>/dev/null || echo none)
 
 case "$flavour" in
 anchor) src=$pristine ;;
-ours) src=$("$XENPV_TOP/scripts/xenpv/assemble.sh" "$pristine") ;;
+ours | kunit) src=$("$XENPV_TOP/scripts/xenpv/assemble.sh" "$pristine") ;;
 *) die "unknown flavour $flavour" ;;
 esac
 obj=$BUILD/obj/$flavour
 out=$BUILD/kernels/$flavour
 
+# The kunit kernel runs its tests before any user space: no modules.
+want_modules() {
+	[ "$flavour" != kunit ] && grep -q '^CONFIG_MODULES=y' "$obj/.config"
+}
+
 "$XENPV_TOP/scripts/xenpv/kconfig.sh" "$flavour" "$src" "$obj"
 log "building $flavour bzImage ($JOBS jobs)"
 start=$(date +%s)
 kmake "$src" "$obj" bzImage || die "$flavour kernel build failed"
-if grep -q '^CONFIG_MODULES=y' "$obj/.config"; then
+if want_modules; then
 	kmake "$src" "$obj" modules || die "$flavour modules build failed"
 fi
 log "$flavour built in $(( $(date +%s) - start )) s"
@@ -52,7 +59,7 @@ cp "$obj/xen-options-missing" "$out/"
 # when a file changed: the guest initramfs is rebuilt when they look newer
 # than it, and an unchanged build must not make it look stale.
 rm -rf "$out/lib.new"
-if grep -q '^CONFIG_MODULES=y' "$obj/.config"; then
+if want_modules; then
 	kmake "$src" "$obj" INSTALL_MOD_PATH="$out/lib.new" INSTALL_MOD_STRIP=1 \
 		DEPMOD=/sbin/depmod modules_install >/dev/null ||
 		die "$flavour modules_install failed"

@@ -16,6 +16,10 @@
 # "-anchor" for the anchor), so "uname -r" tells which kernel a machine
 # really booted; the test harness checks it on every boot.  It is the one
 # line in which the two configurations differ besides the Xen options.
+#
+# The kunit flavour (our tree) adds a third fragment, xen-test-kunit.config:
+# KUnit and our unit tests.  Every line of it must survive too, or a test
+# would silently not be built.
 
 . "$(dirname "$0")/common.sh"
 
@@ -23,6 +27,8 @@ flavour=$1 src=$2 obj=$3
 cfgdir=$XENPV_TOP/arch/x86/configs
 base=$cfgdir/xen-test-base.config
 xen=$cfgdir/xen-test-xen.config
+kunit=
+[ "$flavour" != kunit ] || kunit=$cfgdir/xen-test-kunit.config
 scratch=$obj.kconfig
 
 case "$flavour" in
@@ -36,7 +42,7 @@ printf 'CONFIG_LOCALVERSION="%s"\n# CONFIG_LOCALVERSION_AUTO is not set\n' \
 	"$localversion" > "$scratch/flavour.config"
 kmake "$src" "$scratch" tinyconfig >/dev/null 2>"$scratch/merge.log"
 "$src/scripts/kconfig/merge_config.sh" -m -O "$scratch" \
-	"$scratch/.config" "$base" "$xen" "$scratch/flavour.config" >"$scratch/merge.log" 2>&1 ||
+	"$scratch/.config" "$base" "$xen" "$scratch/flavour.config" $kunit >"$scratch/merge.log" 2>&1 ||
 	{ cat "$scratch/merge.log"; die "merge_config.sh failed"; }
 kmake "$src" "$scratch" olddefconfig >/dev/null 2>>"$scratch/merge.log" ||
 	{ cat "$scratch/merge.log"; die "olddefconfig failed"; }
@@ -50,6 +56,10 @@ unmet() {
 
 bad=$(unmet "$base"; unmet "$scratch/flavour.config")
 [ -z "$bad" ] || die "$flavour: base options lost by olddefconfig:"$'\n'"$bad"
+if [ -n "$kunit" ]; then
+	bad=$(unmet "$kunit")
+	[ -z "$bad" ] || die "kunit: test options lost by olddefconfig:"$'\n'"$bad"
+fi
 missing=$(unmet "$xen")
 if [ -n "$missing" ]; then
 	[ "$flavour" = anchor ] &&

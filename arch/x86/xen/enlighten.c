@@ -129,9 +129,9 @@ static void __init xen_learn_m2p(void)
 	struct xen_machphys_mapping mapping;
 
 	if (HYPERVISOR_memory_op(XENMEM_machphys_mapping, &mapping) == 0)
-		xen_m2p_size = mapping.max_mfn + 1;
+		xen_frames.m2p_size = mapping.max_mfn + 1;
 	else
-		xen_m2p_size = MACH2PHYS_NR_ENTRIES;
+		xen_frames.m2p_size = MACH2PHYS_NR_ENTRIES;
 }
 
 /* ---- Hooks that replace PC firmware and devices ------------------------- */

@@ -36,6 +36,7 @@
 #include <linux/sched/mm.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
+#include <kunit/visibility.h>
 
 #include <asm/fixmap.h>
 #include <asm/mmu_context.h>
@@ -83,15 +84,19 @@ static bool xen_pinned_flags_ready __ro_after_init;
 
 /* ---- 1. Machine frames in entries ------------------------------------- */
 
-/* pfn-based entry -> mfn-based entry */
-static pteval_t pte_pfn_to_mfn(pteval_t val)
+/*
+ * pfn-based entry -> mfn-based entry, through the tables @m (the
+ * kernel's are xen_frames; a unit test passes its own).
+ */
+VISIBLE_IF_KUNIT pteval_t xen_pte_to_machine(const struct xen_frame_maps *m,
+					     pteval_t val)
 {
 	unsigned long pfn, mfn;
 
 	if (!(val & _PAGE_PRESENT))
 		return val;
 	pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
-	mfn = __pfn_to_mfn(pfn);
+	mfn = xen_p2m_entry(m, pfn);
 	if (unlikely(mfn == INVALID_P2M_ENTRY)) {
 		/* Nothing behind the pfn (ballooned out): map nothing. */
 		return 0;
@@ -104,17 +109,28 @@ static pteval_t pte_pfn_to_mfn(pteval_t val)
  * mfn-based entry -> pfn-based entry; a frame that is not ours reads as
  * not present, so no code can take another domain's page for its own.
  */
-static pteval_t pte_mfn_to_pfn(pteval_t val)
+VISIBLE_IF_KUNIT pteval_t xen_pte_from_machine(const struct xen_frame_maps *m,
+					       pteval_t val)
 {
 	unsigned long mfn, pfn;
 
 	if (!(val & _PAGE_PRESENT))
 		return val;
 	mfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
-	pfn = mfn_to_pfn(mfn);
+	pfn = xen_m2p_pfn(m, mfn);
 	if (unlikely(pfn == ~0UL))
 		return val & ~(PTE_PFN_MASK | _PAGE_PRESENT);
 	return ((pteval_t)pfn << PAGE_SHIFT) | (val & ~PTE_PFN_MASK);
+}
+
+static pteval_t pte_pfn_to_mfn(pteval_t val)
+{
+	return xen_pte_to_machine(&xen_frames, val);
+}
+
+static pteval_t pte_mfn_to_pfn(pteval_t val)
+{
+	return xen_pte_from_machine(&xen_frames, val);
 }
 
 __visible pteval_t xen_pte_val(pte_t pte)

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
+#include <kunit/visibility.h>
 
 #include <xen/xen.h>
 #include <asm/xen/hypervisor.h>
@@ -29,20 +30,17 @@
 
 #include "xen-ops.h"
 
-unsigned long *xen_p2m __read_mostly;
-EXPORT_SYMBOL_GPL(xen_p2m);
-unsigned long xen_p2m_size __read_mostly;
-EXPORT_SYMBOL_GPL(xen_p2m_size);
-unsigned long xen_m2p_size __read_mostly;
-EXPORT_SYMBOL_GPL(xen_m2p_size);
+struct xen_frame_maps xen_frames __read_mostly = {
+	.m2p = machine_to_phys_mapping,
+};
+EXPORT_SYMBOL_GPL(xen_frames);
 
 static DEFINE_SPINLOCK(p2m_lock);
-static bool p2m_is_vmalloced;
 
 void __init xen_p2m_init_early(unsigned long *list, unsigned long nr)
 {
-	xen_p2m = list;
-	xen_p2m_size = nr;
+	xen_frames.p2m = list;
+	xen_frames.p2m_size = nr;
 }
 
 /*
@@ -51,41 +49,58 @@ void __init xen_p2m_init_early(unsigned long *list, unsigned long nr)
  */
 void __init xen_p2m_setup(void)
 {
-	xen_p2m = __va(__pa(xen_p2m));
+	xen_frames.p2m = __va(__pa(xen_frames.p2m));
 }
 
-bool xen_set_p2m(unsigned long pfn, unsigned long mfn)
+/* Set @pfn's entry of @m to @mfn; false if it has none and needs one. */
+VISIBLE_IF_KUNIT bool xen_p2m_set_entry(struct xen_frame_maps *m,
+					unsigned long pfn, unsigned long mfn)
 {
-	if (likely(pfn < xen_p2m_size)) {
-		WRITE_ONCE(xen_p2m[pfn], mfn);
+	if (likely(pfn < m->p2m_size)) {
+		WRITE_ONCE(m->p2m[pfn], mfn);
 		return true;
 	}
 	/* Past the end everything reads as identity or nothing at all. */
 	return mfn == IDENTITY_FRAME(pfn) || mfn == INVALID_P2M_ENTRY;
 }
+
+bool xen_set_p2m(unsigned long pfn, unsigned long mfn)
+{
+	return xen_p2m_set_entry(&xen_frames, pfn, mfn);
+}
 EXPORT_SYMBOL_GPL(xen_set_p2m);
 
-/* Make room for @nr_pfns entries; new entries are INVALID. */
-bool xen_p2m_grow(unsigned long nr_pfns)
+/*
+ * Make room in @m for @nr_pfns entries; new entries are INVALID.  Returns
+ * 1 if the array grew, 0 if it was large enough, -ENOMEM.  *@retired is
+ * then the array replaced, for the caller to vfree once no lockless
+ * reader can still be using it, or NULL when it is not ours to free (the
+ * boot area's).
+ */
+VISIBLE_IF_KUNIT int xen_p2m_grow_table(struct xen_frame_maps *m,
+					unsigned long nr_pfns,
+					bool *vmalloced,
+					unsigned long **retired)
 {
 	unsigned long *new, *old, i, old_size;
 	bool old_vmalloced;
 
 	might_sleep();
-	if (nr_pfns <= READ_ONCE(xen_p2m_size))
-		return true;
+	*retired = NULL;
+	if (nr_pfns <= READ_ONCE(m->p2m_size))
+		return 0;
 	new = vmalloc(array_size(nr_pfns, sizeof(*new)));
 	if (!new)
-		return false;
+		return -ENOMEM;
 
 	spin_lock(&p2m_lock);
-	old = xen_p2m;
-	old_size = xen_p2m_size;
-	old_vmalloced = p2m_is_vmalloced;
+	old = m->p2m;
+	old_size = m->p2m_size;
+	old_vmalloced = *vmalloced;
 	if (nr_pfns <= old_size) {
 		spin_unlock(&p2m_lock);
 		vfree(new);
-		return true;
+		return 0;
 	}
 	memcpy(new, old, old_size * sizeof(*new));
 	for (i = old_size; i < nr_pfns; i++)
@@ -94,15 +109,31 @@ bool xen_p2m_grow(unsigned long nr_pfns)
 	 * Publish the array before the size that covers it: a reader that
 	 * sees the new size (lockless, __pfn_to_mfn()) sees the new array.
 	 */
-	smp_store_release(&xen_p2m, new);
-	smp_store_release(&xen_p2m_size, nr_pfns);
-	p2m_is_vmalloced = true;
+	smp_store_release(&m->p2m, new);
+	smp_store_release(&m->p2m_size, nr_pfns);
+	*vmalloced = true;
 	spin_unlock(&p2m_lock);
+	if (old_vmalloced)
+		*retired = old;
+	return 1;
+}
 
+/* Whether xen_frames.p2m is ours to free (not the boot area's). */
+static bool p2m_is_vmalloced;
+
+bool xen_p2m_grow(unsigned long nr_pfns)
+{
+	unsigned long *retired;
+	int rc;
+
+	rc = xen_p2m_grow_table(&xen_frames, nr_pfns, &p2m_is_vmalloced,
+				&retired);
+	if (rc <= 0)
+		return rc == 0;
 	xen_p2m_publish_frame_list();
-	if (old_vmalloced) {
+	if (retired) {
 		synchronize_rcu();
-		vfree(old);
+		vfree(retired);
 	}
 	return true;
 }
@@ -124,8 +155,8 @@ static unsigned long *p2m_fl[P2M_PER_PAGE];
 void xen_p2m_publish_frame_list(void)
 {
 	unsigned long nr_p2m_pages, nr_fl_pages, i;
-	unsigned long *p2m = READ_ONCE(xen_p2m);
-	unsigned long size = READ_ONCE(xen_p2m_size);
+	unsigned long *p2m = READ_ONCE(xen_frames.p2m);
+	unsigned long size = READ_ONCE(xen_frames.p2m_size);
 
 	nr_p2m_pages = DIV_ROUND_UP(size, P2M_PER_PAGE);
 	nr_fl_pages = DIV_ROUND_UP(nr_p2m_pages, P2M_PER_PAGE);

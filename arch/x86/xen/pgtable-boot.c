@@ -58,7 +58,7 @@ static void *__init boot_va(unsigned long mfn)
 {
 	unsigned long pfn = xen_m2p_read(mfn);
 
-	if (pfn >= xen_p2m_size || xen_p2m[pfn] != mfn)
+	if (pfn >= xen_frames.p2m_size || xen_frames.p2m[pfn] != mfn)
 		crash_bad_layout("a table frame that is not ours");
 	return (void *)(__START_KERNEL_map + PFN_PHYS(pfn));
 }
@@ -74,7 +74,7 @@ static void __init entry_to_machine(unsigned long *entry)
 	unsigned long pfn = entry_mfn(*entry);
 
 	if (*entry & _PAGE_PRESENT)
-		*entry = ((u64)xen_p2m[pfn] << PAGE_SHIFT) |
+		*entry = ((u64)xen_frames.p2m[pfn] << PAGE_SHIFT) |
 			 (*entry & ~PTE_PFN_MASK);
 }
 
@@ -86,7 +86,7 @@ static void __init entry_to_machine(unsigned long *entry)
 static void __init boot_page_ro(void *va)
 {
 	unsigned long pfn = PFN_DOWN((unsigned long)va - __START_KERNEL_map);
-	u64 pte = ((u64)xen_p2m[pfn] << PAGE_SHIFT) | _PAGE_PRESENT |
+	u64 pte = ((u64)xen_frames.p2m[pfn] << PAGE_SHIFT) | _PAGE_PRESENT |
 		  _PAGE_ACCESSED;
 
 	if (HYPERVISOR_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG))
@@ -96,7 +96,7 @@ static void __init boot_page_ro(void *va)
 static void __init boot_mmuext(unsigned int cmd, void *table)
 {
 	unsigned long pfn = PFN_DOWN((unsigned long)table - __START_KERNEL_map);
-	struct mmuext_op op = { .cmd = cmd, .arg1.mfn = xen_p2m[pfn] };
+	struct mmuext_op op = { .cmd = cmd, .arg1.mfn = xen_frames.p2m[pfn] };
 
 	if (HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF))
 		crash_bad_layout("pin or cr3 load refused");

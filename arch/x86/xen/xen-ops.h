@@ -77,6 +77,17 @@ void __init xen_p2m_init_early(unsigned long *list, unsigned long nr);
 void __init xen_p2m_setup(void);
 void xen_p2m_publish_frame_list(void);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The pure parts of p2m.c and mmu.c, for their unit tests. */
+struct xen_frame_maps;
+bool xen_p2m_set_entry(struct xen_frame_maps *m, unsigned long pfn,
+		       unsigned long mfn);
+int xen_p2m_grow_table(struct xen_frame_maps *m, unsigned long nr_pfns,
+		       bool *vmalloced, unsigned long **retired);
+pteval_t xen_pte_to_machine(const struct xen_frame_maps *m, pteval_t val);
+pteval_t xen_pte_from_machine(const struct xen_frame_maps *m, pteval_t val);
+#endif
+
 /* pgtable-boot.c: from Xen's boot page tables to the kernel's */
 void __init xen_adopt_boot_pagetables(struct start_info *si);
 void __init xen_free_old_boot_tables(void);

@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 
 #include <xen/xenbus.h>
 
@@ -22,19 +23,20 @@
 
 /* ---- Matching ---------------------------------------------------------- */
 
-static const struct xenbus_device_id *
-match_id(const struct xenbus_device_id *ids, const struct xenbus_device *dev)
+/* The entry of @ids (ended by an empty one) for device type @type. */
+VISIBLE_IF_KUNIT const struct xenbus_device_id *
+xenbus_match_id(const struct xenbus_device_id *ids, const char *type)
 {
 	for (; ids && ids->devicetype[0]; ids++)
-		if (!strcmp(ids->devicetype, dev->devicetype))
+		if (!strcmp(ids->devicetype, type))
 			return ids;
 	return NULL;
 }
 
 static int xenbus_match(struct device *_dev, struct device_driver *_drv)
 {
-	return match_id(to_xenbus_driver(_drv)->ids,
-			 to_xenbus_device(_dev)) != NULL;
+	return xenbus_match_id(to_xenbus_driver(_drv)->ids,
+			       to_xenbus_device(_dev)->devicetype) != NULL;
 }
 
 /* ---- The other end ----------------------------------------------------- */
@@ -47,6 +49,20 @@ static bool otherend_will_handle(struct xenbus_watch *watch, const char *path,
 
 	/* Only the state node itself, and only while the device is bound. */
 	return dev->dev.driver && !strcmp(path, watch->node);
+}
+
+/*
+ * Is the other end's new state @theirs news for a driver whose device
+ * is at @ours?  Bound again (an unbind, a module loaded anew), we start
+ * over at Initialising while the other end may still show the Closed of
+ * the last connection until it sees us: old news, not a reason to close
+ * the new connection before it begins.
+ */
+VISIBLE_IF_KUNIT bool xenbus_otherend_news(enum xenbus_state ours,
+					   enum xenbus_state theirs)
+{
+	return !(theirs == XenbusStateClosed &&
+		 ours == XenbusStateInitialising);
 }
 
 /*
@@ -64,13 +80,7 @@ static void otherend_changed(struct xenbus_watch *watch, const char *path,
 
 	dev_dbg(&dev->dev, "other end %s is %s\n", dev->otherend,
 		xenbus_strstate(state));
-	/*
-	 * Bound again (an unbind, a module loaded anew), we start over at
-	 * Initialising while the other end may still show the Closed of
-	 * the last connection until it sees us: old news, not a reason to
-	 * close the new connection before it begins.
-	 */
-	if (state == XenbusStateClosed && dev->state == XenbusStateInitialising)
+	if (!xenbus_otherend_news(dev->state, state))
 		return;
 	if (drv->otherend_changed)
 		drv->otherend_changed(dev, state);
@@ -113,7 +123,8 @@ static int xenbus_dev_probe(struct device *_dev)
 	struct xenbus_driver *drv = to_xenbus_driver(_dev->driver);
 	struct xenbus_bus *bus = container_of(_dev->bus, struct xenbus_bus,
 					      bus);
-	const struct xenbus_device_id *id = match_id(drv->ids, dev);
+	const struct xenbus_device_id *id = xenbus_match_id(drv->ids,
+								 dev->devicetype);
 	int rc;
 
 	if (!id || !drv->probe)
@@ -300,6 +311,20 @@ int xenbus_add_device(struct xenbus_bus *bus, const char *type,
 	return rc;
 }
 
+/*
+ * Can the other end our directory names, domain @id at @path, be ours?
+ * -ENOENT for no path (not set up yet), -EINVAL for a domain id no
+ * domain can have (DOMID_SELF and the other special ids included).
+ */
+VISIBLE_IF_KUNIT int xenbus_otherend_valid(int id, const char *path)
+{
+	if (!path[0])
+		return -ENOENT;
+	if (id < 0 || id >= DOMID_FIRST_RESERVED)
+		return -EINVAL;
+	return 0;
+}
+
 /* Read a "<prefix>-id" and "<prefix>" node pair naming the other end. */
 int xenbus_read_otherend_nodes(struct xenbus_device *dev, const char *id_node,
 			       const char *path_node)
@@ -311,14 +336,14 @@ int xenbus_read_otherend_nodes(struct xenbus_device *dev, const char *id_node,
 			   path_node, NULL, &path, NULL);
 	if (rc)
 		return rc;
-	if (!strlen(path) || !xenbus_exists(XBT_NIL, path, "")) {
-		kfree(path);
-		return -ENOENT;
-	}
-	if (id < 0 || id >= DOMID_FIRST_RESERVED) {
+	rc = xenbus_otherend_valid(id, path);
+	if (rc == -EINVAL)
 		pr_warn("%s: bad %s %d\n", dev->nodename, id_node, id);
+	if (!rc && !xenbus_exists(XBT_NIL, path, ""))
+		rc = -ENOENT;
+	if (rc) {
 		kfree(path);
-		return -EINVAL;
+		return rc;
 	}
 	kfree(dev->otherend);
 	dev->otherend = path;

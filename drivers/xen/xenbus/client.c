@@ -7,6 +7,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
 #include <xen/events.h>
 #include <xen/grant_table.h>
@@ -84,12 +85,30 @@ int xenbus_frontend_closed(struct xenbus_device *dev)
 }
 EXPORT_SYMBOL_GPL(xenbus_frontend_closed);
 
+/*
+ * The state a "state" node's @value names; Unknown for anything that is
+ * not one (the other end is not there yet, or wrote nonsense).
+ */
+VISIBLE_IF_KUNIT enum xenbus_state xenbus_parse_state(const char *value)
+{
+	unsigned int state;
+
+	if (sscanf(value, "%u", &state) != 1 ||
+	    state > XenbusStateReconfigured)
+		return XenbusStateUnknown;
+	return state;
+}
+
 enum xenbus_state xenbus_read_driver_state(const char *path)
 {
-	unsigned int state = xenbus_read_unsigned(path, "state",
-						  XenbusStateUnknown);
+	char *value = xenbus_read(XBT_NIL, path, "state", NULL);
+	enum xenbus_state state;
 
-	return state <= XenbusStateReconfigured ? state : XenbusStateUnknown;
+	if (IS_ERR(value))
+		return XenbusStateUnknown;
+	state = xenbus_parse_state(value);
+	kfree(value);
+	return state;
 }
 EXPORT_SYMBOL_GPL(xenbus_read_driver_state);
 

@@ -22,6 +22,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 
 #include <xen/xen.h>
 #include <xen/xenbus.h>
@@ -151,33 +152,52 @@ static void scan_all(void)
 	kfree(types);
 }
 
-/* A change anywhere under device/: re-sync the device it belongs to. */
-static void device_tree_changed(struct xenbus_watch *watch, const char *path,
-				const char *token)
+/*
+ * Which device a path under device/ belongs to: "device/<type>" gives
+ * the type alone (returns 1), "device/<type>/<id>[/...]" the type and
+ * the id (returns 2).  -EINVAL for a path outside device/, an empty
+ * component, or one that does not fit in XENBUS_NAME_LEN.
+ */
+VISIBLE_IF_KUNIT int xenbus_device_of_path(const char *path,
+					   char type[XENBUS_NAME_LEN],
+					   char id[XENBUS_NAME_LEN])
 {
-	char type[32], id[32];
 	const char *p = path + strlen("device/");
 	size_t len;
 
 	if (strncmp(path, "device/", 7))
-		return;
+		return -EINVAL;
 	len = strcspn(p, "/");
-	if (!len || len >= sizeof(type))
-		return;
+	if (!len || len >= XENBUS_NAME_LEN)
+		return -EINVAL;
 	memcpy(type, p, len);
 	type[len] = '\0';
 	p += len;
-	if (*p != '/') {
-		scan_type(type);	/* a whole type appeared or went */
-		return;
-	}
+	if (*p != '/')
+		return 1;
 	p++;
 	len = strcspn(p, "/");
-	if (!len || len >= sizeof(id))
-		return;
+	if (!len || len >= XENBUS_NAME_LEN)
+		return -EINVAL;
 	memcpy(id, p, len);
 	id[len] = '\0';
-	sync_device(type, id);
+	return 2;
+}
+
+/* A change anywhere under device/: re-sync the device it belongs to. */
+static void device_tree_changed(struct xenbus_watch *watch, const char *path,
+				const char *token)
+{
+	char type[XENBUS_NAME_LEN], id[XENBUS_NAME_LEN];
+
+	switch (xenbus_device_of_path(path, type, id)) {
+	case 1:
+		scan_type(type);	/* a whole type appeared or went */
+		break;
+	case 2:
+		sync_device(type, id);
+		break;
+	}
 }
 
 static struct xenbus_watch device_tree_watch = {

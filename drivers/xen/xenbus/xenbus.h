@@ -4,14 +4,76 @@
 #define _DRIVERS_XEN_XENBUS_H
 
 #include <linux/device.h>
+#include <linux/list.h>
 #include <xen/interface/event_channel.h>
+#include <xen/interface/io/xenbus.h>
+#include <xen/interface/io/xs_wire.h>
 
 struct xenstore_domain_interface;
 struct xenbus_device;
 struct xenbus_driver;
+struct xenbus_watch;
 
 /* xenstore.c */
 int xs_connect(struct xenstore_domain_interface *ring, evtchn_port_t port);
+
+/* A request waiting for its reply. */
+struct xs_waiter {
+	struct list_head list;
+	u32 req_id;
+	u32 type;		/* of the reply */
+	char *body;		/* NUL-terminated, kmalloc'd */
+	unsigned int len;
+	bool done;
+};
+
+/* A message coming in on the response ring, perhaps in pieces. */
+struct xs_incoming {
+	struct xsd_sockmsg hdr;
+	unsigned int hdr_got;	/* header bytes so far */
+	char *body;		/* allocated once the header is complete */
+	unsigned int body_got;
+};
+
+/* A watch's token: its address in hex, and the NUL. */
+#define XS_WATCH_TOKEN_LEN	(2 * sizeof(long) + 1)
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The pure parts of xenstore.c, visible to its unit tests. */
+int xs_ring_put(struct xenstore_domain_interface *intf, const void *data,
+		unsigned int len);
+int xs_ring_take(struct xenstore_domain_interface *intf, void *data,
+		 unsigned int len);
+int xs_receive(struct xenstore_domain_interface *intf, struct xs_incoming *in);
+void xs_incoming_reset(struct xs_incoming *in);
+bool xs_answer_waiter(struct list_head *waiters, const struct xsd_sockmsg *hdr,
+		      char *body);
+int xs_parse_watch_event(const char *body, unsigned int len,
+			 const char **path, const char **token);
+void xs_watch_token(const struct xenbus_watch *watch,
+		    char token[XS_WATCH_TOKEN_LEN]);
+struct xenbus_watch *xs_watch_by_token(struct list_head *watches,
+				       const char *token);
+int xs_errno(const char *name);
+int xs_reply_status(u32 sent, u32 got, const char *body);
+char *xs_join_path(const char *dir, const char *node);
+char **xs_split_names(const char *names, unsigned int len, unsigned int *num);
+#endif
+
+/* frontend.c: a component of device/<type>/<id> fits in this, with its NUL */
+#define XENBUS_NAME_LEN		32
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The pure parts of bus.c, client.c and frontend.c, for their unit tests. */
+struct xenbus_device_id;
+const struct xenbus_device_id *
+xenbus_match_id(const struct xenbus_device_id *ids, const char *type);
+bool xenbus_otherend_news(enum xenbus_state ours, enum xenbus_state theirs);
+int xenbus_otherend_valid(int id, const char *path);
+enum xenbus_state xenbus_parse_state(const char *value);
+int xenbus_device_of_path(const char *path, char type[XENBUS_NAME_LEN],
+			  char id[XENBUS_NAME_LEN]);
+#endif
 
 /* bus.c: one xenbus bus, frontend or backend */
 struct xenbus_bus {

@@ -32,6 +32,7 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
+#include <kunit/visibility.h>
 
 #include <asm/xen/hypervisor.h>
 #include <asm/xen/page.h>
@@ -56,16 +57,6 @@ static DECLARE_WAIT_QUEUE_HEAD(xs_ring_wait);
 static DEFINE_MUTEX(xs_send_lock);
 /* Held across suspend: no request may start. */
 static DECLARE_RWSEM(xs_state_sem);
-
-/* A request waiting for its reply. */
-struct xs_waiter {
-	struct list_head list;
-	u32 req_id;
-	u32 type;		/* of the reply */
-	char *body;		/* NUL-terminated, kmalloc'd */
-	unsigned int len;
-	bool done;
-};
 
 static LIST_HEAD(xs_waiters);
 static DEFINE_SPINLOCK(xs_waiters_lock);
@@ -122,72 +113,136 @@ static bool rsp_has_data(void)
 	       READ_ONCE(xs_ring->rsp_prod) != READ_ONCE(xs_ring->rsp_cons);
 }
 
+/*
+ * Copy up to @len bytes onto the request ring of @intf, as many as it
+ * has room for, and publish them.  Returns the number written (0 when
+ * the ring is full), or -EIO when its indexes make no sense.  The caller
+ * tells the other end.
+ */
+VISIBLE_IF_KUNIT int xs_ring_put(struct xenstore_domain_interface *intf,
+				 const void *data, unsigned int len)
+{
+	XENSTORE_RING_IDX cons, prod;
+	unsigned int chunk, done = 0;
+
+	cons = READ_ONCE(intf->req_cons);
+	prod = intf->req_prod;
+	/* Read the consumer index before reusing the space. */
+	virt_mb();
+	if (!ring_sane(cons, prod))
+		return -EIO;
+	while (done < len && prod - cons < XENSTORE_RING_SIZE) {
+		chunk = min3(len - done, XENSTORE_RING_SIZE - (prod - cons),
+			     XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod));
+		memcpy(intf->req + MASK_XENSTORE_IDX(prod), data + done, chunk);
+		prod += chunk;
+		done += chunk;
+	}
+	/* The bytes before the index that publishes them. */
+	virt_wmb();
+	intf->req_prod = prod;
+	return done;
+}
+
+/*
+ * Take up to @len bytes off the response ring of @intf, as many as it
+ * holds, and hand the space back.  Returns the number read (0 when the
+ * ring is empty), or -EIO when its indexes make no sense.
+ */
+VISIBLE_IF_KUNIT int xs_ring_take(struct xenstore_domain_interface *intf,
+				  void *data, unsigned int len)
+{
+	XENSTORE_RING_IDX cons, prod;
+	unsigned int chunk, done = 0;
+
+	cons = intf->rsp_cons;
+	prod = READ_ONCE(intf->rsp_prod);
+	/* The producer index before the bytes it covers. */
+	virt_rmb();
+	if (!ring_sane(cons, prod))
+		return -EIO;
+	while (done < len && prod != cons) {
+		chunk = min3(len - done, prod - cons,
+			     XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons));
+		memcpy(data + done, intf->rsp + MASK_XENSTORE_IDX(cons), chunk);
+		cons += chunk;
+		done += chunk;
+	}
+	/* Done with the bytes before handing the space back. */
+	virt_mb();
+	intf->rsp_cons = cons;
+	return done;
+}
+
 /* Put @len bytes on the request ring, waiting for room. */
 static int ring_write(const void *data, unsigned int len)
 {
-	const char *src = data;
+	int done;
 
 	while (len) {
-		XENSTORE_RING_IDX cons, prod;
-		unsigned int chunk;
-
 		if (wait_event_interruptible(xs_ring_wait, req_has_room()))
 			return -EINTR;
 		if (xs_broken)
 			return -EIO;
-		cons = READ_ONCE(xs_ring->req_cons);
-		prod = xs_ring->req_prod;
-		/* Read the consumer index before reusing the space. */
-		virt_mb();
-		if (!ring_sane(cons, prod)) {
+		done = xs_ring_put(xs_ring, data, len);
+		if (done < 0) {
 			xs_fail("request ring indexes out of range");
 			return -EIO;
 		}
-		chunk = min3(len, XENSTORE_RING_SIZE - (prod - cons),
-			     XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod));
-		memcpy(xs_ring->req + MASK_XENSTORE_IDX(prod), src, chunk);
-		/* The bytes before the index that publishes them. */
-		virt_wmb();
-		xs_ring->req_prod = prod + chunk;
 		notify_remote_via_evtchn(xs_port);
-		src += chunk;
-		len -= chunk;
+		data += done;
+		len -= done;
 	}
 	return 0;
 }
 
-/* Take @len bytes off the response ring (reader thread only). */
-static int ring_read(void *data, unsigned int len)
+/* Forget a message half received, or one whose body was handed on. */
+VISIBLE_IF_KUNIT void xs_incoming_reset(struct xs_incoming *in)
 {
-	char *dst = data;
+	kfree(in->body);
+	memset(in, 0, sizeof(*in));
+}
 
-	while (len) {
-		XENSTORE_RING_IDX cons, prod;
-		unsigned int chunk;
+/*
+ * Take what the response ring of @intf holds of the message @in: the
+ * header, then as many bytes as it announces.  A message may arrive in
+ * any number of pieces, so this keeps its place in @in between calls.
+ *
+ * Returns 1 once the message is complete (in->body, NUL-terminated after
+ * its in->hdr.len bytes, is then the caller's to take), 0 while more is
+ * to come, or a negative errno when the connection cannot go on: -EIO
+ * for ring indexes out of range, -E2BIG for a length over the protocol's
+ * maximum (checked before anything is allocated for it), -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int xs_receive(struct xenstore_domain_interface *intf,
+				struct xs_incoming *in)
+{
+	int n;
 
-		if (wait_event_interruptible(xs_ring_wait, rsp_has_data()))
-			return -EINTR;
-		if (xs_broken)
-			return -EIO;
-		cons = xs_ring->rsp_cons;
-		prod = READ_ONCE(xs_ring->rsp_prod);
-		/* The producer index before the bytes it covers. */
-		virt_rmb();
-		if (!ring_sane(cons, prod)) {
-			xs_fail("response ring indexes out of range");
-			return -EIO;
-		}
-		chunk = min3(len, prod - cons,
-			     XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons));
-		memcpy(dst, xs_ring->rsp + MASK_XENSTORE_IDX(cons), chunk);
-		/* Done with the bytes before handing the space back. */
-		virt_mb();
-		xs_ring->rsp_cons = cons + chunk;
-		notify_remote_via_evtchn(xs_port);
-		dst += chunk;
-		len -= chunk;
+	if (in->hdr_got < sizeof(in->hdr)) {
+		n = xs_ring_take(intf, (void *)&in->hdr + in->hdr_got,
+				 sizeof(in->hdr) - in->hdr_got);
+		if (n < 0)
+			return n;
+		in->hdr_got += n;
+		if (in->hdr_got < sizeof(in->hdr))
+			return 0;
+		if (in->hdr.len > XENSTORE_PAYLOAD_MAX)
+			return -E2BIG;
+		in->body = kmalloc(in->hdr.len + 1, GFP_KERNEL);
+		if (!in->body)
+			return -ENOMEM;
+		in->body_got = 0;
 	}
-	return 0;
+	n = xs_ring_take(intf, in->body + in->body_got,
+			 in->hdr.len - in->body_got);
+	if (n < 0)
+		return n;
+	in->body_got += n;
+	if (in->body_got < in->hdr.len)
+		return 0;
+	in->body[in->hdr.len] = '\0';
+	return 1;
 }
 
 static irqreturn_t xs_interrupt(int irq, void *dev_id)
@@ -198,40 +253,94 @@ static irqreturn_t xs_interrupt(int irq, void *dev_id)
 
 /* ---- The reader ------------------------------------------------------------ */
 
-static void deliver_reply(struct xsd_sockmsg *hdr, char *body)
+/*
+ * Hand the reply @hdr/@body to the request in @waiters it answers.
+ * False if no request waits for it (an id never sent, or answered
+ * already): the body is then still the caller's.
+ */
+VISIBLE_IF_KUNIT bool xs_answer_waiter(struct list_head *waiters,
+				       const struct xsd_sockmsg *hdr,
+				       char *body)
 {
 	struct xs_waiter *w;
 
-	spin_lock(&xs_waiters_lock);
-	list_for_each_entry(w, &xs_waiters, list) {
+	list_for_each_entry(w, waiters, list) {
 		if (w->req_id != hdr->req_id || w->done)
 			continue;
 		w->type = hdr->type;
 		w->body = body;
 		w->len = hdr->len;
 		w->done = true;
-		spin_unlock(&xs_waiters_lock);
+		return true;
+	}
+	return false;
+}
+
+static void deliver_reply(struct xsd_sockmsg *hdr, char *body)
+{
+	bool answered;
+
+	spin_lock(&xs_waiters_lock);
+	answered = xs_answer_waiter(&xs_waiters, hdr, body);
+	spin_unlock(&xs_waiters_lock);
+	if (answered) {
 		wake_up_all(&xs_reply_wait);
 		return;
 	}
-	spin_unlock(&xs_waiters_lock);
 	pr_warn_ratelimited("reply to unknown request %u dropped\n",
 			    hdr->req_id);
 	kfree(body);
 }
 
-/* Body: "path\0token\0".  Queue it for the watch whose token it names. */
+/*
+ * A watch event's body is "path\0token\0", both strings terminated
+ * inside its @len bytes.  Point *@path and *@token at them, or return
+ * -EINVAL for anything else.
+ */
+VISIBLE_IF_KUNIT int xs_parse_watch_event(const char *body, unsigned int len,
+					  const char **path, const char **token)
+{
+	size_t plen = strnlen(body, len);
+
+	if (plen + 1 >= len)
+		return -EINVAL;
+	if (strnlen(body + plen + 1, len - plen - 1) == len - plen - 1)
+		return -EINVAL;
+	*path = body;
+	*token = body + plen + 1;
+	return 0;
+}
+
+/* The token that names @watch to xenstored: its address, in hex. */
+VISIBLE_IF_KUNIT void xs_watch_token(const struct xenbus_watch *watch,
+				     char token[XS_WATCH_TOKEN_LEN])
+{
+	snprintf(token, XS_WATCH_TOKEN_LEN, "%lX", (unsigned long)watch);
+}
+
+/* The watch of @watches that @token names, or NULL. */
+VISIBLE_IF_KUNIT struct xenbus_watch *
+xs_watch_by_token(struct list_head *watches, const char *token)
+{
+	struct xenbus_watch *watch;
+	char mine[XS_WATCH_TOKEN_LEN];
+
+	list_for_each_entry(watch, watches, list) {
+		xs_watch_token(watch, mine);
+		if (!strcmp(mine, token))
+			return watch;
+	}
+	return NULL;
+}
+
+/* Queue the event @hdr/@body for the watch whose token it names. */
 static void deliver_event(struct xsd_sockmsg *hdr, char *body)
 {
-	const char *path = body, *token;
-	struct xenbus_watch *watch, *found = NULL;
+	const char *path, *token;
+	struct xenbus_watch *found;
 	struct xs_event *ev;
-	size_t plen = strnlen(body, hdr->len);
 
-	if (plen + 1 >= hdr->len)
-		goto bad;
-	token = body + plen + 1;
-	if (strnlen(token, hdr->len - plen - 1) == hdr->len - plen - 1)
+	if (xs_parse_watch_event(body, hdr->len, &path, &token))
 		goto bad;
 
 	ev = kmalloc(struct_size(ev, data, hdr->len + 1), GFP_KERNEL);
@@ -242,15 +351,7 @@ static void deliver_event(struct xsd_sockmsg *hdr, char *body)
 	ev->token = ev->data + (token - body);
 
 	spin_lock(&xs_watches_lock);
-	list_for_each_entry(watch, &xs_watches, list) {
-		char mine[2 * sizeof(long) + 1];
-
-		snprintf(mine, sizeof(mine), "%lX", (unsigned long)watch);
-		if (!strcmp(mine, token)) {
-			found = watch;
-			break;
-		}
-	}
+	found = xs_watch_by_token(&xs_watches, token);
 	if (found && (!found->will_handle ||
 		      found->will_handle(found, path, ev->token))) {
 		ev->watch = found;
@@ -272,38 +373,52 @@ bad:
 	kfree(body);
 }
 
+/* Why the connection cannot go on, from what xs_receive() returned. */
+static const char *receive_failure(int rc)
+{
+	switch (rc) {
+	case -E2BIG:
+		return "message longer than the protocol allows";
+	case -ENOMEM:
+		return "out of memory";
+	default:
+		return "response ring indexes out of range";
+	}
+}
+
 static int xs_reader(void *unused)
 {
-	while (!kthread_should_stop()) {
-		struct xsd_sockmsg hdr;
-		char *body;
+	struct xs_incoming in = { };
 
-		if (ring_read(&hdr, sizeof(hdr)))
-			goto idle;
-		if (hdr.len > XENSTORE_PAYLOAD_MAX) {
-			xs_fail("message longer than the protocol allows");
-			goto idle;
-		}
-		body = kmalloc(hdr.len + 1, GFP_KERNEL);
-		if (!body) {
-			xs_fail("out of memory");
-			goto idle;
-		}
-		if (ring_read(body, hdr.len)) {
-			kfree(body);
-			goto idle;
-		}
-		body[hdr.len] = '\0';
-		if (hdr.type == XS_WATCH_EVENT)
-			deliver_event(&hdr, body);
-		else
-			deliver_reply(&hdr, body);
-		continue;
-idle:
-		/* Broken or interrupted: wait to be stopped or repaired. */
+	while (!kthread_should_stop()) {
+		XENSTORE_RING_IDX cons;
+		int rc;
+
+		/* For data or the end; while broken, for a repair. */
 		wait_event_interruptible(xs_ring_wait, kthread_should_stop() ||
 					 (!xs_broken && rsp_has_data()));
+		if (kthread_should_stop() || xs_broken || !rsp_has_data())
+			continue;
+		cons = xs_ring->rsp_cons;
+		rc = xs_receive(xs_ring, &in);
+		if (xs_ring->rsp_cons != cons)
+			notify_remote_via_evtchn(xs_port);
+		if (rc < 0) {
+			xs_fail(receive_failure(rc));
+			xs_incoming_reset(&in);
+			continue;
+		}
+		if (!rc)
+			continue;
+		/* The body goes with the message: not ours to free. */
+		if (in.hdr.type == XS_WATCH_EVENT)
+			deliver_event(&in.hdr, in.body);
+		else
+			deliver_reply(&in.hdr, in.body);
+		in.body = NULL;
+		xs_incoming_reset(&in);
 	}
+	xs_incoming_reset(&in);
 	return 0;
 }
 
@@ -337,7 +452,7 @@ static int xs_watcher(void *unused)
 /* ---- Requests ----------------------------------------------------------- */
 
 /* xenstored names errors ("ENOENT"); Xen's header maps them to errnos. */
-static int xs_errno(const char *name)
+VISIBLE_IF_KUNIT int xs_errno(const char *name)
 {
 	unsigned int i;
 
@@ -346,6 +461,23 @@ static int xs_errno(const char *name)
 			return -xsd_errors[i].errnum;
 	pr_warn_ratelimited("unknown error '%s' from xenstored\n", name);
 	return -EINVAL;
+}
+
+/*
+ * What the reply of type @got, with body @body, says about a request of
+ * type @sent: 0 if it is the answer, the errno an XS_ERROR names, or
+ * -EIO for a reply of another type.
+ */
+VISIBLE_IF_KUNIT int xs_reply_status(u32 sent, u32 got, const char *body)
+{
+	if (got == XS_ERROR)
+		return xs_errno(body);
+	if (got != sent) {
+		pr_warn_ratelimited("reply of type %u to request of type %u\n",
+				    got, sent);
+		return -EIO;
+	}
+	return 0;
 }
 
 /*
@@ -392,16 +524,10 @@ static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
 		kfree(w.body);
 		return ERR_PTR(rc ?: -EIO);
 	}
-	if (w.type == XS_ERROR) {
-		rc = xs_errno(w.body);
+	rc = xs_reply_status(type, w.type, w.body);
+	if (rc) {
 		kfree(w.body);
 		return ERR_PTR(rc);
-	}
-	if (w.type != type) {
-		pr_warn_ratelimited("reply of type %u to request of type %u\n",
-				    w.type, type);
-		kfree(w.body);
-		return ERR_PTR(-EIO);
 	}
 	if (len)
 		*len = w.len;
@@ -430,7 +556,7 @@ static int xs_ok(void *reply)
 }
 
 /* "dir/node", or either alone when the other is empty. */
-static char *join(const char *dir, const char *node)
+VISIBLE_IF_KUNIT char *xs_join_path(const char *dir, const char *node)
 {
 	if (!node[0])
 		return kstrdup(dir, GFP_NOIO | __GFP_HIGH);
@@ -442,7 +568,7 @@ static char *join(const char *dir, const char *node)
 void *xenbus_read(struct xenbus_transaction t, const char *dir,
 		  const char *node, unsigned int *len)
 {
-	char *path = join(dir, node);
+	char *path = xs_join_path(dir, node);
 	void *value;
 
 	if (!path)
@@ -456,7 +582,7 @@ EXPORT_SYMBOL_GPL(xenbus_read);
 int xenbus_write(struct xenbus_transaction t, const char *dir,
 		 const char *node, const char *string)
 {
-	char *path = join(dir, node);
+	char *path = xs_join_path(dir, node);
 	struct kvec iov[2];
 	int rc;
 
@@ -475,7 +601,7 @@ EXPORT_SYMBOL_GPL(xenbus_write);
 static int path_op(struct xenbus_transaction t, enum xsd_sockmsg_type type,
 		   const char *dir, const char *node)
 {
-	char *path = join(dir, node);
+	char *path = xs_join_path(dir, node);
 	int rc;
 
 	if (!path)
@@ -498,12 +624,35 @@ int xenbus_rm(struct xenbus_transaction t, const char *dir, const char *node)
 }
 EXPORT_SYMBOL_GPL(xenbus_rm);
 
-/* "a\0b\0c\0" -> { "a", "b", "c" } in one allocation. */
+/*
+ * "a\0b\0c\0" -> { "a", "b", "c" } in one allocation.  @names holds @len
+ * bytes and a NUL after them (as every reply body does), so a last
+ * string the reply left unterminated still ends inside the copy.
+ */
+VISIBLE_IF_KUNIT char **xs_split_names(const char *names, unsigned int len,
+				       unsigned int *num)
+{
+	const char *p;
+	char *copy, **list;
+	unsigned int n = 0, i;
+
+	for (p = names; p < names + len; p += strlen(p) + 1)
+		n++;
+	list = kmalloc(n * sizeof(char *) + len + 1, GFP_NOIO | __GFP_HIGH);
+	if (!list)
+		return ERR_PTR(-ENOMEM);
+	copy = memcpy(&list[n], names, len + 1);
+	for (i = 0; i < n; i++, copy += strlen(copy) + 1)
+		list[i] = copy;
+	*num = n;
+	return list;
+}
+
 char **xenbus_directory(struct xenbus_transaction t, const char *dir,
 			const char *node, unsigned int *num)
 {
-	char *path = join(dir, node), *names, *p, **list;
-	unsigned int len, n = 0, i;
+	char *path = xs_join_path(dir, node), *names, **list;
+	unsigned int len;
 
 	if (!path)
 		return ERR_PTR(-ENOMEM);
@@ -511,19 +660,8 @@ char **xenbus_directory(struct xenbus_transaction t, const char *dir,
 	kfree(path);
 	if (IS_ERR(names))
 		return (char **)names;
-
-	for (p = names; p < names + len; p += strlen(p) + 1)
-		n++;
-	list = kmalloc(n * sizeof(char *) + len + 1, GFP_NOIO | __GFP_HIGH);
-	if (!list) {
-		kfree(names);
-		return ERR_PTR(-ENOMEM);
-	}
-	p = memcpy(&list[n], names, len + 1);
+	list = xs_split_names(names, len, num);
 	kfree(names);
-	for (i = 0; i < n; i++, p += strlen(p) + 1)
-		list[i] = p;
-	*num = n;
 	return list;
 }
 EXPORT_SYMBOL_GPL(xenbus_directory);
@@ -639,10 +777,10 @@ EXPORT_SYMBOL_GPL(xenbus_gather);
 
 static int watch_op(enum xsd_sockmsg_type type, struct xenbus_watch *watch)
 {
-	char token[2 * sizeof(long) + 1];
+	char token[XS_WATCH_TOKEN_LEN];
 	struct kvec iov[2];
 
-	snprintf(token, sizeof(token), "%lX", (unsigned long)watch);
+	xs_watch_token(watch, token);
 	iov[0].iov_base = (void *)watch->node;
 	iov[0].iov_len = strlen(watch->node) + 1;
 	iov[1].iov_base = token;

@@ -47,53 +47,59 @@
 #define XEN_PAGE_MASK		(~(XEN_PAGE_SIZE - 1))
 #define XEN_PFN_PER_PAGE	(PAGE_SIZE / XEN_PAGE_SIZE)
 
-/* The p2m: a flat array, grown (never shrunk) by p2m.c. */
-extern unsigned long *xen_p2m;
-extern unsigned long xen_p2m_size;
-
-/* Entries the m2p has, from XENMEM_machphys_mapping. */
-extern unsigned long xen_m2p_size;
+/*
+ * Both tables, as the translations below read them.  The kernel's are
+ * xen_frames (p2m.c: the p2m is a flat array, grown but never shrunk;
+ * the m2p is Xen's, sized by XENMEM_machphys_mapping).  A unit test
+ * describes tables of its own, in ordinary memory, and runs the same
+ * code on them.
+ */
+struct xen_frame_maps {
+	unsigned long *p2m;
+	unsigned long p2m_size;
+	const unsigned long *m2p;
+	unsigned long m2p_size;
+};
+extern struct xen_frame_maps xen_frames;
 
 bool xen_set_p2m(unsigned long pfn, unsigned long mfn);
 bool xen_p2m_grow(unsigned long nr_pfns);
 
-/* The raw entry, markers included.  Beyond the array: identity. */
-static inline unsigned long __pfn_to_mfn(unsigned long pfn)
+/* The raw p2m entry, markers included.  Beyond the array: identity. */
+static inline unsigned long xen_p2m_entry(const struct xen_frame_maps *m,
+					  unsigned long pfn)
 {
-	if (likely(pfn < xen_p2m_size))
-		return READ_ONCE(xen_p2m[pfn]);
+	if (likely(pfn < m->p2m_size))
+		return READ_ONCE(m->p2m[pfn]);
 	return IDENTITY_FRAME(pfn);
 }
 
-static inline unsigned long pfn_to_mfn(unsigned long pfn)
+/* The machine frame behind @pfn, or INVALID_P2M_ENTRY. */
+static inline unsigned long xen_p2m_mfn(const struct xen_frame_maps *m,
+					unsigned long pfn)
 {
-	unsigned long mfn = __pfn_to_mfn(pfn);
+	unsigned long mfn = xen_p2m_entry(m, pfn);
 
 	return mfn == INVALID_P2M_ENTRY ? mfn : mfn & ~P2M_MARKERS;
 }
 
-static inline bool phys_to_machine_mapping_valid(unsigned long pfn)
-{
-	return __pfn_to_mfn(pfn) != INVALID_P2M_ENTRY;
-}
-
 /*
- * The m2p entry of a machine frame, or ~0 when Xen has none for it (the
- * m2p is sparse: reading a hole faults, and the fault is caught).
+ * The m2p entry of a machine frame, or ~0 when there is none (Xen's m2p
+ * is sparse: reading a hole faults, and the fault is caught).
  */
-static inline unsigned long xen_m2p_read(unsigned long mfn)
+static inline unsigned long xen_m2p_entry(const struct xen_frame_maps *m,
+					  unsigned long mfn)
 {
 	unsigned long pfn;
 
-	if (unlikely(mfn >= xen_m2p_size))
+	if (unlikely(mfn >= m->m2p_size))
 		return ~0UL;
 	/*
 	 * One load with an exception-table entry, inline: every pte_val()
 	 * comes here.  The m2p is Xen's, at a fixed kernel address, so the
 	 * checks of copy_from_kernel_nofault() have nothing to add.
 	 */
-	__get_kernel_nofault(&pfn, &machine_to_phys_mapping[mfn],
-			     unsigned long, hole);
+	__get_kernel_nofault(&pfn, &m->m2p[mfn], unsigned long, hole);
 	return pfn;
 hole:
 	return ~0UL;
@@ -104,15 +110,42 @@ hole:
  * frame may have belonged to someone else; a frame we map 1:1 (dom0 I/O)
  * is its own pfn.  ~0 means: not ours.
  */
-static inline unsigned long mfn_to_pfn(unsigned long mfn)
+static inline unsigned long xen_m2p_pfn(const struct xen_frame_maps *m,
+					unsigned long mfn)
 {
-	unsigned long pfn = xen_m2p_read(mfn);
+	unsigned long pfn = xen_m2p_entry(m, mfn);
 
-	if (likely(pfn < xen_p2m_size && xen_p2m[pfn] == mfn))
+	if (likely(pfn < m->p2m_size && m->p2m[pfn] == mfn))
 		return pfn;
-	if (__pfn_to_mfn(mfn) == IDENTITY_FRAME(mfn))
+	if (xen_p2m_entry(m, mfn) == IDENTITY_FRAME(mfn))
 		return mfn;
 	return ~0UL;
+}
+
+/* The same, on the kernel's own tables. */
+static inline unsigned long __pfn_to_mfn(unsigned long pfn)
+{
+	return xen_p2m_entry(&xen_frames, pfn);
+}
+
+static inline unsigned long pfn_to_mfn(unsigned long pfn)
+{
+	return xen_p2m_mfn(&xen_frames, pfn);
+}
+
+static inline bool phys_to_machine_mapping_valid(unsigned long pfn)
+{
+	return __pfn_to_mfn(pfn) != INVALID_P2M_ENTRY;
+}
+
+static inline unsigned long xen_m2p_read(unsigned long mfn)
+{
+	return xen_m2p_entry(&xen_frames, mfn);
+}
+
+static inline unsigned long mfn_to_pfn(unsigned long mfn)
+{
+	return xen_m2p_pfn(&xen_frames, mfn);
 }
 
 static inline unsigned long virt_to_mfn(const void *v)

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the xenstore client (xenstore.c): the byte rings, the
+ * framing of messages that arrive in pieces, replies matched to their
+ * requests, error replies, directory listings and watch events.
+ *
+ * The shared page is ordinary memory here and the test plays xenstored,
+ * writing the response ring itself.  Nothing talks to Xen.
+ */
+#include <kunit/test.h>
+#include <linux/err.h>
+#include <linux/limits.h>
+#include <linux/list.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <xen/xenbus.h>
+#include <xen/interface/io/xs_wire.h>
+
+#include "xenbus.h"
+
+static struct xenstore_domain_interface *new_intf(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf;
+
+	intf = kunit_kzalloc(test, sizeof(*intf), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, intf);
+	return intf;
+}
+
+/* Play xenstored: put @len bytes on the response ring, wrapping. */
+static void feed(struct xenstore_domain_interface *intf, const void *data,
+		 unsigned int len)
+{
+	const char *p = data;
+
+	while (len--)
+		intf->rsp[MASK_XENSTORE_IDX(intf->rsp_prod++)] = *p++;
+}
+
+static void feed_header(struct xenstore_domain_interface *intf, u32 type,
+			u32 req_id, u32 len)
+{
+	struct xsd_sockmsg hdr = { .type = type, .req_id = req_id, .len = len };
+
+	feed(intf, &hdr, sizeof(hdr));
+}
+
+/* ---- The rings -------------------------------------------------------- */
+
+static void put_wraps_and_fills(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	static char big[2 * XENSTORE_RING_SIZE];
+	unsigned int i;
+
+	for (i = 0; i < 100; i++)
+		big[i] = i;
+	intf->req_cons = intf->req_prod = XENSTORE_RING_SIZE - 24;
+	KUNIT_EXPECT_EQ(test, xs_ring_put(intf, big, 100), 100);
+	KUNIT_EXPECT_EQ(test, intf->req_prod, XENSTORE_RING_SIZE + 76);
+	KUNIT_EXPECT_EQ(test, memcmp(intf->req + XENSTORE_RING_SIZE - 24, big,
+				     24), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(intf->req, big + 24, 76), 0);
+
+	/* Only the room there is, then nothing. */
+	KUNIT_EXPECT_EQ(test, xs_ring_put(intf, big, sizeof(big)),
+			XENSTORE_RING_SIZE - 100);
+	KUNIT_EXPECT_EQ(test, intf->req_prod - intf->req_cons,
+			XENSTORE_RING_SIZE);
+	KUNIT_EXPECT_EQ(test, xs_ring_put(intf, big, 1), 0);
+}
+
+static void put_refuses_bad_indexes(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	char byte = 'x';
+
+	/* The daemon's consumer index ahead of our producer. */
+	intf->req_prod = 10;
+	intf->req_cons = 11;
+	KUNIT_EXPECT_EQ(test, xs_ring_put(intf, &byte, 1), -EIO);
+	KUNIT_EXPECT_EQ(test, intf->req_prod, 10U);
+
+	intf->req_prod = XENSTORE_RING_SIZE + 1;
+	intf->req_cons = 0;
+	KUNIT_EXPECT_EQ(test, xs_ring_put(intf, &byte, 1), -EIO);
+}
+
+static void take_wraps_and_empties(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	char out[64];
+
+	intf->rsp_cons = intf->rsp_prod = XENSTORE_RING_SIZE - 4;
+	feed(intf, "abcdefgh", 8);
+	KUNIT_EXPECT_EQ(test, xs_ring_take(intf, out, sizeof(out)), 8);
+	KUNIT_EXPECT_EQ(test, memcmp(out, "abcdefgh", 8), 0);
+	KUNIT_EXPECT_EQ(test, intf->rsp_cons, XENSTORE_RING_SIZE + 4);
+	KUNIT_EXPECT_EQ(test, xs_ring_take(intf, out, sizeof(out)), 0);
+}
+
+/* A producer more than a ring ahead, or behind us, is refused whole. */
+static void take_refuses_bad_indexes(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	char out[8];
+
+	intf->rsp_cons = 100;
+	intf->rsp_prod = 100 + XENSTORE_RING_SIZE + 1;
+	KUNIT_EXPECT_EQ(test, xs_ring_take(intf, out, sizeof(out)), -EIO);
+	KUNIT_EXPECT_EQ(test, intf->rsp_cons, 100U);
+
+	intf->rsp_prod = 99;
+	KUNIT_EXPECT_EQ(test, xs_ring_take(intf, out, sizeof(out)), -EIO);
+	KUNIT_EXPECT_EQ(test, intf->rsp_cons, 100U);
+
+	/* Exactly a ring's worth is fine. */
+	intf->rsp_prod = 100 + XENSTORE_RING_SIZE;
+	KUNIT_EXPECT_EQ(test, xs_ring_take(intf, out, sizeof(out)), 8);
+}
+
+/* ---- Framing ---------------------------------------------------------- */
+
+/* A header in two pieces: nothing until it is whole. */
+static void short_header_waits(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = 7, .len = 3 };
+	struct xs_incoming in = { };
+
+	feed(intf, &hdr, 10);
+	KUNIT_EXPECT_EQ(test, xs_receive(intf, &in), 0);
+	KUNIT_EXPECT_EQ(test, in.hdr_got, 10U);
+	KUNIT_EXPECT_NULL(test, in.body);
+	KUNIT_EXPECT_EQ(test, xs_receive(intf, &in), 0);
+
+	feed(intf, (char *)&hdr + 10, sizeof(hdr) - 10);
+	feed(intf, "abc", 3);
+	KUNIT_ASSERT_EQ(test, xs_receive(intf, &in), 1);
+	KUNIT_EXPECT_EQ(test, in.hdr.type, (u32)XS_READ);
+	KUNIT_EXPECT_EQ(test, in.hdr.req_id, 7U);
+	KUNIT_EXPECT_EQ(test, in.hdr.len, 3U);
+	/* The body is terminated although the reply's bytes were not. */
+	KUNIT_EXPECT_STREQ(test, in.body, "abc");
+	xs_incoming_reset(&in);
+}
+
+/* The largest body the protocol allows, through a ring four times smaller. */
+static void long_body_in_pieces(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	struct xs_incoming in = { };
+	char *body;
+	unsigned int i, sent = 0, chunk;
+	int rc = 0;
+
+	body = kunit_kmalloc(test, XENSTORE_PAYLOAD_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, body);
+	for (i = 0; i < XENSTORE_PAYLOAD_MAX; i++)
+		body[i] = 'a' + i % 26;
+	intf->rsp_cons = intf->rsp_prod = 1000;	/* wraps at once */
+	feed_header(intf, XS_DIRECTORY, 1, XENSTORE_PAYLOAD_MAX);
+	while (sent < XENSTORE_PAYLOAD_MAX) {
+		KUNIT_ASSERT_EQ(test, rc, 0);
+		chunk = min_t(unsigned int, XENSTORE_PAYLOAD_MAX - sent,
+			      XENSTORE_RING_SIZE - (intf->rsp_prod - intf->rsp_cons));
+		feed(intf, body + sent, chunk);
+		sent += chunk;
+		rc = xs_receive(intf, &in);
+		KUNIT_ASSERT_GE(test, rc, 0);
+	}
+	KUNIT_ASSERT_EQ(test, rc, 1);
+	KUNIT_EXPECT_EQ(test, in.hdr.len, (u32)XENSTORE_PAYLOAD_MAX);
+	KUNIT_EXPECT_EQ(test, memcmp(in.body, body, XENSTORE_PAYLOAD_MAX), 0);
+	KUNIT_EXPECT_EQ(test, in.body[XENSTORE_PAYLOAD_MAX], '\0');
+	xs_incoming_reset(&in);
+}
+
+/* Longer than the protocol allows: refused before any allocation. */
+static void overlong_length_refused(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	struct xs_incoming in = { };
+
+	feed_header(intf, XS_READ, 1, XENSTORE_PAYLOAD_MAX + 1);
+	KUNIT_EXPECT_EQ(test, xs_receive(intf, &in), -E2BIG);
+	KUNIT_EXPECT_NULL(test, in.body);
+	xs_incoming_reset(&in);
+
+	feed_header(intf, XS_WATCH_EVENT, 0, U32_MAX);
+	KUNIT_EXPECT_EQ(test, xs_receive(intf, &in), -E2BIG);
+	KUNIT_EXPECT_NULL(test, in.body);
+	xs_incoming_reset(&in);
+}
+
+static void empty_body(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	struct xs_incoming in = { };
+
+	feed_header(intf, XS_WRITE, 3, 0);
+	KUNIT_ASSERT_EQ(test, xs_receive(intf, &in), 1);
+	KUNIT_EXPECT_STREQ(test, in.body, "");
+	xs_incoming_reset(&in);
+}
+
+/* Two messages back to back: each call completes one. */
+static void messages_back_to_back(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	struct xs_incoming in = { };
+
+	feed_header(intf, XS_READ, 1, 2);
+	feed(intf, "v1", 2);
+	feed_header(intf, XS_READ, 2, 3);
+	feed(intf, "v22", 3);
+	KUNIT_ASSERT_EQ(test, xs_receive(intf, &in), 1);
+	KUNIT_EXPECT_EQ(test, in.hdr.req_id, 1U);
+	KUNIT_EXPECT_STREQ(test, in.body, "v1");
+	xs_incoming_reset(&in);
+	KUNIT_ASSERT_EQ(test, xs_receive(intf, &in), 1);
+	KUNIT_EXPECT_EQ(test, in.hdr.req_id, 2U);
+	KUNIT_EXPECT_STREQ(test, in.body, "v22");
+	xs_incoming_reset(&in);
+	KUNIT_EXPECT_EQ(test, intf->rsp_cons, intf->rsp_prod);
+}
+
+static void receive_refuses_bad_indexes(struct kunit *test)
+{
+	struct xenstore_domain_interface *intf = new_intf(test);
+	struct xs_incoming in = { };
+
+	intf->rsp_prod = XENSTORE_RING_SIZE * 3;
+	KUNIT_EXPECT_EQ(test, xs_receive(intf, &in), -EIO);
+
+	/* In the middle of a body, too. */
+	intf->rsp_cons = intf->rsp_prod = 0;
+	xs_incoming_reset(&in);
+	feed_header(intf, XS_READ, 1, 100);
+	KUNIT_EXPECT_EQ(test, xs_receive(intf, &in), 0);
+	intf->rsp_prod += 2 * XENSTORE_RING_SIZE;
+	KUNIT_EXPECT_EQ(test, xs_receive(intf, &in), -EIO);
+	xs_incoming_reset(&in);
+}
+
+/* ---- Replies ---------------------------------------------------------- */
+
+static void reply_finds_its_request(struct kunit *test)
+{
+	struct xs_waiter a = { .req_id = 3 }, b = { .req_id = 5 };
+	struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = 5, .len = 4 };
+	char body[] = "data";
+	LIST_HEAD(waiters);
+
+	list_add_tail(&a.list, &waiters);
+	list_add_tail(&b.list, &waiters);
+	KUNIT_EXPECT_TRUE(test, xs_answer_waiter(&waiters, &hdr, body));
+	KUNIT_EXPECT_TRUE(test, b.done);
+	KUNIT_EXPECT_PTR_EQ(test, b.body, (char *)body);
+	KUNIT_EXPECT_EQ(test, b.len, 4U);
+	KUNIT_EXPECT_EQ(test, b.type, (u32)XS_READ);
+	KUNIT_EXPECT_FALSE(test, a.done);
+	KUNIT_EXPECT_NULL(test, a.body);
+}
+
+/* An id nobody sent, or one answered already, finds nobody. */
+static void reply_to_unknown_request(struct kunit *test)
+{
+	struct xs_waiter a = { .req_id = 3 };
+	struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = 4, .len = 1 };
+	char first[] = "1", second[] = "2";
+	LIST_HEAD(waiters);
+
+	KUNIT_EXPECT_FALSE(test, xs_answer_waiter(&waiters, &hdr, first));
+	list_add_tail(&a.list, &waiters);
+	KUNIT_EXPECT_FALSE(test, xs_answer_waiter(&waiters, &hdr, first));
+	KUNIT_EXPECT_FALSE(test, a.done);
+
+	hdr.req_id = 3;
+	KUNIT_EXPECT_TRUE(test, xs_answer_waiter(&waiters, &hdr, first));
+	KUNIT_EXPECT_FALSE(test, xs_answer_waiter(&waiters, &hdr, second));
+	KUNIT_EXPECT_PTR_EQ(test, a.body, (char *)first);
+}
+
+static void error_names_to_errno(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, xs_errno("EINVAL"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xs_errno("ENOENT"), -ENOENT);
+	KUNIT_EXPECT_EQ(test, xs_errno("EACCES"), -EACCES);
+	KUNIT_EXPECT_EQ(test, xs_errno("EAGAIN"), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, xs_errno("EEXIST"), -EEXIST);
+	KUNIT_EXPECT_EQ(test, xs_errno("E2BIG"), -E2BIG);
+	KUNIT_EXPECT_EQ(test, xs_errno("EPERM"), -EPERM);
+	/* Anything else is an invalid reply, not success. */
+	KUNIT_EXPECT_EQ(test, xs_errno("EWHATEVER"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xs_errno("enoent"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xs_errno("ENOENT "), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xs_errno(""), -EINVAL);
+}
+
+static void reply_status(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, xs_reply_status(XS_READ, XS_READ, "v"), 0);
+	KUNIT_EXPECT_EQ(test, xs_reply_status(XS_READ, XS_ERROR, "ENOENT"),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, xs_reply_status(XS_TRANSACTION_END, XS_ERROR,
+					      "EAGAIN"), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, xs_reply_status(XS_READ, XS_WRITE, "OK"), -EIO);
+	KUNIT_EXPECT_EQ(test, xs_reply_status(XS_WRITE, XS_WATCH_EVENT, "a"),
+			-EIO);
+}
+
+/* ---- Directory listings ----------------------------------------------- */
+
+static void directory_split(struct kunit *test)
+{
+	/* Every name terminated, and the NUL every body gets after it. */
+	static const char reply[] = "vbd\0vif\0console\0";
+	unsigned int n = 99;
+	char **list;
+
+	list = xs_split_names(reply, sizeof(reply) - 1, &n);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	KUNIT_EXPECT_STREQ(test, list[0], "vbd");
+	KUNIT_EXPECT_STREQ(test, list[1], "vif");
+	KUNIT_EXPECT_STREQ(test, list[2], "console");
+	kfree(list);
+}
+
+static void directory_empty(struct kunit *test)
+{
+	unsigned int n = 99;
+	char **list;
+
+	list = xs_split_names("", 0, &n);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	kfree(list);
+}
+
+/* The last name unterminated inside the reply: the body's NUL ends it. */
+static void directory_unterminated(struct kunit *test)
+{
+	static const char body[] = "vbd\0vif";	/* 7 bytes and the NUL */
+	unsigned int n = 0;
+	char **list;
+
+	list = xs_split_names(body, 7, &n);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
+	KUNIT_ASSERT_EQ(test, n, 2U);
+	KUNIT_EXPECT_STREQ(test, list[0], "vbd");
+	KUNIT_EXPECT_STREQ(test, list[1], "vif");
+	kfree(list);
+}
+
+/* The list is a copy: the reply may go. */
+static void directory_is_a_copy(struct kunit *test)
+{
+	char *body = kstrdup("ab", GFP_KERNEL);
+	unsigned int n = 0;
+	char **list;
+
+	KUNIT_ASSERT_NOT_NULL(test, body);
+	list = xs_split_names(body, 2, &n);
+	memset(body, 'x', 2);
+	kfree(body);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	KUNIT_EXPECT_STREQ(test, list[0], "ab");
+	kfree(list);
+}
+
+/* ---- Watch events ----------------------------------------------------- */
+
+static void watch_event_parsed(struct kunit *test)
+{
+	static const char body[] = "device/vbd/51712\0FFFF8880012345";
+	const char *path = NULL, *token = NULL;
+
+	KUNIT_ASSERT_EQ(test, xs_parse_watch_event(body, sizeof(body), &path,
+						   &token), 0);
+	KUNIT_EXPECT_STREQ(test, path, "device/vbd/51712");
+	KUNIT_EXPECT_STREQ(test, token, "FFFF8880012345");
+}
+
+static void watch_event_malformed(struct kunit *test)
+{
+	const char *path, *token;
+
+	/* No token at all. */
+	KUNIT_EXPECT_EQ(test, xs_parse_watch_event("device", 6, &path, &token),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, xs_parse_watch_event("device", 7, &path, &token),
+			-EINVAL);
+	/* A token not terminated within the message. */
+	KUNIT_EXPECT_EQ(test, xs_parse_watch_event("a\0tok", 5, &path, &token),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, xs_parse_watch_event("", 0, &path, &token),
+			-EINVAL);
+}
+
+static void watch_found_by_token(struct kunit *test)
+{
+	struct xenbus_watch a = { .node = "a" }, b = { .node = "b" }, c;
+	char token[XS_WATCH_TOKEN_LEN];
+	LIST_HEAD(watches);
+
+	list_add(&a.list, &watches);
+	list_add(&b.list, &watches);
+	xs_watch_token(&b, token);
+	KUNIT_EXPECT_PTR_EQ(test, xs_watch_by_token(&watches, token), &b);
+	xs_watch_token(&a, token);
+	KUNIT_EXPECT_PTR_EQ(test, xs_watch_by_token(&watches, token), &a);
+	/* A watch that is not registered, or a token nobody made. */
+	xs_watch_token(&c, token);
+	KUNIT_EXPECT_NULL(test, xs_watch_by_token(&watches, token));
+	KUNIT_EXPECT_NULL(test, xs_watch_by_token(&watches, ""));
+	KUNIT_EXPECT_NULL(test, xs_watch_by_token(&watches, "0"));
+}
+
+static struct kunit_case xenstore_cases[] = {
+	KUNIT_CASE(put_wraps_and_fills),
+	KUNIT_CASE(put_refuses_bad_indexes),
+	KUNIT_CASE(take_wraps_and_empties),
+	KUNIT_CASE(take_refuses_bad_indexes),
+	KUNIT_CASE(short_header_waits),
+	KUNIT_CASE(long_body_in_pieces),
+	KUNIT_CASE(overlong_length_refused),
+	KUNIT_CASE(empty_body),
+	KUNIT_CASE(messages_back_to_back),
+	KUNIT_CASE(receive_refuses_bad_indexes),
+	KUNIT_CASE(reply_finds_its_request),
+	KUNIT_CASE(reply_to_unknown_request),
+	KUNIT_CASE(error_names_to_errno),
+	KUNIT_CASE(reply_status),
+	KUNIT_CASE(directory_split),
+	KUNIT_CASE(directory_empty),
+	KUNIT_CASE(directory_unterminated),
+	KUNIT_CASE(directory_is_a_copy),
+	KUNIT_CASE(watch_event_parsed),
+	KUNIT_CASE(watch_event_malformed),
+	KUNIT_CASE(watch_found_by_token),
+	{}
+};
+
+static struct kunit_suite xenstore_suite = {
+	.name = "xen-xenstore",
+	.test_cases = xenstore_cases,
+};
+kunit_test_suite(xenstore_suite);
+
+MODULE_LICENSE("GPL");
