@@ -954,17 +954,40 @@ BENCH_IO_ROWS = [
 ]
 
 
+def bench_io_marks(marks):
+    """{metric: [value, ...]} and {metric: [guest_ms / dom0_ms, ...]} from
+    one boot's stamped markers, [(ns, 'begin'|'end', tag, {k: v})]: the
+    work the end marker reports over dom0's time between the two."""
+    values, clock, begin = {}, {}, {}
+    for ns, what, tag, kv in marks:
+        if what == 'begin':
+            begin[tag] = ns
+            continue
+        if tag not in begin:
+            continue
+        secs = (ns - begin.pop(tag)) / 1e9
+        if secs <= 0:
+            continue
+        v = (int(kv['bytes']) / 1e6 if '_seq_' in tag or tag.endswith('fill')
+             else int(kv['ops'])) / secs
+        values.setdefault(tag, []).append(v)
+        clock.setdefault(tag, []).append(float(kv['guest_ms']) / 1e3 / secs)
+    return values, clock
+
+
 def bench_io(args):
-    """One boot (anchor dom0, QEMU -icount): each domU kernel named runs
-    the benchio job in turn, with a fresh disk image in dom0's tmpfs as its
-    xvdb and a vif on dom0's bridge; print the median of each measurement
-    side by side, with the ratio of the last kernel to the first."""
+    """One boot (anchor dom0, QEMU -icount): each domU kernel named boots
+    BENCH_ROUNDS times, the kernels in turns, and runs the benchio job
+    with a fresh disk image in dom0's tmpfs as its xvdb and a vif on dom0's
+    bridge; print the median of each measurement over all its runs side by
+    side, with the ratio of the last kernel to the first.  Times are
+    dom0's (bench-io.sh says how), never the guest's own."""
     kernels = [Kernel(n) for n in args.bench_io.split(',')]
     dom0 = Kernel(args.dom0 if args.dom0 != 'ours' else 'anchor')
     reps, secs, mb = args.bench_reps, args.bench_secs, args.bench_mb
     workdir = os.path.join(BUILD, 'tests', 'work', 'bench-io')
     os.makedirs(workdir, exist_ok=True)
-    conf = 'REPS=%d SECS=%d MB=%d\n' % (reps, secs, mb)
+    conf = 'REPS=%d SECS=%d MB=%d ROUNDS=%d\n' % (reps, secs, mb, BENCH_ROUNDS)
     initrd = dom0_initrd(workdir, ['bench-io'], dom0, None, kernels, extra=io_tools(),
                          files={'bench-io.conf': conf})
     # Without -icount, TCG on a busy host wakes an idle CPU so late that
@@ -973,83 +996,143 @@ def bench_io(args):
     logpath = os.path.join(workdir, 'serial.log')
     if os.path.exists(logpath):
         os.unlink(logpath)
-    log('bench-io: dom0 %s, domUs %s, %d runs of each, QEMU -icount; log %s' % (
-        dom0.name, ', '.join(k.name for k in kernels), reps, os.path.relpath(logpath, TOP)))
+    names = [k.name for k in kernels]
+    log('bench-io: dom0 %s, domUs %s, %d rounds of %d runs each, QEMU -icount; log %s' % (
+        dom0.name, ', '.join(names), BENCH_ROUNDS, reps, os.path.relpath(logpath, TOP)))
     start = time.time()
     m = Machine(argv, logpath)
-    deadline = start + 3600 + len(kernels) * reps * (600 + 8 * secs)
-    res = {k.name: {'values': {}, 'na': {}, 'error': None} for k in kernels}
+    deadline = start + 3600 + BENCH_ROUNDS * len(kernels) * reps * (600 + 8 * secs)
+    runs = {}
     while True:
         line = m.readline(deadline)
         if line is None or line is TIMEOUT or DEAD.search(line):
             m.kill()
-            sys.exit('bench-io: the machine stopped before the end; see ' + logpath)
+            sys.exit('bench-io: FAILED: the machine stopped before the end; see ' + logpath)
         if 'XENPV-BENCHIO-FINISHED' in line:
             break
         if 'XENPV-DOM0-READY' in line:
             log('%4ds dom0 is up' % (time.time() - start))
-        mo = re.search(r'XENPV-BENCHIO (\S+) (RESULT|NA|LOG|up|error=)(.*)', line)
-        if not mo or mo.group(1) not in res:
+        mo = re.search(r'XENPV-BENCHIO (\S+) (\d+) (up|MARK|RESULT|GUEST|NA|LOG|done|'
+                       r'error=)(.*)', line)
+        if not mo or mo.group(1) not in names:
             continue
-        r, what, rest = res[mo.group(1)], mo.group(2), mo.group(3).strip()
-        if what == 'RESULT':
+        k, rnd, what, rest = mo.group(1), int(mo.group(2)), mo.group(3), mo.group(4).strip()
+        r = runs.setdefault((k, rnd), {'values': {}, 'guest': {}, 'na': {}, 'marks': [],
+                                       'error': None, 'done': False})
+        if what == 'MARK':
+            f = rest.split()
+            if len(f) >= 3 and f[1] in ('begin', 'end'):
+                r['marks'].append((int(f[0]), f[1], f[2],
+                                   dict(x.split('=', 1) for x in f[3:] if '=' in x)))
+        elif what in ('RESULT', 'GUEST'):
             metric, _, value = rest.partition(' ')
             try:
-                r['values'].setdefault(metric, []).append(float(value))
+                r['values' if what == 'RESULT' else 'guest'].setdefault(
+                    metric, []).append(float(value))
             except ValueError:
                 r['na'].setdefault(metric, 'not a number: %r' % value)
         elif what == 'NA':
             metric, _, why = rest.partition(' ')
             r['na'].setdefault(metric, why)
         elif what == 'LOG':
-            log('%4ds %s %s' % (time.time() - start, mo.group(1), rest))
+            log('%4ds %s#%d %s' % (time.time() - start, k, rnd, rest))
         elif what == 'up':
-            log('%4ds %s: the domU is up, measuring' % (time.time() - start, mo.group(1)))
+            r['up'] = rest
+            log('%4ds %s#%d: the domU is up, measuring' % (time.time() - start, k, rnd))
+        elif what == 'done':
+            r['done'] = True
         else:
             r['error'] = rest
-            log('%4ds %s: %s' % (time.time() - start, mo.group(1), rest))
+            log('%4ds %s#%d: %s' % (time.time() - start, k, rnd, rest))
     m.kill()
     elapsed = time.time() - start
 
-    names = [k.name for k in kernels]
-    rows = [('metric (median of %d)' % reps, names, 'ratio(%s/%s)' % (names[-1], names[0]))]
+    clock = {}
+    for k in kernels:
+        for rnd in range(1, BENCH_ROUNDS + 1):
+            r = runs.get((k.name, rnd))
+            if not r or not r['done'] or r['error']:
+                sys.exit('bench-io: FAILED: %s, round %d: %s; see %s' % (
+                    k.name, rnd, (r or {}).get('error') or 'did not finish', logpath))
+            check_kernel(k, r.get('up'), logpath, what='bench-io')
+            values, ratios = bench_io_marks(r['marks'])
+            for metric, v in values.items():
+                r['values'].setdefault(metric, []).extend(v)
+            for metric, v in ratios.items():
+                if not metric.startswith('warmup_'):
+                    clock.setdefault(k.name, []).extend(v)
+
+    def all_values(name, metric):
+        return [v for rnd in range(1, BENCH_ROUNDS + 1)
+                for v in runs[(name, rnd)]['values'].get(metric, [])]
+
+    rows = [('metric (median of %dx%d runs)' % (BENCH_ROUNDS, reps), names,
+             'ratio(%s/%s)' % (names[-1], names[0]))]
     for label, metric in BENCH_IO_ROWS:
         cells, vals = [], []
-        for n in names:
-            r = res[n]
+        for nm in names:
+            na = [runs[(nm, rnd)]['na'][metric] for rnd in range(1, BENCH_ROUNDS + 1)
+                  if metric in runs[(nm, rnd)]['na']]
+            got = all_values(nm, metric)
             v = None
-            if metric in r['na']:
-                cell = 'n/a (%s)' % r['na'][metric]
-            elif r['values'].get(metric):
-                v = statistics.median(r['values'][metric])
+            if na:
+                cell = 'n/a (%s)' % na[0]
+            elif len(got) == BENCH_ROUNDS * reps:
+                v = statistics.median(got)
                 cell = '%.1f' % v
             else:
-                cell = 'n/a (%s)' % (r['error'] or 'no result')
+                cell = 'n/a (%d of %d runs)' % (len(got), BENCH_ROUNDS * reps)
             cells.append(cell)
             vals.append(v)
         ratio = ('%.2f' % (vals[-1] / vals[0]) if len(vals) > 1 and vals[0] and
                  vals[-1] is not None else 'n/a')
         rows.append((label, cells, ratio))
+    rows.append(('disk: guest clock / dom0 clock (median)',
+                 ['%.4f' % statistics.median(clock[nm]) if clock.get(nm) else 'n/a'
+                  for nm in names], ''))
     wl = max(len(r[0]) for r in rows)
     wc = [max(len(r[1][i]) for r in rows) for i in range(len(names))]
-    out = ['%-*s  %s  %s' % (wl, label, '  '.join(
+    out = ['domU kernels (each column):'] + ['  ' + t for t in bench_kernels_text(kernels)]
+    rel = [image_release(k.image) for k in kernels]
+    out.append('every boot checked: its XENPV-GUEST-UP said kernel=<the release of its '
+               'bzImage>%s' % (
+                   ' (%s for both: uname -r cannot tell these two apart)' % rel[0]
+                   if len(set(rel)) == 1 and len(rel) > 1 else ''))
+    out.append('boots, in order: %s' % ', '.join(
+        '%s#%d' % (nm, rnd) for rnd in range(1, BENCH_ROUNDS + 1) for nm in names))
+    out.append('')
+    out += ['%-*s  %s  %s' % (wl, label, '  '.join(
         '%*s' % (w, c) for w, c in zip(wc, cells)), ratio) for label, cells, ratio in rows]
     out.append('')
-    out.append('dom0 %s (2 vCPUs on physical CPU 0); each domU 1 vCPU on CPU 1, 512 MiB.' % (
+    out.append('dom0 %s (2 vCPUs on physical CPU 0); each domU 1 vCPU on CPU 1, 512 MiB;' % (
         dom0.name))
+    out.append('  each kernel booted %d times (in turns), %d runs of each measurement a '
+               'boot.' % (BENCH_ROUNDS, reps))
     out.append('disk: xenpv-io on xvdb, a %d MiB image in dom0\'s tmpfs; O_DIRECT, one '
                'request in flight, %d s a run;' % (mb, secs))
     out.append('  seq: 1 MiB blocks (MB = 10^6 bytes), random: 4 KiB; after a warm-up '
                'that is not counted:')
     out.append('  the whole disk written once, then one run of each (warmup_* below).')
+    out.append('  Timed by dom0: the work over the time between the arrivals of the '
+               'marker lines the')
+    out.append('  guest writes to its console right before and after (the last row: '
+               'the guest\'s own')
+    out.append('  time of the same runs over dom0\'s, 1 for a guest clock that keeps time).')
     out.append('net: iperf3 (TCP, one stream, %d s) between the domU and dom0 over '
-               'xenbr0; the receiver\'s rate.' % secs)
+               'xenbr0, as dom0\'s' % secs)
+    out.append('  iperf3 server measures it: the receiver\'s rate for domU->dom0, the '
+               'sender\'s for dom0->domU.')
     out.append('time: QEMU -icount, instruction time (1 ns per instruction, one clock '
                'for both CPUs).')
-    out.append('every run, in order:')
-    for n in names:
-        for metric, values in res[n]['values'].items():
-            out.append('  %-8s %-28s %s' % (n, metric, ' '.join('%.1f' % v for v in values)))
+    out.append('every run, in order (dom0\'s figure; the guest\'s own in brackets):')
+    for nm in names:
+        for rnd in range(1, BENCH_ROUNDS + 1):
+            r = runs[(nm, rnd)]
+            for metric, values in r['values'].items():
+                guest = r['guest'].get(metric, [])
+                out.append('  %-8s %-28s %s' % ('%s#%d' % (nm, rnd), metric, ' '.join(
+                    '%.1f' % v + (' [%.1f]' % guest[i] if i < len(guest) else '')
+                    for i, v in enumerate(values))))
     out.append('this run: %d s from QEMU\'s start to the last result' % elapsed)
     table = '\n'.join(out)
     with open(os.path.join(BUILD, 'bench-io.txt'), 'w') as f:
