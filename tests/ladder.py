@@ -812,17 +812,35 @@ BENCH_ROWS = [
     ('  of which mmu_update calls', 0, 'mmu_update', 200),
     ('  of which single-entry mmu_update', 0, 'mmu_update_single', 200),
     ('  of which iret', 0, 'iret', 200),
-    ('  of which multicall (entries)', 0, 'multicall', 200),
+    ('  of which multicall', 0, 'multicall', 200),
+    ('  of which re-issued after Xen preempted them', 0, 'continued', 200),
     ('  multicall entries', 0, 'subcalls', 200),
+    ('  all operations (direct + multicall entries)', 0, 'operations', 200),
     ('  page-table requests (all mmu_update)', 0, 'mmu_update_requests', 200),
+    ('    of which in multicall entries', 0, 'mmu_update_requests_mc', 200),
     ('fork+exec+exit: page faults bounced', 0, 'page_faults', 200),
     ('fork+exec+exit: emulated PTE writes', 0, 'ptwr', 200),
     ('fork+exec+exit: emulated privileged ops', 0, 'privop', 200),
     ('64 MiB mmap/touch/munmap: hypercalls', 1, 'hypercalls', 4),
+    ('  all operations (direct + multicall entries)', 1, 'operations', 4),
+    ('  page-table requests (all mmu_update)', 1, 'mmu_update_requests', 4),
     ('64 MiB mmap/touch/munmap: page faults', 1, 'page_faults', 4),
     ('64 MiB mmap/touch/munmap: emulated PTE writes', 1, 'ptwr', 4),
     ('fork+exit: hypercalls', 2, 'hypercalls', 200),
+    ('  all operations (direct + multicall entries)', 2, 'operations', 200),
 ]
+# The workloads of the bench job, in the order of their trace windows:
+# (name in xenpv-stress's result line, label, iterations).
+BENCH_WORKLOADS = [('forkexec', 'fork+exec+exit', 200),
+                   ('mmap', '64 MiB mmap/touch/munmap', 4),
+                   ('fork', 'fork+exit', 200)]
+# Each kernel boots this many times, in turns (anchor, ours, anchor, ours):
+# whatever drifts in the machine over the run falls on both alike.
+BENCH_ROUNDS = 2
+# The trace-counting check of bench.sh: xenpv-stress hypercalls N issues,
+# per round, one multicall of 3 xen_version and 4 mmu_update entries of
+# 61 requests, and one direct mmu_update of 67.
+BENCH_CHECK_ROUNDS = 100
 
 
 def symbolize(sysmap, addr):
@@ -838,84 +856,278 @@ def symbolize(sysmap, addr):
     return '%s+%#x' % (best[1], addr - best[0])
 
 
+def image_release(path):
+    """The release ("uname -r") a bzImage will report: the boot protocol's
+    setup header (at 0x1f1) has the magic "HdrS" at 0x202, and from
+    version 2.00 a pointer at 0x20e (relative to 0x200) to the kernel's
+    version string, "<release> (<builder>) #<n> ..."."""
+    with open(path, 'rb') as f:
+        head = f.read(0x8000)
+    if head[0x202:0x206] != b'HdrS' or int.from_bytes(head[0x206:0x208], 'little') < 0x200:
+        return None
+    ptr = int.from_bytes(head[0x20e:0x210], 'little') + 0x200
+    text = head[ptr:head.find(b'\0', ptr)].decode('ascii', 'replace')
+    return text.split()[0] if text else None
+
+
+def bench_kernels_text(kernels):
+    """Which kernel each column is, and what the two configurations differ
+    in: only the Xen implementation may (and CONFIG_LOCALVERSION, which
+    names the flavour)."""
+    import hashlib
+    out = []
+    for k in kernels:
+        with open(k.image, 'rb') as f:
+            digest = hashlib.sha256(f.read()).hexdigest()[:16]
+        info = os.path.join(os.path.dirname(k.image), 'build-info')
+        commit = ''
+        if os.path.exists(info):
+            for line in open(info):
+                if line.startswith('commit='):
+                    commit = ', from commit ' + line.strip().split('=', 1)[1]
+        out.append('%-7s = %s: release %s, sha256 %s, built %s%s' % (
+            k.name, os.path.relpath(k.image, TOP), image_release(k.image), digest,
+            time.strftime('%Y-%m-%d %H:%M', time.localtime(os.path.getmtime(k.image))),
+            commit))
+    cfgs = {}
+    for k in kernels:
+        path = os.path.join(os.path.dirname(k.image), '.config')
+        opts = {}
+        if os.path.exists(path):
+            for line in open(path):
+                mo = re.match(r'(CONFIG_\w+)=(.*)', line) or re.match(
+                    r'# (CONFIG_\w+) is not set', line)
+                if mo:
+                    opts[mo.group(1)] = mo.group(2) if mo.lastindex > 1 else 'n'
+        cfgs[k.name] = (path, opts)
+    if len(kernels) > 1:
+        (pa, a), (pb, b) = cfgs[kernels[0].name], cfgs[kernels[-1].name]
+        if not a or not b:
+            out.append('.config: %s or %s is missing: not compared' % (
+                os.path.relpath(pa, TOP), os.path.relpath(pb, TOP)))
+            return out
+        names = sorted(n for n in set(a) | set(b) if a.get(n, 'n') != b.get(n, 'n'))
+        xen = [n for n in names if 'XEN' in n or n == 'CONFIG_LOCALVERSION']
+        other = [n for n in names if n not in xen]
+        out.append('.config, %s vs %s: %d options differ, %d of them not the Xen '
+                   'implementation\'s%s' % (
+                       os.path.relpath(pa, TOP), os.path.relpath(pb, TOP), len(names),
+                       len(other), ' (listed first, marked !)' if other else ''))
+        for n in other + xen:
+            out.append('  %s %s: %s=%s %s=%s' % ('!' if n in other else ' ', n,
+                                                 kernels[0].name, a.get(n, 'n'),
+                                                 kernels[-1].name, b.get(n, 'n')))
+    return out
+
+
+def bench_fail(m, logpath, why):
+    m.kill()
+    sys.exit('bench: FAILED: %s\n  (the figures of this run are not printed: see %s)' % (
+        why, os.path.relpath(logpath, TOP)))
+
+
+def check_kernel(k, up, logpath, m=None, what='bench'):
+    """The domU booted the kernel it was given: uname -r, in its
+    XENPV-GUEST-UP line, is the release of build/kernels/<k>/bzImage."""
+    want = image_release(k.image)
+    got = re.search(r'kernel=(\S+)', up or '')
+    if not got or got.group(1) != want:
+        msg = '%s: a %s domU reported kernel %s, but %s is %s' % (
+            what, k.name, got.group(1) if got else '(nothing)',
+            os.path.relpath(k.image, TOP), want)
+        if m:
+            m.kill()
+        sys.exit(msg + '; see ' + os.path.relpath(logpath, TOP))
+
+
+def bench_check(window):
+    """Compare the counts of bench.sh's check window with what xenpv-stress
+    hypercalls issued: (what differs or '', {what: (counted, issued)})."""
+    n = BENCH_CHECK_ROUNDS
+    want = {'subops': {'xen_version': 3 * n}, 'mmu_batch_mc': {'61': 4 * n},
+            'mmu_batch': {'67': n}}
+    got = {}
+    for key, exp in want.items():
+        h = dict(kv.split(':') for kv in window.get(key, '-').split(',') if ':' in kv)
+        for what, cnt in exp.items():
+            got['%s %s' % (key, what)] = (int(h.get(what, 0)), cnt)
+    bad = ['%s: counted %d, issued %d' % (k, a, b) for k, (a, b) in got.items() if a != b]
+    return '; '.join(bad), got
+
+
 def bench(args):
     """One boot (anchor dom0, -icount, Xen trace buffers): each domU kernel
-    named runs the same workloads pinned alone on a physical CPU; print
-    what each cost, side by side, with the ratio of the last to the first."""
+    named boots BENCH_ROUNDS times, the kernels in turns, and runs the
+    same workloads pinned alone on a physical CPU; print what each cost,
+    the mean over its boots, side by side, with the ratio of the last
+    kernel to the first.  Counts come from Xen's trace (multicall entries
+    included), times from Xen's clock (the trace's TSC stamps on the
+    markers) or dom0's (the boot), never from the guest's own."""
     kernels = [Kernel(n) for n in args.bench.split(',')]
     dom0 = Kernel(args.dom0 if args.dom0 != 'ours' else 'anchor')
+    # XENPV_TBUF_SIZE: Xen's trace buffer per CPU, in pages (a tiny one
+    # shows that lost records are caught).
+    tbuf = int(os.environ.get('XENPV_TBUF_SIZE') or 8192)
     workdir = os.path.join(BUILD, 'tests', 'work', 'bench')
     os.makedirs(workdir, exist_ok=True)
-    initrd = dom0_initrd(workdir, ['bench'], dom0, None, kernels)
-    argv = qemu_xen(dom0, initrd, 'smp2', extra_xen_args=' tbuf_size=8192',
+    initrd = dom0_initrd(workdir, ['bench'], dom0, None, kernels,
+                         files={'bench.conf': 'ROUNDS=%d CHECK_ROUNDS=%d\n' % (
+                             BENCH_ROUNDS, BENCH_CHECK_ROUNDS)})
+    argv = qemu_xen(dom0, initrd, 'smp2', extra_xen_args=' tbuf_size=%d' % tbuf,
                     extra=['-icount', 'shift=0,sleep=off'])
     logpath = os.path.join(workdir, 'serial.log')
     if os.path.exists(logpath):
         os.unlink(logpath)
-    log('benchmark: dom0 %s, domUs %s, QEMU -icount; log %s' % (
-        dom0.name, ', '.join(k.name for k in kernels), os.path.relpath(logpath, TOP)))
+    names = [k.name for k in kernels]
+    log('benchmark: dom0 %s, domUs %s, %d rounds, QEMU -icount; log %s' % (
+        dom0.name, ', '.join(names), BENCH_ROUNDS, os.path.relpath(logpath, TOP)))
+    start = time.time()
     m = Machine(argv, logpath)
-    deadline = time.time() + 3600
-    res = {k.name: {'trace': []} for k in kernels}
+    deadline = start + 1200 + 900 * BENCH_ROUNDS * len(kernels)
+    runs = {}               # (kernel, round): {'trace': [...], 'up': .., ...}
+    check, issued, cpu_mhz, got = None, None, None, {}
     while True:
         line = m.readline(deadline)
         if line is None or line is TIMEOUT or DEAD.search(line):
-            m.kill()
-            sys.exit('bench: the machine stopped before the end; see ' + logpath)
+            bench_fail(m, logpath, 'the machine stopped before the end')
         if 'XENPV-BENCH-FINISHED' in line:
             break
-        mo = re.search(r'XENPV-BENCH (\S+) (.*)', line)
-        if not mo or mo.group(1) not in res:
+        mo = re.search(r'XENPV-BENCH-(XEN|CHECK|FAILED) (.*)', line)
+        if mo:
+            what, rest = mo.groups()
+            if what == 'FAILED':
+                bench_fail(m, logpath, rest)
+            elif what == 'XEN':
+                cpu_mhz = float(rest.partition('=')[2] or 0) or None
+            elif rest.startswith('window='):
+                check = dict(kv.split('=', 1) for kv in rest.split())
+                bad, got = bench_check(check)
+                if bad:
+                    bench_fail(m, logpath, 'the trace counting check failed: ' + bad)
+                log('%4ds trace counting check: exact' % (time.time() - start))
+            elif rest.startswith('issued '):
+                issued = rest[7:]
             continue
-        r, rest = res[mo.group(1)], mo.group(2).strip()
-        if rest.startswith('trace '):
+        mo = re.search(r'XENPV-BENCH (\S+) (\d+) (.*)', line)
+        if not mo or mo.group(1) not in names:
+            continue
+        r = runs.setdefault((mo.group(1), int(mo.group(2))), {'trace': [], 'guest_ms': {}})
+        rest = mo.group(3).strip()
+        if rest.startswith('trace window='):
             r['trace'].append(dict(kv.split('=', 1) for kv in rest[6:].split()))
         elif rest.startswith('result '):
             mt = re.search(r'^(\w+):.* in ([\d.]+) ms', rest[7:])
             if mt:
-                r[mt.group(1) + '_ms'] = float(mt.group(2))
-        else:
-            for kv in rest.split():
-                k, _, v = kv.partition('=')
-                r[k] = v
+                r['guest_ms'][mt.group(1)] = float(mt.group(2))
+        elif rest.startswith('up '):
+            r['up'] = rest
+            for key in ('boot', 'create'):
+                mb = re.search(r'%s_ns=(\d+)' % key, rest)
+                r[key + '_ms'] = int(mb.group(1)) / 1e6 if mb else None
+            log('%4ds %s, round %s: up (%s)' % (time.time() - start, mo.group(1),
+                                                mo.group(2), rest[3:]))
+        elif rest.startswith('error='):
+            log('%4ds %s, round %s: %s' % (time.time() - start, mo.group(1),
+                                           mo.group(2), rest))
     m.kill()
 
-    names = [k.name for k in kernels]
+    # Nothing is printed unless every part of the method held.
+    if not cpu_mhz:
+        bench_fail(m, logpath, 'Xen did not say its TSC frequency (xl info cpu_mhz)')
+    if check is None:
+        bench_fail(m, logpath, 'the trace counting check did not run')
+    for k in kernels:
+        for rnd in range(1, BENCH_ROUNDS + 1):
+            r = runs.get((k.name, rnd))
+            if not r or len(r['trace']) != len(BENCH_WORKLOADS) or 'up' not in r:
+                bench_fail(m, logpath, '%s, round %d: no complete result' % (k.name, rnd))
+            check_kernel(k, r['up'], logpath, what='bench')
+
+    def per_run(name, value):
+        """value(run) for each of kernel name's runs, in order."""
+        return [value(runs[(name, rnd)]) for rnd in range(1, BENCH_ROUNDS + 1)]
+
     rows = []
     for label, win, key, div in BENCH_ROWS:
-        vals = []
-        for n in names:
-            t = res[n]['trace']
-            vals.append(float(t[win][key]) / div if len(t) > win else None)
-        rows.append((label, vals))
-    timing = [('fork+exec+exit, ms (icount)', 'forkexec_ms', 200),
-              ('64 MiB mmap/touch/munmap, ms (icount)', 'mmap_ms', 4),
-              ('fork+exit, ms (icount)', 'fork_ms', 200),
-              ('domU boot to init, ms (icount)', 'boot_ms', 1)]
-    for label, key, div in timing:
-        rows.append((label, [float(res[n][key]) / div if key in res[n] else None
-                             for n in names]))
-    out = ['%-44s %s %s' % ('per iteration', ' '.join('%12s' % n for n in names),
-                            '%8s' % 'ratio')]
+        rows.append((label, [per_run(nm, lambda r: float(r['trace'][win][key]) / div)
+                             for nm in names]))
+    xen_ms = lambda r, win: int(r['trace'][win]['tsc']) / (cpu_mhz * 1e3)
+    for win, (wl, label, div) in enumerate(BENCH_WORKLOADS):
+        rows.append(('%s, ms (Xen\'s clock)' % label,
+                     [per_run(nm, lambda r: xen_ms(r, win) / div) for nm in names]))
+    rows.append(('domU boot to init, ms (dom0\'s clock)',
+                 [per_run(nm, lambda r: r['boot_ms']) for nm in names]))
+    rows.append(('xl create -p (dom0\'s work), ms (dom0\'s clock)',
+                 [per_run(nm, lambda r: r['create_ms']) for nm in names]))
+    # The guest's own clock against Xen's over the same windows: 1.000
+    # for a clock that keeps time.
+    rows.append(('guest clock / Xen clock (3 windows)',
+                 [per_run(nm, lambda r: sum(r['guest_ms'].get(wl, 0)
+                                            for wl, _, _ in BENCH_WORKLOADS) /
+                          sum(xen_ms(r, w) for w in range(len(BENCH_WORKLOADS))))
+                  for nm in names]))
+
+    def fmt(v, label=''):
+        return '%.4f' % v if label.startswith('guest clock') else '%.1f' % v
+
+    out = ['domU kernels (each column):'] + ['  ' + t for t in bench_kernels_text(kernels)]
+    rel = [image_release(k.image) for k in kernels]
+    out.append('every boot checked: its XENPV-GUEST-UP said kernel=<the release of its '
+               'bzImage>%s' % (
+                   ' (%s for both: uname -r cannot tell these two apart)' % rel[0]
+                   if len(set(rel)) == 1 and len(rel) > 1 else ''))
+    out.append('runs, in order: %s' % ', '.join(
+        '%s#%d' % (nm, rnd) for rnd in range(1, BENCH_ROUNDS + 1) for nm in names))
+    out.append('trace counting check: dom0 issued %s; counted: %s' % (
+        issued, ', '.join('%s %d' % (k, a) for k, (a, b) in got.items())))
+    out.append('')
+    out.append('%-46s %s %8s' % ('per iteration, mean of %d boots' % BENCH_ROUNDS,
+                                 ' '.join('%12s' % nm for nm in names), 'ratio'))
     for label, vals in rows:
-        cells = ' '.join('%12s' % ('%.1f' % v if v is not None else 'n/a') for v in vals)
-        ratio = ('%.2f' % (vals[-1] / vals[0]) if len(vals) > 1 and vals[0] and
-                 vals[-1] is not None else '')
-        out.append('%-44s %s %8s' % (label, cells, ratio))
-    # Where the traps and hypercalls come from, for whoever tunes this.
-    for n, k in zip(names, kernels):
-        for win, what in ((0, 'fork+exec+exit'), (1, 'mmap/touch/munmap')):
-            t = res[n]['trace']
-            if len(t) <= win:
-                continue
-            out.append('%s, %s: hypercall ops %s' % (n, what, t[win].get('ops')))
-            for key in ('privop_rips', 'ptwr_rips'):
-                syms = []
-                for item in (t[win].get(key) or '-').split(','):
-                    if ':' in item:
-                        rip, cnt = item.split(':')
-                        syms.append('%s=%s' % (symbolize(k.sysmap, int(rip, 16)), cnt))
-                out.append('%s, %s: %s %s' % (n, what, key, ' '.join(syms) or '-'))
+        means = [statistics.mean(v) for v in vals]
+        ratio = '%.2f' % (means[-1] / means[0]) if len(means) > 1 and means[0] else ''
+        out.append('%-46s %s %8s' % (label, ' '.join('%12s' % fmt(v, label) for v in means),
+                                     ratio))
+    out.append('')
+    out.append('each boot (%s):' % ', '.join(
+        '%s#%d' % (nm, rnd) for nm in names for rnd in range(1, BENCH_ROUNDS + 1)))
+    for label, vals in rows:
+        out.append('  %-46s %s' % (label, '  '.join(
+            ' '.join(fmt(x, label) for x in v) for v in vals)))
+    out.append('')
+    out.append('Counts: Xen\'s trace of physical CPU 1, where the domU runs alone, '
+               'between the')
+    out.append('markers around each workload; "operations" are hypercalls other than '
+               'multicall plus')
+    out.append('the entries of multicalls.  Times: QEMU -icount (1 ns per instruction); '
+               'the workloads')
+    out.append('between the markers\' trace stamps, Xen\'s TSC at %.3f MHz; the boot from '
+               'unpausing the' % cpu_mhz)
+    out.append('domain to its first line from user space, on dom0\'s clock; before it, '
+               'xl create -p')
+    out.append('builds the domain and loads its kernel (dom0\'s work, not part of the '
+               'boot).')
+    # Where the traps and hypercalls come from, for whoever tunes this
+    # (the sum over the boots, per iteration).
+    for nm, k in zip(names, kernels):
+        for win, (wl, label, div) in enumerate(BENCH_WORKLOADS[:2]):
+            for key, what in (('ops', 'hypercalls by op'),
+                              ('subops', 'multicall entries by op'),
+                              ('mmu_batch', 'direct mmu_update by requests'),
+                              ('mmu_batch_mc', 'mmu_update entries by requests'),
+                              ('privop_rips', 'emulated privileged ops at'),
+                              ('ptwr_rips', 'emulated PTE writes at')):
+                total = {}
+                for rnd in range(1, BENCH_ROUNDS + 1):
+                    for item in runs[(nm, rnd)]['trace'][win].get(key, '-').split(','):
+                        if ':' in item:
+                            a, c = item.rsplit(':', 1)
+                            total[a] = total.get(a, 0) + int(c)
+                items = sorted(total.items(), key=lambda kv: -kv[1])
+                if key.endswith('rips'):
+                    items = [(symbolize(k.sysmap, int(a, 16)), c) for a, c in items]
+                out.append('%s, %s: %s %s' % (nm, label, what, ' '.join(
+                    '%s=%.2f' % (a, c / (div * BENCH_ROUNDS)) for a, c in items) or '-'))
     table = '\n'.join(out)
     with open(os.path.join(BUILD, 'bench.txt'), 'w') as f:
         f.write(table + '\n')
@@ -935,17 +1147,40 @@ BENCH_IO_ROWS = [
 ]
 
 
+def bench_io_marks(marks):
+    """{metric: [value, ...]} and {metric: [guest_ms / dom0_ms, ...]} from
+    one boot's stamped markers, [(ns, 'begin'|'end', tag, {k: v})]: the
+    work the end marker reports over dom0's time between the two."""
+    values, clock, begin = {}, {}, {}
+    for ns, what, tag, kv in marks:
+        if what == 'begin':
+            begin[tag] = ns
+            continue
+        if tag not in begin:
+            continue
+        secs = (ns - begin.pop(tag)) / 1e9
+        if secs <= 0:
+            continue
+        v = (int(kv['bytes']) / 1e6 if '_seq_' in tag or tag.endswith('fill')
+             else int(kv['ops'])) / secs
+        values.setdefault(tag, []).append(v)
+        clock.setdefault(tag, []).append(float(kv['guest_ms']) / 1e3 / secs)
+    return values, clock
+
+
 def bench_io(args):
-    """One boot (anchor dom0, QEMU -icount): each domU kernel named runs
-    the benchio job in turn, with a fresh disk image in dom0's tmpfs as its
-    xvdb and a vif on dom0's bridge; print the median of each measurement
-    side by side, with the ratio of the last kernel to the first."""
+    """One boot (anchor dom0, QEMU -icount): each domU kernel named boots
+    BENCH_ROUNDS times, the kernels in turns, and runs the benchio job
+    with a fresh disk image in dom0's tmpfs as its xvdb and a vif on dom0's
+    bridge; print the median of each measurement over all its runs side by
+    side, with the ratio of the last kernel to the first.  Times are
+    dom0's (bench-io.sh says how), never the guest's own."""
     kernels = [Kernel(n) for n in args.bench_io.split(',')]
     dom0 = Kernel(args.dom0 if args.dom0 != 'ours' else 'anchor')
     reps, secs, mb = args.bench_reps, args.bench_secs, args.bench_mb
     workdir = os.path.join(BUILD, 'tests', 'work', 'bench-io')
     os.makedirs(workdir, exist_ok=True)
-    conf = 'REPS=%d SECS=%d MB=%d\n' % (reps, secs, mb)
+    conf = 'REPS=%d SECS=%d MB=%d ROUNDS=%d\n' % (reps, secs, mb, BENCH_ROUNDS)
     initrd = dom0_initrd(workdir, ['bench-io'], dom0, None, kernels, extra=io_tools(),
                          files={'bench-io.conf': conf})
     # Without -icount, TCG on a busy host wakes an idle CPU so late that
@@ -954,83 +1189,143 @@ def bench_io(args):
     logpath = os.path.join(workdir, 'serial.log')
     if os.path.exists(logpath):
         os.unlink(logpath)
-    log('bench-io: dom0 %s, domUs %s, %d runs of each, QEMU -icount; log %s' % (
-        dom0.name, ', '.join(k.name for k in kernels), reps, os.path.relpath(logpath, TOP)))
+    names = [k.name for k in kernels]
+    log('bench-io: dom0 %s, domUs %s, %d rounds of %d runs each, QEMU -icount; log %s' % (
+        dom0.name, ', '.join(names), BENCH_ROUNDS, reps, os.path.relpath(logpath, TOP)))
     start = time.time()
     m = Machine(argv, logpath)
-    deadline = start + 3600 + len(kernels) * reps * (600 + 8 * secs)
-    res = {k.name: {'values': {}, 'na': {}, 'error': None} for k in kernels}
+    deadline = start + 3600 + BENCH_ROUNDS * len(kernels) * reps * (600 + 8 * secs)
+    runs = {}
     while True:
         line = m.readline(deadline)
         if line is None or line is TIMEOUT or DEAD.search(line):
             m.kill()
-            sys.exit('bench-io: the machine stopped before the end; see ' + logpath)
+            sys.exit('bench-io: FAILED: the machine stopped before the end; see ' + logpath)
         if 'XENPV-BENCHIO-FINISHED' in line:
             break
         if 'XENPV-DOM0-READY' in line:
             log('%4ds dom0 is up' % (time.time() - start))
-        mo = re.search(r'XENPV-BENCHIO (\S+) (RESULT|NA|LOG|up|error=)(.*)', line)
-        if not mo or mo.group(1) not in res:
+        mo = re.search(r'XENPV-BENCHIO (\S+) (\d+) (up|MARK|RESULT|GUEST|NA|LOG|done|'
+                       r'error=)(.*)', line)
+        if not mo or mo.group(1) not in names:
             continue
-        r, what, rest = res[mo.group(1)], mo.group(2), mo.group(3).strip()
-        if what == 'RESULT':
+        k, rnd, what, rest = mo.group(1), int(mo.group(2)), mo.group(3), mo.group(4).strip()
+        r = runs.setdefault((k, rnd), {'values': {}, 'guest': {}, 'na': {}, 'marks': [],
+                                       'error': None, 'done': False})
+        if what == 'MARK':
+            f = rest.split()
+            if len(f) >= 3 and f[1] in ('begin', 'end'):
+                r['marks'].append((int(f[0]), f[1], f[2],
+                                   dict(x.split('=', 1) for x in f[3:] if '=' in x)))
+        elif what in ('RESULT', 'GUEST'):
             metric, _, value = rest.partition(' ')
             try:
-                r['values'].setdefault(metric, []).append(float(value))
+                r['values' if what == 'RESULT' else 'guest'].setdefault(
+                    metric, []).append(float(value))
             except ValueError:
                 r['na'].setdefault(metric, 'not a number: %r' % value)
         elif what == 'NA':
             metric, _, why = rest.partition(' ')
             r['na'].setdefault(metric, why)
         elif what == 'LOG':
-            log('%4ds %s %s' % (time.time() - start, mo.group(1), rest))
+            log('%4ds %s#%d %s' % (time.time() - start, k, rnd, rest))
         elif what == 'up':
-            log('%4ds %s: the domU is up, measuring' % (time.time() - start, mo.group(1)))
+            r['up'] = rest
+            log('%4ds %s#%d: the domU is up, measuring' % (time.time() - start, k, rnd))
+        elif what == 'done':
+            r['done'] = True
         else:
             r['error'] = rest
-            log('%4ds %s: %s' % (time.time() - start, mo.group(1), rest))
+            log('%4ds %s#%d: %s' % (time.time() - start, k, rnd, rest))
     m.kill()
     elapsed = time.time() - start
 
-    names = [k.name for k in kernels]
-    rows = [('metric (median of %d)' % reps, names, 'ratio(%s/%s)' % (names[-1], names[0]))]
+    clock = {}
+    for k in kernels:
+        for rnd in range(1, BENCH_ROUNDS + 1):
+            r = runs.get((k.name, rnd))
+            if not r or not r['done'] or r['error']:
+                sys.exit('bench-io: FAILED: %s, round %d: %s; see %s' % (
+                    k.name, rnd, (r or {}).get('error') or 'did not finish', logpath))
+            check_kernel(k, r.get('up'), logpath, what='bench-io')
+            values, ratios = bench_io_marks(r['marks'])
+            for metric, v in values.items():
+                r['values'].setdefault(metric, []).extend(v)
+            for metric, v in ratios.items():
+                if not metric.startswith('warmup_'):
+                    clock.setdefault(k.name, []).extend(v)
+
+    def all_values(name, metric):
+        return [v for rnd in range(1, BENCH_ROUNDS + 1)
+                for v in runs[(name, rnd)]['values'].get(metric, [])]
+
+    rows = [('metric (median of %dx%d runs)' % (BENCH_ROUNDS, reps), names,
+             'ratio(%s/%s)' % (names[-1], names[0]))]
     for label, metric in BENCH_IO_ROWS:
         cells, vals = [], []
-        for n in names:
-            r = res[n]
+        for nm in names:
+            na = [runs[(nm, rnd)]['na'][metric] for rnd in range(1, BENCH_ROUNDS + 1)
+                  if metric in runs[(nm, rnd)]['na']]
+            got = all_values(nm, metric)
             v = None
-            if metric in r['na']:
-                cell = 'n/a (%s)' % r['na'][metric]
-            elif r['values'].get(metric):
-                v = statistics.median(r['values'][metric])
+            if na:
+                cell = 'n/a (%s)' % na[0]
+            elif len(got) == BENCH_ROUNDS * reps:
+                v = statistics.median(got)
                 cell = '%.1f' % v
             else:
-                cell = 'n/a (%s)' % (r['error'] or 'no result')
+                cell = 'n/a (%d of %d runs)' % (len(got), BENCH_ROUNDS * reps)
             cells.append(cell)
             vals.append(v)
         ratio = ('%.2f' % (vals[-1] / vals[0]) if len(vals) > 1 and vals[0] and
                  vals[-1] is not None else 'n/a')
         rows.append((label, cells, ratio))
+    rows.append(('disk: guest clock / dom0 clock (median)',
+                 ['%.4f' % statistics.median(clock[nm]) if clock.get(nm) else 'n/a'
+                  for nm in names], ''))
     wl = max(len(r[0]) for r in rows)
     wc = [max(len(r[1][i]) for r in rows) for i in range(len(names))]
-    out = ['%-*s  %s  %s' % (wl, label, '  '.join(
+    out = ['domU kernels (each column):'] + ['  ' + t for t in bench_kernels_text(kernels)]
+    rel = [image_release(k.image) for k in kernels]
+    out.append('every boot checked: its XENPV-GUEST-UP said kernel=<the release of its '
+               'bzImage>%s' % (
+                   ' (%s for both: uname -r cannot tell these two apart)' % rel[0]
+                   if len(set(rel)) == 1 and len(rel) > 1 else ''))
+    out.append('boots, in order: %s' % ', '.join(
+        '%s#%d' % (nm, rnd) for rnd in range(1, BENCH_ROUNDS + 1) for nm in names))
+    out.append('')
+    out += ['%-*s  %s  %s' % (wl, label, '  '.join(
         '%*s' % (w, c) for w, c in zip(wc, cells)), ratio) for label, cells, ratio in rows]
     out.append('')
-    out.append('dom0 %s (2 vCPUs on physical CPU 0); each domU 1 vCPU on CPU 1, 512 MiB.' % (
+    out.append('dom0 %s (2 vCPUs on physical CPU 0); each domU 1 vCPU on CPU 1, 512 MiB;' % (
         dom0.name))
+    out.append('  each kernel booted %d times (in turns), %d runs of each measurement a '
+               'boot.' % (BENCH_ROUNDS, reps))
     out.append('disk: xenpv-io on xvdb, a %d MiB image in dom0\'s tmpfs; O_DIRECT, one '
                'request in flight, %d s a run;' % (mb, secs))
     out.append('  seq: 1 MiB blocks (MB = 10^6 bytes), random: 4 KiB; after a warm-up '
                'that is not counted:')
     out.append('  the whole disk written once, then one run of each (warmup_* below).')
+    out.append('  Timed by dom0: the work over the time between the arrivals of the '
+               'marker lines the')
+    out.append('  guest writes to its console right before and after (the last row: '
+               'the guest\'s own')
+    out.append('  time of the same runs over dom0\'s, 1 for a guest clock that keeps time).')
     out.append('net: iperf3 (TCP, one stream, %d s) between the domU and dom0 over '
-               'xenbr0; the receiver\'s rate.' % secs)
+               'xenbr0, as dom0\'s' % secs)
+    out.append('  iperf3 server measures it: the receiver\'s rate for domU->dom0, the '
+               'sender\'s for dom0->domU.')
     out.append('time: QEMU -icount, instruction time (1 ns per instruction, one clock '
                'for both CPUs).')
-    out.append('every run, in order:')
-    for n in names:
-        for metric, values in res[n]['values'].items():
-            out.append('  %-8s %-28s %s' % (n, metric, ' '.join('%.1f' % v for v in values)))
+    out.append('every run, in order (dom0\'s figure; the guest\'s own in brackets):')
+    for nm in names:
+        for rnd in range(1, BENCH_ROUNDS + 1):
+            r = runs[(nm, rnd)]
+            for metric, values in r['values'].items():
+                guest = r['guest'].get(metric, [])
+                out.append('  %-8s %-28s %s' % ('%s#%d' % (nm, rnd), metric, ' '.join(
+                    '%.1f' % v + (' [%.1f]' % guest[i] if i < len(guest) else '')
+                    for i, v in enumerate(values))))
     out.append('this run: %d s from QEMU\'s start to the last result' % elapsed)
     table = '\n'.join(out)
     with open(os.path.join(BUILD, 'bench-io.txt'), 'w') as f:

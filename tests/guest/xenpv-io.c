@@ -21,11 +21,22 @@
  * sequence.  Each run prints one line that ends in "<value> MB/s" (10^6
  * bytes per second) or "<value> IOPS" and exits 0, or prints what went
  * wrong and exits 1.
+ *
+ * That value, and SECS, are on the guest's own clock, which is part of
+ * the kernel under test.  The benchmark takes its time from outside:
+ * with XENPV_MARK=FILE in the environment (the console), a line
+ *   XENPV-BENCHIO-MARK begin TAG
+ * is written to FILE right before the first transfer and
+ *   XENPV-BENCHIO-MARK end TAG bytes=N ops=N guest_ms=MS
+ * right after the last one (and the fsync); dom0 notes when each line
+ * reaches it, on its own clock, and divides the work by that time.  TAG
+ * is XENPV_MARK_TAG (the name of the measurement).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +51,25 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int mark_fd = -1;
+static const char *mark_tag = "-";
+
+/* One marker line, written at once: its arrival is the time. */
+static void mark(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	if (mark_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0 && n < (int)sizeof(line) && write(mark_fd, line, n) != n)
+		fprintf(stderr, "xenpv-io: cannot write the marker\n");
 }
 
 static int fail(const char *what)
@@ -105,7 +135,15 @@ int main(int argc, char **argv)
 	if (posix_memalign((void **)&buf, 4096, bs))
 		return fail("posix_memalign");
 	memset(buf, 0x5a, bs);
+	if (getenv("XENPV_MARK")) {
+		mark_fd = open(getenv("XENPV_MARK"), O_WRONLY | O_NOCTTY);
+		if (mark_fd < 0)
+			return fail(getenv("XENPV_MARK"));
+		if (getenv("XENPV_MARK_TAG"))
+			mark_tag = getenv("XENPV_MARK_TAG");
+	}
 
+	mark("XENPV-BENCHIO-MARK begin %s\n", mark_tag);
 	t0 = now_ms();
 	until = t0 + secs * 1e3;
 	if (fill) {
@@ -124,6 +162,8 @@ int main(int argc, char **argv)
 	if (wr && fsync(fd))
 		return fail("fsync");
 	ms = now_ms() - t0;
+	mark("XENPV-BENCHIO-MARK end %s bytes=%llu ops=%llu guest_ms=%.3f\n",
+	     mark_tag, (unsigned long long)(done * bs), (unsigned long long)done, ms);
 	close(fd);
 	if (seq)
 		printf("%s: %llu MiB in %ld KiB blocks in %.1f ms: %.2f MB/s\n",

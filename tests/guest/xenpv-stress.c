@@ -20,13 +20,30 @@
  *                              which xentrace records: brackets a workload
  *   xenpv-stress true          exit at once (what forkexec executes)
  *
- * With XENPV_MARK set in the environment, forkexec and mmap put a marker
+ * and, in dom0, the probes of the benchmarks:
+ *
+ *   xenpv-stress hypercalls N  N times (between two markers, through
+ *                              privcmd): one multicall of a known make-up
+ *                              and one direct mmu_update, so a trace
+ *                              counter can be checked against what was
+ *                              really issued
+ *   xenpv-stress now           print this domain's CLOCK_MONOTONIC in ns
+ *   xenpv-stress stamp TTY SECONDS [STOP]
+ *                              copy a guest's console (its pty) to stdout
+ *                              as it comes, each line prefixed with the
+ *                              CLOCK_MONOTONIC ns at which it arrived,
+ *                              until a line contains STOP, the console
+ *                              closes or SECONDS pass
+ *
+ * With XENPV_MARK set in the environment, the workloads put a marker
  * (leaf 1) right before and one (leaf 2) right after the timed work, so
  * a trace can be cut to exactly that.
  *
  * Each run prints "<workload>: <what> in <ms> ms" and exits 0, or prints
- * what went wrong and exits 1.  Every page written is checked when read
- * back, so a mapping of the wrong frame shows up as a failure.
+ * what went wrong and exits 1.  The time is the guest's own clock: the
+ * benchmarks take theirs from Xen's trace records of the markers, and
+ * print this one only to compare.  Every page written is checked when
+ * read back, so a mapping of the wrong frame shows up as a failure.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,8 +53,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +70,14 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int fail(const char *what)
@@ -267,6 +296,147 @@ static void marker(unsigned int tag)
 		     : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
 }
 
+/*
+ * The hypercall ABI that privcmd passes through (Xen's public xen.h and
+ * Linux's include/uapi/xen/privcmd.h): an op and five arguments; a
+ * multicall entry is the op, its result and six arguments, 64 bits each.
+ */
+struct hcall {
+	uint64_t op, arg[5];
+};
+
+struct mc_entry {
+	uint64_t op, result, args[6];
+};
+
+#define PRIVCMD_HYPERCALL	_IOC(_IOC_NONE, 'P', 0, sizeof(struct hcall))
+#define HC_MMU_UPDATE		1
+#define HC_MULTICALL		13
+#define HC_XEN_VERSION		17
+#define DOMID_SELF		0x7ff0U
+
+/*
+ * The make-up xenpv-stress hypercalls issues, per round: one multicall
+ * of MC_VERSIONS xen_version entries and MC_UPDATES mmu_update entries
+ * of MC_BATCH requests each, then one direct mmu_update of DIRECT_BATCH
+ * requests.  The request lists are NULL: Xen traces each call, and each
+ * multicall entry, with its count when it starts, then fails it
+ * (-EFAULT) without touching anything.  The batch sizes are odd enough
+ * that nothing else dom0 does at the time has them.
+ */
+#define MC_VERSIONS	3
+#define MC_UPDATES	4
+#define MC_BATCH	61
+#define DIRECT_BATCH	67
+
+static int hypercalls(long n)
+{
+	struct mc_entry mc[MC_VERSIONS + MC_UPDATES];
+	struct hcall multi = { HC_MULTICALL, { 0, MC_VERSIONS + MC_UPDATES } };
+	struct hcall direct = { HC_MMU_UPDATE, { 0, DIRECT_BATCH, 0, DOMID_SELF } };
+	int fd = open("/dev/xen/privcmd", O_RDWR);
+	long i;
+	int j;
+
+	if (fd < 0)
+		fd = open("/proc/xen/privcmd", O_RDWR);
+	if (fd < 0)
+		return fail("privcmd");
+	multi.arg[0] = (uintptr_t)mc;
+	for (i = 0; i < n; i++) {
+		memset(mc, 0, sizeof(mc));
+		for (j = 0; j < MC_VERSIONS + MC_UPDATES; j++) {
+			if (j < MC_VERSIONS) {
+				mc[j].op = HC_XEN_VERSION;
+			} else {
+				mc[j].op = HC_MMU_UPDATE;
+				mc[j].args[1] = MC_BATCH;
+				mc[j].args[3] = DOMID_SELF;
+			}
+		}
+		if (ioctl(fd, PRIVCMD_HYPERCALL, &multi) < 0)
+			return fail("multicall");
+		if (mc[0].result >> 63 || !(mc[MC_VERSIONS].result >> 63)) {
+			fprintf(stderr, "xenpv-stress: multicall results %#llx %#llx\n",
+				(unsigned long long)mc[0].result,
+				(unsigned long long)mc[MC_VERSIONS].result);
+			return 1;
+		}
+		/* Fails with EFAULT by design; only the trace record counts. */
+		ioctl(fd, PRIVCMD_HYPERCALL, &direct);
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Copy the console pty @tty to stdout, each line after the monotonic
+ * time at which we read it.  We sleep in poll() until xenconsoled
+ * forwards the guest's output, so the stamp is taken when the line
+ * reaches this domain, whatever the guest thinks the time is, and
+ * nothing runs here in between (under QEMU -icount every instruction
+ * dom0 runs is time taken from the guest).
+ */
+static int stamp(const char *tty, long seconds, const char *stop)
+{
+	unsigned long long end = now_ns() + seconds * 1000000000ULL, t;
+	char buf[4096], line[4096];
+	size_t len = 0;
+	struct termios tio;
+	struct pollfd p;
+	int fd = open(tty, O_RDONLY | O_NOCTTY);
+
+	if (fd < 0)
+		return fail(tty);
+	/* Raw: no echo back into the guest, no line editing. */
+	if (!tcgetattr(fd, &tio)) {
+		cfmakeraw(&tio);
+		tcsetattr(fd, TCSANOW, &tio);
+	}
+	p.fd = fd;
+	p.events = POLLIN;
+	for (;;) {
+		ssize_t n, k;
+
+		t = now_ns();
+		if (t >= end) {
+			printf("%llu XENPV-STAMP-TIMEOUT after %ld s\n", t, seconds);
+			return 1;
+		}
+		if (poll(&p, 1, (end - t) / 1000000 + 1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail("poll");
+		}
+		n = read(fd, buf, sizeof(buf));
+		t = now_ns();
+		if (n <= 0) {
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			printf("%llu XENPV-STAMP-EOF the console closed\n", t);
+			return 1;
+		}
+		for (k = 0; k < n; k++) {
+			if (buf[k] == '\r')
+				continue;
+			if (buf[k] != '\n' && len < sizeof(line) - 1) {
+				line[len++] = buf[k];
+				continue;
+			}
+			if (buf[k] != '\n')
+				continue;	/* an overlong line: its tail is dropped */
+			line[len] = 0;
+			len = 0;
+			printf("%llu %s\n", t, line);
+			if (stop && strstr(line, stop)) {
+				fflush(stdout);
+				return 0;
+			}
+		}
+		fflush(stdout);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -282,6 +452,12 @@ int main(int argc, char **argv)
 		marker(a);
 		return 0;
 	}
+	if (!strcmp(what, "now")) {
+		printf("%llu\n", now_ns());
+		return 0;
+	}
+	if (!strcmp(what, "stamp") && argc > 3)
+		return stamp(argv[2], b, argc > 4 ? argv[4] : NULL);
 	/* Run the exec target from a stable path, not /proc/self/exe. */
 	self = realpath("/proc/self/exe", NULL);
 	if (!self)
@@ -308,6 +484,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "hotplug") && a > 0) {
 		rc = hotplug(a);
 		printf("hotplug: %ld offline/online cycles of every CPU but 0", a);
+	} else if (!strcmp(what, "hypercalls") && a > 0) {
+		rc = hypercalls(a);
+		printf("hypercalls: %ld x (multicall: %d xen_version, %d mmu_update x %d; %s x %d)",
+		       a, MC_VERSIONS, MC_UPDATES, MC_BATCH, "mmu_update", DIRECT_BATCH);
 	} else if (!strcmp(what, "mmap") && a > 0) {
 		long i;
 
@@ -315,7 +495,7 @@ int main(int argc, char **argv)
 			rc = touch_pages(a);
 		printf("mmap: %ld x %ld MiB mapped, written, unmapped", b, a);
 	} else {
-		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | hold MB SECONDS | smp SECONDS | hotplug N | mmap MB N | marker TAG | true\n");
+		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | hold MB SECONDS | smp SECONDS | hotplug N | mmap MB N | marker TAG | true | hypercalls N | now | stamp TTY SECONDS [STOP]\n");
 		return 2;
 	}
 	t0 = now_ms() - t0;
