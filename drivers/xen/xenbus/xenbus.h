@@ -10,9 +10,6 @@ struct xenstore_domain_interface;
 struct xenbus_device;
 struct xenbus_driver;
 
-/* xenstore.c */
-int xs_connect(struct xenstore_domain_interface *ring, evtchn_port_t port);
-
 /* bus.c: one xenbus bus, frontend or backend */
 struct xenbus_bus {
 	struct bus_type bus;
