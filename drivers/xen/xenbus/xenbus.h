@@ -4,11 +4,20 @@
 #define _DRIVERS_XEN_XENBUS_H
 
 #include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/uio.h>
 #include <xen/interface/event_channel.h>
 
 struct xenstore_domain_interface;
 struct xenbus_device;
 struct xenbus_driver;
+
+/* dev.c: /dev/xen/xenbus, also /proc/xen/xenbus */
+extern const struct file_operations xenbus_file_fops;
+
+/* xenstore.c: one request, any reply (the user-space door, dev.c) */
+void *xs_talk_raw(u32 tx_id, u32 *type, const struct kvec *iov,
+		  unsigned int nr, unsigned int *len);
 
 /* bus.c: one xenbus bus, frontend or backend */
 struct xenbus_bus {

@@ -368,13 +368,14 @@ static int xs_errno(const char *name)
 }
 
 /*
- * Send one request made of @nr pieces and wait for the reply.  Returns
- * the reply body (NUL-terminated, kmalloc'd) and its length in *@len.
+ * Send one request made of @nr pieces and wait for the reply, whatever
+ * it is.  Returns the reply body (NUL-terminated, kmalloc'd), its type
+ * in *@type and its length in *@len, or an ERR_PTR if no reply came.
  */
-static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
-		     const struct kvec *iov, unsigned int nr, unsigned int *len)
+void *xs_talk_raw(u32 tx_id, u32 *type, const struct kvec *iov,
+		  unsigned int nr, unsigned int *len)
 {
-	struct xsd_sockmsg hdr = { .type = type, .tx_id = t.id };
+	struct xsd_sockmsg hdr = { .type = *type, .tx_id = tx_id };
 	struct xs_waiter w = { .done = false };
 	unsigned int i;
 	int rc;
@@ -414,20 +415,38 @@ static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
 		kfree(w.body);
 		return ERR_PTR(rc ?: -EIO);
 	}
-	if (w.type == XS_ERROR) {
-		rc = xs_errno(w.body);
-		kfree(w.body);
-		return ERR_PTR(rc);
-	}
-	if (w.type != type) {
-		pr_warn_ratelimited("reply of type %u to request of type %u\n",
-				    w.type, type);
-		kfree(w.body);
-		return ERR_PTR(-EIO);
-	}
+	*type = w.type;
 	if (len)
 		*len = w.len;
 	return w.body;
+}
+
+/* The same, with an error reply turned into its errno. */
+static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
+		     const struct kvec *iov, unsigned int nr, unsigned int *len)
+{
+	u32 reply_type = type;
+	unsigned int reply_len;
+	char *body;
+	int rc;
+
+	body = xs_talk_raw(t.id, &reply_type, iov, nr, &reply_len);
+	if (IS_ERR(body))
+		return body;
+	if (reply_type == XS_ERROR) {
+		rc = xs_errno(body);
+		kfree(body);
+		return ERR_PTR(rc);
+	}
+	if (reply_type != type) {
+		pr_warn_ratelimited("reply of type %u to request of type %u\n",
+				    reply_type, type);
+		kfree(body);
+		return ERR_PTR(-EIO);
+	}
+	if (len)
+		*len = reply_len;
+	return body;
 }
 
 /* A request whose payload is one NUL-terminated string. */
