@@ -68,6 +68,7 @@ TESTS = [
     ('native', 'native', 120, 'smp2'),
     ('dom0-boot', 'dom0', 60, 'smp2'),
     ('dom0-tools', 'dom0', 60, 'smp2'),
+    ('dom0-devices', 'dom0', 120, 'smp2'),
     ('dom0-stress', 'dom0', 600, 'smp2'),
     ('domu-boot', 'domu', 200, 'smp2'),
     ('domu-disk', 'domu', 200, 'smp2'),
@@ -317,6 +318,7 @@ def dom0_payload(workdir, plan, dom0, domu, extra_domus=(), domu_extra=None,
     os.makedirs(os.path.join(x, 'domu'))
     os.makedirs(os.path.join(x, 'bin'))
     shutil.copy(stress_binary(), os.path.join(x, 'bin', 'xenpv-stress'))
+    shutil.copy(guest_tool('xenpv-devtest'), os.path.join(x, 'bin', 'xenpv-devtest'))
     if domu:
         shutil.copy(domu.image, os.path.join(x, 'domu', 'bzImage'))
         shutil.copy(domu.sysmap, os.path.join(x, 'domu', 'System.map'))

@@ -589,6 +589,25 @@ int bind_evtchn_to_irqhandler_lateeoi(evtchn_port_t port,
 }
 EXPORT_SYMBOL_GPL(bind_evtchn_to_irqhandler_lateeoi);
 
+/*
+ * A channel the caller opened itself (/dev/xen/evtchn's): closed when
+ * unbound.  If the binding fails, the channel is closed at once.
+ */
+int bind_own_evtchn_to_irqhandler_lateeoi(evtchn_port_t port,
+					  irq_handler_t handler,
+					  unsigned long irqflags,
+					  const char *devname, void *dev_id)
+{
+	int irq = bind_port(port, true, true);
+
+	if (irq < 0) {
+		xen_evtchn_close(port);
+		return irq;
+	}
+	return request_bound(irq, handler, irqflags, devname, dev_id);
+}
+EXPORT_SYMBOL_GPL(bind_own_evtchn_to_irqhandler_lateeoi);
+
 int bind_virq_to_irqhandler(unsigned int virq, unsigned int cpu,
 			    irq_handler_t handler, unsigned long irqflags,
 			    const char *devname, void *dev_id)

@@ -31,6 +31,7 @@
 
 #define pr_fmt(fmt) "xen:grant: " fmt
 
+#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -511,6 +512,45 @@ void gnttab_end_foreign_access(grant_ref_t ref, struct page *page)
 		schedule_delayed_work(&deferred_work, HZ);
 }
 EXPORT_SYMBOL_GPL(gnttab_end_foreign_access);
+
+/* ---- Mapping other domains' grants ------------------------------------ */
+
+/*
+ * Each operation succeeds or fails on its own and says so in ->status;
+ * the return value only reports a hypercall that could not run at all.
+ * A grant whose page its domain has paged out answers GNTST_eagain until
+ * the pager brings the page back: ask again, waiting a little longer
+ * each time, for about a second, then leave GNTST_eagain as the answer.
+ */
+int gnttab_map_grants(struct gnttab_map_grant_ref *ops, unsigned int count)
+{
+	unsigned int i, delay;
+	int rc;
+
+	might_sleep();
+	rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, ops, count);
+	if (rc)
+		return rc;
+	for (i = 0; i < count; i++) {
+		for (delay = 1; ops[i].status == GNTST_eagain && delay < 512;
+		     delay *= 2) {
+			msleep(delay);
+			rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref,
+						       &ops[i], 1);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gnttab_map_grants);
+
+int gnttab_unmap_grants(struct gnttab_unmap_grant_ref *ops,
+			unsigned int count)
+{
+	return HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, count);
+}
+EXPORT_SYMBOL_GPL(gnttab_unmap_grants);
 
 /* ---- Start of day, save and restore ----------------------------------- */
 

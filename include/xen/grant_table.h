@@ -82,6 +82,20 @@ void gnttab_cancel_free_callback(struct gnttab_free_callback *callback);
 /* References the table can ever hold; frames it can grow to. */
 unsigned int gnttab_max_grant_frames(void);
 
+/* ---- Mapping other domains' grants (backends, gntdev) ----------------- */
+
+/* No mapping: what a driver stores in a slot that holds none. */
+#define INVALID_GRANT_HANDLE	((grant_handle_t)~0U)
+
+/*
+ * Map or unmap a batch.  Each operation says in ->status whether it
+ * worked (GNTST_okay); a nonzero return means the hypercall itself
+ * failed.  Mapping retries grants that are paged out, so it may sleep.
+ */
+int gnttab_map_grants(struct gnttab_map_grant_ref *ops, unsigned int count);
+int gnttab_unmap_grants(struct gnttab_unmap_grant_ref *ops,
+			unsigned int count);
+
 /* ---- Save and restore ------------------------------------------------- */
 
 int gnttab_suspend(void);

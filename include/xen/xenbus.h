@@ -27,6 +27,8 @@
 #include <xen/interface/grant_table.h>
 #include <xen/interface/io/xenbus.h>
 
+struct xenstore_domain_interface;
+
 struct xenbus_transaction {
 	u32 id;
 };
@@ -100,6 +102,15 @@ void xs_resume(void);
 void xs_suspend_cancel(void);
 
 extern bool xenstored_ready;
+
+/*
+ * dom0's local store: the ring page and channel xenstored connects to
+ * (through xenfs's xsd_kva and xsd_port); NULL and 0 in a domU.
+ */
+struct xenstore_domain_interface *xenstore_local_ring(void);
+evtchn_port_t xenstore_local_port(void);
+/* Give the local store to a xenstore domain; returns its channel. */
+int xenstore_local_hand_over(domid_t domid);
 
 /* ---- The xenbus bus ---------------------------------------------------- *
  *

@@ -9,6 +9,12 @@
 #include <asm/page.h>
 #include <asm/xen/hypercall.h>
 
+/*
+ * The typed wrappers call into the page directly, so a driver built as
+ * a module (xen-privcmd, xen-evtchn ...) needs its address.
+ */
+EXPORT_SYMBOL_GPL(hypercall_page);
+
 long xen_hypercall_dynamic(unsigned long nr, unsigned long a1,
 			   unsigned long a2, unsigned long a3,
 			   unsigned long a4, unsigned long a5)

@@ -4,7 +4,9 @@
 #define _DRIVERS_XEN_XENBUS_H
 
 #include <linux/device.h>
+#include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/uio.h>
 #include <xen/interface/event_channel.h>
 #include <xen/interface/io/xenbus.h>
 #include <xen/interface/io/xs_wire.h>
@@ -14,8 +16,12 @@ struct xenbus_device;
 struct xenbus_driver;
 struct xenbus_watch;
 
-/* xenstore.c */
-int xs_connect(struct xenstore_domain_interface *ring, evtchn_port_t port);
+/* dev.c: /dev/xen/xenbus, also /proc/xen/xenbus */
+extern const struct file_operations xenbus_file_fops;
+
+/* xenstore.c: one request, any reply (the user-space door, dev.c) */
+void *xs_talk_raw(u32 tx_id, u32 *type, const struct kvec *iov,
+		  unsigned int nr, unsigned int *len);
 
 /* A request waiting for its reply. */
 struct xs_waiter {

@@ -18,6 +18,14 @@
  * Everything that comes off the ring is checked: a length over the
  * protocol maximum or indexes that make no sense stop the connection
  * with an error instead of corrupting memory.
+ *
+ * dom0 is different: Xen starts it before any xenstored exists, so
+ * start_info names no store.  dom0 makes its own (a "local" store): a
+ * zeroed page for the ring and an unbound channel, both offered to the
+ * daemon through xenfs (xsd_kva, xsd_port).  xenstored maps the page,
+ * binds the channel and signals it once it is ready to serve; until that
+ * first event every request waits, and only then are the store's users
+ * (the buses, the balloon ...) told that it can be used.
  */
 #define pr_fmt(fmt) "xenstore: " fmt
 
@@ -38,6 +46,7 @@
 #include <asm/xen/page.h>
 
 #include <xen/events.h>
+#include <xen/grant_table.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 #include <xen/interface/io/xs_wire.h>
@@ -50,6 +59,13 @@ static int xs_irq = -1;
 static bool xs_broken;
 bool xenstored_ready;
 EXPORT_SYMBOL_GPL(xenstored_ready);
+
+/* Requests wait here until xenstored serves (dom0's local store). */
+static DECLARE_WAIT_QUEUE_HEAD(xs_ready_wait);
+/* Orders "ready" against notifier registration: each is told once. */
+static DEFINE_MUTEX(xs_ready_lock);
+static void xs_became_ready(struct work_struct *work);
+static DECLARE_WORK(xs_ready_work, xs_became_ready);
 
 /* Woken when the ring has room or data. */
 static DECLARE_WAIT_QUEUE_HEAD(xs_ring_wait);
@@ -247,6 +263,9 @@ VISIBLE_IF_KUNIT int xs_receive(struct xenstore_domain_interface *intf,
 
 static irqreturn_t xs_interrupt(int irq, void *dev_id)
 {
+	/* The local store's first event: xenstored has connected. */
+	if (unlikely(!READ_ONCE(xenstored_ready)))
+		schedule_work(&xs_ready_work);
 	wake_up(&xs_ring_wait);
 	return IRQ_HANDLED;
 }
@@ -481,13 +500,14 @@ VISIBLE_IF_KUNIT int xs_reply_status(u32 sent, u32 got, const char *body)
 }
 
 /*
- * Send one request made of @nr pieces and wait for the reply.  Returns
- * the reply body (NUL-terminated, kmalloc'd) and its length in *@len.
+ * Send one request made of @nr pieces and wait for the reply, whatever
+ * it is.  Returns the reply body (NUL-terminated, kmalloc'd), its type
+ * in *@type and its length in *@len, or an ERR_PTR if no reply came.
  */
-static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
-		     const struct kvec *iov, unsigned int nr, unsigned int *len)
+void *xs_talk_raw(u32 tx_id, u32 *type, const struct kvec *iov,
+		  unsigned int nr, unsigned int *len)
 {
-	struct xsd_sockmsg hdr = { .type = type, .tx_id = t.id };
+	struct xsd_sockmsg hdr = { .type = *type, .tx_id = tx_id };
 	struct xs_waiter w = { .done = false };
 	unsigned int i;
 	int rc;
@@ -498,6 +518,9 @@ static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
 		return ERR_PTR(-E2BIG);
 	if (!xs_ring || xs_broken)
 		return ERR_PTR(-ENODEV);
+	/* Never fail for want of a daemon: wait until it is there. */
+	if (wait_event_killable(xs_ready_wait, READ_ONCE(xenstored_ready)))
+		return ERR_PTR(-EINTR);
 
 	down_read(&xs_state_sem);
 	mutex_lock(&xs_send_lock);
@@ -524,14 +547,32 @@ static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
 		kfree(w.body);
 		return ERR_PTR(rc ?: -EIO);
 	}
-	rc = xs_reply_status(type, w.type, w.body);
-	if (rc) {
-		kfree(w.body);
-		return ERR_PTR(rc);
-	}
+	*type = w.type;
 	if (len)
 		*len = w.len;
 	return w.body;
+}
+
+/* The same, with an error reply turned into its errno. */
+static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
+		     const struct kvec *iov, unsigned int nr, unsigned int *len)
+{
+	u32 reply_type = type;
+	unsigned int reply_len;
+	char *body;
+	int rc;
+
+	body = xs_talk_raw(t.id, &reply_type, iov, nr, &reply_len);
+	if (IS_ERR(body))
+		return body;
+	rc = xs_reply_status(type, reply_type, body);
+	if (rc) {
+		kfree(body);
+		return ERR_PTR(rc);
+	}
+	if (len)
+		*len = reply_len;
+	return body;
 }
 
 /* A request whose payload is one NUL-terminated string. */
@@ -876,11 +917,23 @@ void xs_suspend_cancel(void)
 	mutex_unlock(&xs_watch_mutex);
 }
 
+/*
+ * A notifier registered before the store is ready joins the chain that
+ * xs_mark_ready() calls; one registered after is called at once.  The
+ * lock makes sure each is called exactly once.
+ */
 int register_xenstore_notifier(struct notifier_block *nb)
 {
-	if (xenstored_ready)
-		return nb->notifier_call(nb, 0, NULL);
-	return blocking_notifier_chain_register(&xs_ready_chain, nb);
+	bool ready;
+
+	mutex_lock(&xs_ready_lock);
+	ready = xenstored_ready;
+	if (!ready)
+		blocking_notifier_chain_register(&xs_ready_chain, nb);
+	mutex_unlock(&xs_ready_lock);
+	if (ready)
+		nb->notifier_call(nb, 0, NULL);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(register_xenstore_notifier);
 
@@ -890,8 +943,28 @@ void unregister_xenstore_notifier(struct notifier_block *nb)
 }
 EXPORT_SYMBOL_GPL(unregister_xenstore_notifier);
 
-/* Connect to the ring at @ring, signalled through @port. */
-int xs_connect(struct xenstore_domain_interface *ring, evtchn_port_t port)
+/* Let the waiting requests go and tell the store's users. */
+static void xs_mark_ready(void)
+{
+	mutex_lock(&xs_ready_lock);
+	if (xenstored_ready) {
+		mutex_unlock(&xs_ready_lock);
+		return;
+	}
+	WRITE_ONCE(xenstored_ready, true);
+	mutex_unlock(&xs_ready_lock);
+	wake_up_all(&xs_ready_wait);
+	blocking_notifier_call_chain(&xs_ready_chain, 0, NULL);
+}
+
+static void xs_became_ready(struct work_struct *work)
+{
+	pr_info("xenstored has connected to the local store\n");
+	xs_mark_ready();
+}
+
+/* Start talking on the ring at @ring, signalled through @port. */
+static int xs_start(struct xenstore_domain_interface *ring, evtchn_port_t port)
 {
 	struct task_struct *reader;
 	int irq;
@@ -911,24 +984,115 @@ int xs_connect(struct xenstore_domain_interface *ring, evtchn_port_t port)
 		pr_err("cannot start the xenstore threads\n");
 		return -ENOMEM;
 	}
-	xenstored_ready = true;
-	blocking_notifier_call_chain(&xs_ready_chain, 0, NULL);
+	return 0;
+}
+
+/* ---- dom0's local store ------------------------------------------------- */
+
+struct xenstore_domain_interface *xenstore_local_ring(void)
+{
+	return xen_initial_domain() ? xs_ring : NULL;
+}
+EXPORT_SYMBOL_GPL(xenstore_local_ring);
+
+evtchn_port_t xenstore_local_port(void)
+{
+	return xen_initial_domain() ? xs_port : 0;
+}
+EXPORT_SYMBOL_GPL(xenstore_local_port);
+
+/*
+ * For a xenstored that runs in a domain of its own (a xenstore stub
+ * domain), before it is started: grant it our ring page at the reference
+ * the toolstack reserves for the store, and open a channel it can bind;
+ * the one xsd_port offered is closed.  Once a daemon has connected it is
+ * too late: it would have our watches and none of the new one's.
+ */
+int xenstore_local_hand_over(domid_t domid)
+{
+	struct evtchn_alloc_unbound alloc = {
+		.dom = DOMID_SELF,
+		.remote_dom = domid,
+	};
+	evtchn_port_t old;
+	int rc;
+
+	if (!xen_initial_domain() || !xs_ring || xs_irq < 0)
+		return -ENODEV;
+	xs_suspend();
+	rc = -EEXIST;
+	if (xenstored_ready)
+		goto out;
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &alloc);
+	if (rc)
+		goto out;
+	gnttab_grant_foreign_access_ref(GNTTAB_RESERVED_XENSTORE, domid,
+					virt_to_gfn(xs_ring), 0);
+	old = xs_port;
+	xs_port = alloc.port;
+	xen_rebind_evtchn_irq(xs_port, xs_irq);
+	xen_evtchn_close(old);
+	pr_info("local store handed over to domain %u, channel %u\n", domid,
+		xs_port);
+	rc = xs_port;
+out:
+	xs_suspend_cancel();
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenstore_local_hand_over);
+
+/*
+ * The page and channel xenstored will connect to.  The channel is
+ * allocated for domain 0, which is us: xenstored binds it from user space
+ * in this same domain.
+ */
+static int __init xenstore_local_init(void)
+{
+	struct evtchn_alloc_unbound alloc = {
+		.dom = DOMID_SELF,
+		.remote_dom = 0,
+	};
+	void *page;
+	int rc;
+
+	page = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &alloc);
+	if (rc) {
+		pr_err("cannot allocate the local store's channel: %d\n", rc);
+		free_page((unsigned long)page);
+		return rc;
+	}
+	rc = xs_start(page, alloc.port);
+	if (rc)
+		return rc;
+	pr_info("local store on channel %u, waiting for xenstored\n",
+		alloc.port);
 	return 0;
 }
 
 /*
- * A domU finds its store in start_info.  dom0 runs xenstored itself;
- * its kernel connects once the daemon is up (xenfs, later).
+ * A domU finds its store in start_info and can use it at once.  dom0
+ * runs xenstored itself and makes a local store for it.
  */
 static int __init xenstore_init(void)
 {
-	if (!xen_pv_domain() || xen_initial_domain())
+	int rc;
+
+	if (!xen_pv_domain())
 		return 0;
+	if (xen_initial_domain())
+		return xenstore_local_init();
 	if (!xen_start_info->store_mfn || !xen_start_info->store_evtchn) {
 		pr_warn("this domain has no xenstore\n");
 		return 0;
 	}
-	return xs_connect(mfn_to_virt(xen_start_info->store_mfn),
-			  xen_start_info->store_evtchn);
+	rc = xs_start(mfn_to_virt(xen_start_info->store_mfn),
+		      xen_start_info->store_evtchn);
+	if (rc)
+		return rc;
+	xs_mark_ready();
+	return 0;
 }
 postcore_initcall(xenstore_init);

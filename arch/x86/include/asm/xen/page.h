@@ -209,4 +209,10 @@ int clear_foreign_p2m_mapping(struct gnttab_unmap_grant_ref *unmap_ops,
 			      struct gnttab_unmap_grant_ref *kunmap_ops,
 			      struct page **pages, unsigned int count);
 
+/* Other domains' frames in a user VM_PFNMAP area (privcmd). */
+struct vm_area_struct;
+int xen_map_foreign_frames(struct vm_area_struct *vma, unsigned long addr,
+			   const xen_pfn_t *frames, unsigned int nr, int *errs,
+			   pgprot_t prot, domid_t domid);
+
 #endif /* _ASM_X86_XEN_PAGE_H */
