@@ -40,13 +40,12 @@
 #include <xen/xen.h>
 #include <uapi/xen/gntalloc.h>
 
-MODULE_DESCRIPTION("User-space grant reference allocator driver");
+MODULE_DESCRIPTION("Grant pages of user memory to other domains");
 MODULE_LICENSE("GPL");
 
 static int limit = 1024;
 module_param(limit, int, 0644);
-MODULE_PARM_DESC(limit,
-		 "Maximum number of grants that may be allocated by the gntalloc device");
+MODULE_PARM_DESC(limit, "Pages granted through /dev/xen/gntalloc at once, all files together");
 
 /* Pages granted through every file together. */
 static atomic_t granted = ATOMIC_INIT(0);

@@ -55,13 +55,12 @@
 #include <xen/xen.h>
 #include <uapi/xen/gntdev.h>
 
-MODULE_DESCRIPTION("User-space granted page access driver");
+MODULE_DESCRIPTION("Map and copy other domains' grants from user space");
 MODULE_LICENSE("GPL");
 
 static unsigned int limit = 64 * 1024;
 module_param(limit, uint, 0644);
-MODULE_PARM_DESC(limit,
-		 "Maximum number of grants that may be mapped by one mapping request");
+MODULE_PARM_DESC(limit, "Grants one IOCTL_GNTDEV_MAP_GRANT_REF may map at most");
 
 /* Grant operations per hypercall (on the stack). */
 #define GNT_BATCH	16

@@ -152,5 +152,5 @@ static int __init xenfs_init(void)
 }
 module_init(xenfs_init);
 
-MODULE_DESCRIPTION("Xen filesystem");
+MODULE_DESCRIPTION("/proc/xen: the Xen interfaces the tools open by path");
 MODULE_LICENSE("GPL");
