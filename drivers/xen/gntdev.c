@@ -229,20 +229,21 @@ static long unmap_grant_ref(struct gntdev_file *f, void __user *u)
 
 /* ---- Unmapping --------------------------------------------------------- */
 
-/* A zero byte of ours, the source of the UNMAP_NOTIFY_CLEAR_BYTE copy. */
-static const u8 zero_byte __aligned(4);
-
 /*
- * Clear the notify byte through Xen (a grant copy from our zero byte),
- * while the grant is still mapped and so still granted to us.
+ * Clear the notify byte through Xen: a grant copy of one byte of the
+ * kernel's zero page, while the grant is still mapped and so still
+ * granted to us.  The source must be a page of the direct map or the
+ * kernel image: a variable of this module lives in module space, where
+ * __pa() and so virt_to_gfn() name some other frame of ours, whose byte
+ * would be copied to the other domain.
  */
 static void clear_notify_byte(struct grant_map *map)
 {
 	unsigned int page = map->notify_offset >> PAGE_SHIFT;
 	struct gnttab_copy copy = {
-		.source.u.gmfn = virt_to_gfn(&zero_byte),
+		.source.u.gmfn = xen_page_to_gfn(ZERO_PAGE(0)),
 		.source.domid = DOMID_SELF,
-		.source.offset = offset_in_page(&zero_byte),
+		.source.offset = 0,
 		.dest.u.ref = map->refs[page].ref,
 		.dest.domid = map->refs[page].domid,
 		.dest.offset = offset_in_page(map->notify_offset),
