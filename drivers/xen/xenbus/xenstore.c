@@ -82,6 +82,12 @@ static u32 xs_next_req_id;
 /* Watches, and the events queued for the xenwatch thread. */
 static LIST_HEAD(xs_watches);
 static DEFINE_SPINLOCK(xs_watches_lock);
+/*
+ * Held (it may sleep) by whoever adds a watch to xs_watches or takes one
+ * off, and while the list is walked to register every watch again after
+ * a resume: the event path looks watches up under the spinlock alone.
+ */
+static DEFINE_MUTEX(xs_watches_change);
 
 struct xs_event {
 	struct list_head list;
@@ -190,14 +196,27 @@ VISIBLE_IF_KUNIT int xs_ring_take(struct xenstore_domain_interface *intf,
 	return done;
 }
 
-/* Put @len bytes on the request ring, waiting for room. */
-static int ring_write(const void *data, unsigned int len)
+/*
+ * Put @len bytes of a request on the ring, waiting for room.  The store
+ * reads the ring as one stream of messages: once part of a message is
+ * on it (*@begun), the rest must follow, or the store would take the
+ * next request's bytes for this one's and every later reply would be
+ * paired with the wrong request.  So only the wait for a message's first
+ * byte may be interrupted; later waits end when the store makes room or
+ * the connection is declared broken.
+ */
+static int ring_write(const void *data, unsigned int len, bool *begun)
 {
 	int done;
 
 	while (len) {
-		if (wait_event_interruptible(xs_ring_wait, req_has_room()))
-			return -EINTR;
+		if (!*begun) {
+			if (wait_event_interruptible(xs_ring_wait,
+						     req_has_room()))
+				return -EINTR;
+		} else {
+			wait_event(xs_ring_wait, req_has_room());
+		}
 		if (xs_broken)
 			return -EIO;
 		done = xs_ring_put(xs_ring, data, len);
@@ -205,6 +224,7 @@ static int ring_write(const void *data, unsigned int len)
 			xs_fail("request ring indexes out of range");
 			return -EIO;
 		}
+		*begun = true;
 		notify_remote_via_evtchn(xs_port);
 		data += done;
 		len -= done;
@@ -509,6 +529,7 @@ void *xs_talk_raw(u32 tx_id, u32 *type, const struct kvec *iov,
 {
 	struct xsd_sockmsg hdr = { .type = *type, .tx_id = tx_id };
 	struct xs_waiter w = { .done = false };
+	bool begun = false;
 	unsigned int i;
 	int rc;
 
@@ -529,9 +550,9 @@ void *xs_talk_raw(u32 tx_id, u32 *type, const struct kvec *iov,
 	list_add_tail(&w.list, &xs_waiters);
 	spin_unlock(&xs_waiters_lock);
 
-	rc = ring_write(&hdr, sizeof(hdr));
+	rc = ring_write(&hdr, sizeof(hdr), &begun);
 	for (i = 0; !rc && i < nr; i++)
-		rc = ring_write(iov[i].iov_base, iov[i].iov_len);
+		rc = ring_write(iov[i].iov_base, iov[i].iov_len, &begun);
 	mutex_unlock(&xs_send_lock);
 
 	/* Once sent, the reply will come: wait for it even if signalled. */
@@ -834,15 +855,19 @@ int register_xenbus_watch(struct xenbus_watch *watch)
 	int rc;
 
 	watch->nr_pending = 0;
+	mutex_lock(&xs_watches_change);
 	spin_lock(&xs_watches_lock);
 	list_add(&watch->list, &xs_watches);
 	spin_unlock(&xs_watches_lock);
+	mutex_unlock(&xs_watches_change);
 
 	rc = watch_op(XS_WATCH, watch);
 	if (rc) {
+		mutex_lock(&xs_watches_change);
 		spin_lock(&xs_watches_lock);
 		list_del(&watch->list);
 		spin_unlock(&xs_watches_lock);
+		mutex_unlock(&xs_watches_change);
 	}
 	return rc;
 }
@@ -855,9 +880,11 @@ void unregister_xenbus_watch(struct xenbus_watch *watch)
 	if (watch_op(XS_UNWATCH, watch))
 		pr_debug("unwatch %s failed\n", watch->node);
 
+	mutex_lock(&xs_watches_change);
 	spin_lock(&xs_watches_lock);
 	list_del(&watch->list);
 	spin_unlock(&xs_watches_lock);
+	mutex_unlock(&xs_watches_change);
 
 	/* No callback may run for it from now on. */
 	if (current != xs_watch_task)
@@ -893,8 +920,10 @@ static void reregister_watches(void)
 {
 	struct xenbus_watch *watch;
 
+	mutex_lock(&xs_watches_change);
 	list_for_each_entry(watch, &xs_watches, list)
 		watch_op(XS_WATCH, watch);
+	mutex_unlock(&xs_watches_change);
 }
 
 void xs_resume(void)
