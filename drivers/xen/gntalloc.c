@@ -106,6 +106,23 @@ static struct gref *find_gref(struct gntalloc_file *f, u64 index)
 	return NULL;
 }
 
+/*
+ * Take @count pages of the allowance all files share, or nothing.  The
+ * count comes from the user: it is compared with what is left, never
+ * added first, so no value of it can wrap the counter past the limit.
+ */
+static bool reserve_pages(u32 count)
+{
+	int lim = READ_ONCE(limit);
+	int old = atomic_read(&granted);
+
+	do {
+		if (lim < 0 || count > (u32)lim || old > lim - (int)count)
+			return false;
+	} while (!atomic_try_cmpxchg(&granted, &old, old + (int)count));
+	return true;
+}
+
 static long alloc_gref(struct gntalloc_file *f, void __user *u)
 {
 	struct ioctl_gntalloc_alloc_gref op;
@@ -120,10 +137,8 @@ static long alloc_gref(struct gntalloc_file *f, void __user *u)
 		return -EFAULT;
 	if (!op.count || op.domid >= DOMID_FIRST_RESERVED)
 		return -EINVAL;
-	if (atomic_add_return(op.count, &granted) > READ_ONCE(limit)) {
-		atomic_sub(op.count, &granted);
+	if (!reserve_pages(op.count))
 		return -ENOSPC;
-	}
 	refs = kvmalloc_array(op.count, sizeof(*refs), GFP_KERNEL);
 	rc = -ENOMEM;
 	if (!refs)
@@ -274,7 +289,7 @@ static void area_close(struct vm_area_struct *vma)
 	if (!--a->users) {
 		for (i = 0; i < a->count; i++)
 			put_gref(a->grefs[i]);
-		kfree(a);
+		kvfree(a);
 	}
 	mutex_unlock(&f->lock);
 }
@@ -300,7 +315,10 @@ static int gntalloc_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	a = kzalloc(struct_size(a, grefs, count), GFP_KERNEL);
+	/* More pages than are granted at all cannot be ours: no allocation. */
+	if (count > atomic_read(&granted))
+		return -ENOENT;
+	a = kvzalloc(struct_size(a, grefs, count), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
 	a->f = f;
@@ -328,7 +346,7 @@ static int gntalloc_mmap(struct file *file, struct vm_area_struct *vma)
 	a = NULL;
 out:
 	mutex_unlock(&f->lock);
-	kfree(a);
+	kvfree(a);
 	return rc;
 }
 
