@@ -150,6 +150,28 @@ struct frame_round {
 	int errs[FRAMES_PER_ROUND];
 };
 
+/*
+ * Map one round of frames at @at, inside the privcmd area of @nr pages at
+ * @addr.  The mmap lock is taken here, for the mapping alone: the callers
+ * read and write the user's arrays between rounds without it, because a
+ * fault on them takes the lock too and would queue behind a writer
+ * (another thread's mmap()) that is itself waiting for us.  So the area
+ * is looked up anew each round; it may have gone meanwhile.
+ */
+static int map_round(unsigned long addr, unsigned long nr, unsigned long at,
+		     struct frame_round *r, unsigned int n, domid_t dom)
+{
+	struct vm_area_struct *vma;
+
+	mmap_read_lock(current->mm);
+	vma = privcmd_area(addr, nr);
+	if (vma)
+		xen_map_foreign_frames(vma, at, r->frames, n, r->errs,
+				       vma->vm_page_prot, dom);
+	mmap_read_unlock(current->mm);
+	return vma ? 0 : -EINVAL;
+}
+
 /* ---- MMAPBATCH, v1 and v2 ------------------------------------------------ */
 
 static long privcmd_mmapbatch(struct privcmd_file *pf, void __user *udata,
@@ -157,7 +179,6 @@ static long privcmd_mmapbatch(struct privcmd_file *pf, void __user *udata,
 {
 	struct privcmd_mmapbatch_v2 m;
 	xen_pfn_t __user *v1_arr = NULL;
-	struct vm_area_struct *vma;
 	struct frame_round *r;
 	bool paged_out = false;
 	unsigned long done;
@@ -186,12 +207,6 @@ static long privcmd_mmapbatch(struct privcmd_file *pf, void __user *udata,
 	r = kmalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
-	mmap_read_lock(current->mm);
-	vma = privcmd_area(m.addr, m.num);
-	if (!vma) {
-		rc = -EINVAL;
-		goto out;
-	}
 	for (done = 0; done < m.num; ) {
 		unsigned int n = min_t(unsigned long, m.num - done,
 				       FRAMES_PER_ROUND);
@@ -203,9 +218,10 @@ static long privcmd_mmapbatch(struct privcmd_file *pf, void __user *udata,
 			rc = -EFAULT;
 			goto out;
 		}
-		xen_map_foreign_frames(vma, m.addr + (done << PAGE_SHIFT),
-				       r->frames, n, r->errs,
-				       vma->vm_page_prot, m.dom);
+		rc = map_round(m.addr, m.num, m.addr + (done << PAGE_SHIFT),
+			       r, n, m.dom);
+		if (rc)
+			goto out;
 		for (i = 0; i < n; i++) {
 			if (r->errs[i] == -ENOENT)
 				paged_out = true;
@@ -236,7 +252,6 @@ static long privcmd_mmapbatch(struct privcmd_file *pf, void __user *udata,
 	if (paged_out)
 		rc = -ENOENT;
 out:
-	mmap_read_unlock(current->mm);
 	kfree(r);
 	return rc;
 }
@@ -261,18 +276,11 @@ static long privcmd_mmap_runs(struct privcmd_file *pf, void __user *udata)
 	r = kmalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
-	mmap_read_lock(current->mm);
 	for (i = 0; i < m.num && !rc; i++) {
-		struct vm_area_struct *vma;
 		u64 done;
 
 		if (copy_from_user(&e, &m.entry[i], sizeof(e))) {
 			rc = -EFAULT;
-			break;
-		}
-		vma = privcmd_area(e.va, e.npages);
-		if (!vma) {
-			rc = -EINVAL;
 			break;
 		}
 		for (done = 0; done < e.npages && !rc; ) {
@@ -282,15 +290,13 @@ static long privcmd_mmap_runs(struct privcmd_file *pf, void __user *udata)
 
 			for (j = 0; j < n; j++)
 				r->frames[j] = e.mfn + done + j;
-			xen_map_foreign_frames(vma, e.va + (done << PAGE_SHIFT),
-					       r->frames, n, r->errs,
-					       vma->vm_page_prot, m.dom);
+			rc = map_round(e.va, e.npages,
+				       e.va + (done << PAGE_SHIFT), r, n, m.dom);
 			for (j = 0; j < n && !rc; j++)
 				rc = r->errs[j];
 			done += n;
 		}
 	}
-	mmap_read_unlock(current->mm);
 	kfree(r);
 	return rc;
 }

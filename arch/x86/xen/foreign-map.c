@@ -114,7 +114,8 @@ static int map_batch(struct vm_area_struct *vma, unsigned long addr,
  *	there already; Xen's answer otherwise, -ENOENT for a frame paged out)
  * @prot: the protection, normally @vma's
  *
- * Returns the number of frames mapped.
+ * Returns the number of frames mapped.  Every entry of @errs is written,
+ * also when nothing could be tried: callers copy it to user space.
  */
 int xen_map_foreign_frames(struct vm_area_struct *vma, unsigned long addr,
 			   const xen_pfn_t *frames, unsigned int nr, int *errs,
@@ -126,14 +127,19 @@ int xen_map_foreign_frames(struct vm_area_struct *vma, unsigned long addr,
 	struct foreign_batch *b;
 	unsigned int done = 0;
 	int mapped = 0;
+	int rc = 0;
 
 	if (WARN_ON_ONCE(!(vma->vm_flags & VM_PFNMAP) ||
 			 addr < vma->vm_start ||
 			 (vma->vm_end - addr) >> PAGE_SHIFT < nr))
-		return -EINVAL;
-	b = kmalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return -ENOMEM;
+		rc = -EINVAL;
+	b = rc ? NULL : kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b) {
+		rc = rc ?: -ENOMEM;
+		while (done < nr)
+			errs[done++] = rc;
+		return rc;
+	}
 	while (done < nr) {
 		unsigned int n = min_t(unsigned int, nr - done, FOREIGN_BATCH);
 
