@@ -18,6 +18,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 
 #include "privcmd.h"
 
@@ -52,6 +53,14 @@ static int hcall_buf_mmap(struct file *file, struct vm_area_struct *vma)
 		put_page(page);
 		if (rc)
 			return rc;
+		/*
+		 * The size is the caller's choice: a task the OOM killer
+		 * picked (or anyone killed) stops taking pages at once,
+		 * where it would otherwise go on into the reserves.
+		 */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
 	return 0;
 }
