@@ -8,8 +8,17 @@ echo "=== Xen and dom0"
 $XL info | grep -E '^(host|release|xen_version|xen_caps|nr_cpus|total_memory|free_memory)'
 $XL list
 echo
-echo "=== Starting a PV domU (128 MiB, 2 vCPUs)"
-cfg=$(domu_cfg demo state "vif=['bridge=xenbr0']")
+# A vif needs a network backend in this dom0 (xen-netback, which binds
+# to vif devices on the xen-backend bus).  A dom0 kernel without one still
+# starts the domU, only without a network card: say so, not fail.
+if [ -d /sys/bus/xen-backend/drivers/vif ]; then
+	vif="vif=['bridge=xenbr0']"
+	echo "=== Starting a PV domU (128 MiB, 2 vCPUs, a vif on xenbr0)"
+else
+	vif=
+	echo "=== Starting a PV domU (128 MiB, 2 vCPUs; no vif: this dom0 kernel has no network backend)"
+fi
+cfg=$(domu_cfg demo state ${vif:+"$vif"})
 if $XL create "$cfg" && wait_for demo 'XENPV-STATE .* n=3 ' 180 >/dev/null; then
 	$XL list
 	echo
