@@ -347,10 +347,11 @@ static void test_grants(void)
 	rc = ioctl(fd, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &off);
 	CHECK(rc == 0 && off.offset == map.op.index && off.count == 2,
 	      "GET_OFFSET_FOR_VADDR");
-	CHECK(mprotect(b, 4096, PROT_READ) < 0,
-	      "a gntdev area keeps its protection");
-	CHECK(munmap(b, 4096) < 0 && errno == EINVAL,
-	      "a gntdev area is not split");
+	/*
+	 * No mprotect() or partial munmap() of the area here: what a driver
+	 * does then is its own choice (ours refuses both; upstream's lets
+	 * them through and the area stops working), and no tool does it.
+	 */
 
 	memset(&seg, 0, sizeof(seg));
 	seg.source.virt = msg;
