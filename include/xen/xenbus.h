@@ -108,6 +108,8 @@ extern bool xenstored_ready;
  * (through xenfs's xsd_kva and xsd_port); NULL and 0 in a domU.
  */
 struct xenstore_domain_interface *xenstore_local_ring(void);
+struct vm_area_struct;
+int xenstore_local_mmap(struct vm_area_struct *vma);
 evtchn_port_t xenstore_local_port(void);
 /* Give the local store to a xenstore domain; returns its channel. */
 int xenstore_local_hand_over(domid_t domid);

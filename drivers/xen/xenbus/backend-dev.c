@@ -50,16 +50,9 @@ static long backend_dev_ioctl(struct file *file, unsigned int cmd,
 
 static int backend_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	void *ring = xenstore_local_ring();
-
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (!ring)
-		return -ENODEV;
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE)
-		return -EINVAL;
-	return remap_pfn_range(vma, vma->vm_start, PFN_DOWN(__pa(ring)),
-			       PAGE_SIZE, vma->vm_page_prot);
+	return xenstore_local_mmap(vma);
 }
 
 static const struct file_operations backend_dev_fops = {

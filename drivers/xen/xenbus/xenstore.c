@@ -34,6 +34,7 @@
 #include <linux/init.h>
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
@@ -1023,6 +1024,24 @@ struct xenstore_domain_interface *xenstore_local_ring(void)
 	return xen_initial_domain() ? xs_ring : NULL;
 }
 EXPORT_SYMBOL_GPL(xenstore_local_ring);
+
+/*
+ * Map dom0's local ring, a page of our own memory, into @vma for
+ * xenstored: one page at offset 0, through xenfs's xsd_kva or
+ * /dev/xen/xenbus_backend alike.
+ */
+int xenstore_local_mmap(struct vm_area_struct *vma)
+{
+	void *ring = xenstore_local_ring();
+
+	if (!ring)
+		return -ENODEV;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE)
+		return -EINVAL;
+	return remap_pfn_range(vma, vma->vm_start, PFN_DOWN(__pa(ring)),
+			       PAGE_SIZE, vma->vm_page_prot);
+}
+EXPORT_SYMBOL_GPL(xenstore_local_mmap);
 
 evtchn_port_t xenstore_local_port(void)
 {

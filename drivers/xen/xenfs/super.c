@@ -61,17 +61,9 @@ static const struct file_operations xsd_port_fops = {
 	.llseek = default_llseek,
 };
 
-/* The ring is a page of our own memory: map it like any other. */
 static int xsd_kva_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	void *ring = xenstore_local_ring();
-
-	if (!ring)
-		return -ENODEV;
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE)
-		return -EINVAL;
-	return remap_pfn_range(vma, vma->vm_start, PFN_DOWN(__pa(ring)),
-			       PAGE_SIZE, vma->vm_page_prot);
+	return xenstore_local_mmap(vma);
 }
 
 static const struct file_operations xsd_kva_fops = {
