@@ -170,6 +170,16 @@ int __xenbus_register_frontend(struct xenbus_driver *drv, struct module *owner,
 			       const char *mod_name);
 #define xenbus_register_frontend(drv) \
 	__xenbus_register_frontend(drv, THIS_MODULE, KBUILD_MODNAME)
+/*
+ * Backends: devices of backend/<type>/<domid>/<id> in our part of the
+ * store; the bus publishes InitWait once the driver's probe succeeded.
+ */
+int __xenbus_register_backend(struct xenbus_driver *drv, struct module *owner,
+			      const char *mod_name);
+#define xenbus_register_backend(drv) \
+	__xenbus_register_backend(drv, THIS_MODULE, KBUILD_MODNAME)
+/* The toolstack's "online" node; 0 once it wants the device gone. */
+bool xenbus_dev_is_online(struct xenbus_device *dev);
 void xenbus_unregister_driver(struct xenbus_driver *drv);
 
 /* Publish our state; a no-op once the toolstack removed our node. */
