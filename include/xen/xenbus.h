@@ -203,6 +203,17 @@ int xenbus_setup_ring(struct xenbus_device *dev, gfp_t gfp, void **vaddr,
 void xenbus_teardown_ring(void **vaddr, unsigned int nr_pages,
 			  grant_ref_t *grefs);
 
+/*
+ * Map the other end's ring, granted as @nr_grefs pages (at most
+ * XENBUS_MAX_RING_GRANTS), at one kernel address; unmap it again.
+ * Failures are reported as xenbus_dev_fatal().
+ */
+#define XENBUS_MAX_RING_GRANT_ORDER	4
+#define XENBUS_MAX_RING_GRANTS		(1U << XENBUS_MAX_RING_GRANT_ORDER)
+int xenbus_map_ring_valloc(struct xenbus_device *dev, const grant_ref_t *grefs,
+			   unsigned int nr_grefs, void **vaddr);
+int xenbus_unmap_ring_vfree(struct xenbus_device *dev, void *vaddr);
+
 /* An unbound event channel the other end may bind to. */
 int xenbus_alloc_evtchn(struct xenbus_device *dev, evtchn_port_t *port);
 int xenbus_free_evtchn(struct xenbus_device *dev, evtchn_port_t port);
