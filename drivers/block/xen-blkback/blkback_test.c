@@ -177,14 +177,29 @@ static void test_ring_entries(struct kunit *test)
 
 static void test_req_prod(struct kunit *test)
 {
-	KUNIT_EXPECT_TRUE(test, blkback_req_prod_valid(0, 0, 32));
-	KUNIT_EXPECT_TRUE(test, blkback_req_prod_valid(32, 0, 32));
-	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(33, 0, 32));
-	/* Backwards. */
-	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(9, 10, 32));
+	/* req_prod, req_cons, rsp_prod_pvt, entries */
+	KUNIT_EXPECT_TRUE(test, blkback_req_prod_valid(0, 0, 0, 32));
+	KUNIT_EXPECT_TRUE(test, blkback_req_prod_valid(32, 0, 0, 32));
+	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(33, 0, 0, 32));
+	/* A full ring of requests in flight, none answered yet. */
+	KUNIT_EXPECT_TRUE(test, blkback_req_prod_valid(32, 32, 0, 32));
+	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(33, 32, 0, 32));
+	/* Backwards, behind our responses. */
+	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(9, 10, 10, 32));
+	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(0xffffffff, 0, 0, 32));
+	/* Backwards, behind what we took but not what we answered. */
+	KUNIT_EXPECT_TRUE(test, blkback_req_prod_valid(10, 10, 0, 32));
+	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(5, 10, 0, 32));
+	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(0, 10, 0, 32));
 	/* Across the wrap of the 32-bit indexes. */
-	KUNIT_EXPECT_TRUE(test, blkback_req_prod_valid(5, 0xfffffff0, 32));
-	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(17, 0xfffffff0, 32));
+	KUNIT_EXPECT_TRUE(test,
+			  blkback_req_prod_valid(5, 0xfffffff0, 0xfffffff0, 32));
+	KUNIT_EXPECT_TRUE(test, blkback_req_prod_valid(5, 2, 0xfffffff0, 32));
+	KUNIT_EXPECT_FALSE(test,
+			   blkback_req_prod_valid(17, 0xfffffff0, 0xfffffff0, 32));
+	KUNIT_EXPECT_FALSE(test, blkback_req_prod_valid(1, 2, 0xfffffff0, 32));
+	KUNIT_EXPECT_FALSE(test,
+			   blkback_req_prod_valid(0xffffffff, 2, 0xfffffff0, 32));
 }
 
 static const struct blkback_limits disk_rw = {

@@ -252,14 +252,22 @@ struct blkback_ring {
 /*
  * A frontend can have at most a ring's worth of requests unanswered, so
  * its producer index may run at most @nr_entries ahead of the responses
- * we have written.  The indexes are free-running 32-bit counters: one
- * that moved backwards reads as billions ahead and fails the same test.
+ * we have written; and it only moves forwards, so it may not fall behind
+ * the requests we have already taken (@req_cons).  The indexes are
+ * free-running 32-bit counters, so both tests are on distances from our
+ * response producer: an index that moved backwards reads as billions
+ * ahead, or as nearer than what we consumed.  Without the second test, a
+ * req_prod put back between our responses and req_cons would have us
+ * take (nearly) 2^32 slots of stale requests.
  */
 static inline bool blkback_req_prod_valid(RING_IDX req_prod,
+					  RING_IDX req_cons,
 					  RING_IDX rsp_prod_pvt,
 					  unsigned int nr_entries)
 {
-	return (RING_IDX)(req_prod - rsp_prod_pvt) <= nr_entries;
+	RING_IDX ahead = req_prod - rsp_prod_pvt;
+
+	return ahead <= nr_entries && req_cons - rsp_prod_pvt <= ahead;
 }
 
 #define BLKBACK_RING_KICKED	0	/* an event or a resize to look at */

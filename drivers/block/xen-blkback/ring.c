@@ -221,11 +221,12 @@ static unsigned int take_requests(struct blkback_ring *ring, bool *more)
 	while (!ring->broken && !ring->held) {
 		prod = READ_ONCE(sring(ring)->req_prod);
 		virt_rmb();	/* the requests before the index says so */
-		if (!blkback_req_prod_valid(prod, ring->rsp_prod_pvt,
+		if (!blkback_req_prod_valid(prod, ring->req_cons,
+					    ring->rsp_prod_pvt,
 					    ring->nr_entries)) {
 			blkback_ring_fail(ring,
-					  "req_prod %u runs %u ahead of our responses (%u), the ring holds %u",
-					  prod, prod - ring->rsp_prod_pvt,
+					  "req_prod %u, after req_cons %u and responses %u, the ring holds %u",
+					  prod, ring->req_cons,
 					  ring->rsp_prod_pvt, ring->nr_entries);
 			break;
 		}
