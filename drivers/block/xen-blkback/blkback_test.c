@@ -315,6 +315,15 @@ static void test_check_indirect(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, check(&d, &lim, &kind), BLKIF_RSP_ERROR);
 	d.nr_segments = 0;
 	KUNIT_EXPECT_EQ(test, check(&d, &lim, &kind), BLKIF_RSP_ERROR);
+	/* Never beyond the ABI's eight pages of descriptors. */
+	lim.max_indirect_segs = 0xffff;
+	d.nr_segments = 8 * 512;
+	KUNIT_EXPECT_EQ(test, check(&d, &lim, &kind), BLKIF_RSP_OKAY);
+	d.nr_segments = 8 * 512 + 1;
+	KUNIT_EXPECT_EQ(test, check(&d, &lim, &kind), BLKIF_RSP_ERROR);
+	d.nr_segments = 0xffff;
+	KUNIT_EXPECT_EQ(test, check(&d, &lim, &kind), BLKIF_RSP_ERROR);
+	lim.max_indirect_segs = 256;
 	d.nr_segments = 1;
 	d.op = BLKIF_OP_FLUSH_DISKCACHE;
 	KUNIT_EXPECT_EQ(test, check(&d, &lim, &kind), BLKIF_RSP_ERROR);

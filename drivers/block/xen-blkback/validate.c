@@ -85,7 +85,14 @@ int blkback_check_request(const struct blkback_desc *d,
 		if (d->op != BLKIF_OP_READ && d->op != BLKIF_OP_WRITE)
 			return fail(why, "bad indirect operation",
 				    BLKIF_RSP_ERROR);
-		if (!d->nr_segments || d->nr_segments > lim->max_indirect_segs)
+		/*
+		 * The descriptors are fetched into pages of ours, eight at
+		 * most whatever limit we were configured with.
+		 */
+		if (!d->nr_segments ||
+		    d->nr_segments > min_t(unsigned int,
+					   lim->max_indirect_segs,
+					   BLKBACK_MAX_INDIRECT_SEGS))
 			return fail(why, "bad indirect segment count",
 				    BLKIF_RSP_ERROR);
 		*kind = d->op == BLKIF_OP_READ ? BLKBACK_READ : BLKBACK_WRITE;
