@@ -310,9 +310,12 @@ struct blkback_disk {
 	unsigned int nr_rings;
 	struct blkback_ring *rings;
 	struct work_struct resize_work;
+	struct work_struct broken_work;
 };
 
 /* The disk changed size: tell the frontend (from a ring's thread). */
 void blkback_disk_check_size(struct blkback_disk *disk);
+/* A ring was broken by the frontend: disconnect it (from a thread). */
+void blkback_disk_broken(struct blkback_disk *disk);
 
 #endif /* _XEN_BLKBACK_COMMON_H */

@@ -77,6 +77,12 @@ void blkback_ring_fail(struct blkback_ring *ring, const char *fmt, ...)
 	/* Tell the toolstack and start closing; the frontend may follow. */
 	xenbus_dev_fatal(ring->disk->dev, -EPROTO, "ring %u broken",
 			 ring->index);
+	/*
+	 * Whether it follows or not, its rings are unmapped and its
+	 * channels unbound now: a frontend that broke the protocol once
+	 * gets nothing more from us until it connects afresh.
+	 */
+	blkback_disk_broken(ring->disk);
 }
 
 /* ---- Buffers ------------------------------------------------------------ */

@@ -457,6 +457,44 @@ out:
 	mutex_unlock(&disk->lock);
 }
 
+/* ---- A frontend that broke its ring ------------------------------------ */
+
+static bool any_ring_broken(struct blkback_disk *disk)
+{
+	unsigned int i;
+
+	for (i = 0; i < disk->nr_rings; i++)
+		if (READ_ONCE(disk->rings[i].broken))
+			return true;
+	return false;
+}
+
+/*
+ * Runs in a workqueue, not the ring's thread: disconnecting stops every
+ * ring's thread and waits for it.  We are Closing by now, so nothing
+ * connects again before the frontend has started over; should it have
+ * done so already, its new rings are not broken and stay.
+ */
+static void broken_work(struct work_struct *work)
+{
+	struct blkback_disk *disk =
+		container_of(work, struct blkback_disk, broken_work);
+
+	mutex_lock(&disk->lock);
+	if (any_ring_broken(disk)) {
+		dev_info_ratelimited(disk_dev(disk),
+				     "disconnected from domain %d, which broke the protocol\n",
+				     disk->dev->otherend_id);
+		disconnect(disk);
+	}
+	mutex_unlock(&disk->lock);
+}
+
+void blkback_disk_broken(struct blkback_disk *disk)
+{
+	schedule_work(&disk->broken_work);
+}
+
 /* ---- The driver --------------------------------------------------------- */
 
 static void frontend_changed(struct xenbus_device *dev,
@@ -518,6 +556,7 @@ static int blkback_probe(struct xenbus_device *dev,
 	disk->dev = dev;
 	mutex_init(&disk->lock);
 	INIT_WORK(&disk->resize_work, resize_work);
+	INIT_WORK(&disk->broken_work, broken_work);
 	snprintf(disk->name, sizeof(disk->name), "%d.%s", dev->otherend_id,
 		 devid ? devid + 1 : dev->nodename);
 	disk->limits.max_indirect_segs = blkback_max_indirect_segs;
@@ -555,6 +594,7 @@ static void blkback_remove(struct xenbus_device *dev)
 	disconnect(disk);
 	mutex_unlock(&disk->lock);
 	cancel_work_sync(&disk->resize_work);
+	cancel_work_sync(&disk->broken_work);
 	close_disk(disk);
 	dev_set_drvdata(&dev->dev, NULL);
 	kfree(disk);
