@@ -172,6 +172,16 @@ int __xenbus_register_frontend(struct xenbus_driver *drv, struct module *owner,
 			       const char *mod_name);
 #define xenbus_register_frontend(drv) \
 	__xenbus_register_frontend(drv, THIS_MODULE, KBUILD_MODNAME)
+/*
+ * Backends: devices of backend/<type>/<domid>/<id> in our part of the
+ * store; the bus publishes InitWait once the driver's probe succeeded.
+ */
+int __xenbus_register_backend(struct xenbus_driver *drv, struct module *owner,
+			      const char *mod_name);
+#define xenbus_register_backend(drv) \
+	__xenbus_register_backend(drv, THIS_MODULE, KBUILD_MODNAME)
+/* The toolstack's "online" node; 0 once it wants the device gone. */
+bool xenbus_dev_is_online(struct xenbus_device *dev);
 void xenbus_unregister_driver(struct xenbus_driver *drv);
 
 /* Publish our state; a no-op once the toolstack removed our node. */
@@ -194,6 +204,17 @@ int xenbus_setup_ring(struct xenbus_device *dev, gfp_t gfp, void **vaddr,
 		      unsigned int nr_pages, grant_ref_t *grefs);
 void xenbus_teardown_ring(void **vaddr, unsigned int nr_pages,
 			  grant_ref_t *grefs);
+
+/*
+ * Map the other end's ring, granted as @nr_grefs pages (at most
+ * XENBUS_MAX_RING_GRANTS), at one kernel address; unmap it again.
+ * Failures are reported as xenbus_dev_fatal().
+ */
+#define XENBUS_MAX_RING_GRANT_ORDER	4
+#define XENBUS_MAX_RING_GRANTS		(1U << XENBUS_MAX_RING_GRANT_ORDER)
+int xenbus_map_ring_valloc(struct xenbus_device *dev, const grant_ref_t *grefs,
+			   unsigned int nr_grefs, void **vaddr);
+int xenbus_unmap_ring_vfree(struct xenbus_device *dev, void *vaddr);
 
 /* An unbound event channel the other end may bind to. */
 int xenbus_alloc_evtchn(struct xenbus_device *dev, evtchn_port_t *port);

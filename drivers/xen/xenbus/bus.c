@@ -145,6 +145,8 @@ static int xenbus_dev_probe(struct device *_dev)
 		xenbus_switch_state(dev, XenbusStateClosed);
 		return rc;
 	}
+	if (bus->probed)
+		bus->probed(dev);
 	/* The first event arrives at once, with the current state. */
 	rc = watch_otherend(dev);
 	if (rc) {
@@ -172,11 +174,18 @@ static void xenbus_dev_remove(struct device *_dev)
 		bus->closed(dev);
 }
 
+static const char *alias_prefix(struct device *_dev)
+{
+	return container_of(_dev->bus, struct xenbus_bus, bus)->alias_prefix ?:
+	       "xen";
+}
+
 static int xenbus_dev_uevent(struct device *_dev, struct kobj_uevent_env *env)
 {
 	struct xenbus_device *dev = to_xenbus_device(_dev);
 
-	if (add_uevent_var(env, "MODALIAS=xen:%s", dev->devicetype) ||
+	if (add_uevent_var(env, "MODALIAS=%s:%s", alias_prefix(_dev),
+			   dev->devicetype) ||
 	    add_uevent_var(env, "XENBUS_TYPE=%s", dev->devicetype) ||
 	    add_uevent_var(env, "XENBUS_PATH=%s", dev->nodename))
 		return -ENOMEM;
@@ -220,7 +229,8 @@ static DEVICE_ATTR_RO(devtype);
 static ssize_t modalias_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
-	return sysfs_emit(buf, "xen:%s\n", to_xenbus_device(dev)->devicetype);
+	return sysfs_emit(buf, "%s:%s\n", alias_prefix(dev),
+			  to_xenbus_device(dev)->devicetype);
 }
 static DEVICE_ATTR_RO(modalias);
 

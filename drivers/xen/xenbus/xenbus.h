@@ -84,6 +84,8 @@ int xenbus_device_of_path(const char *path, char type[XENBUS_NAME_LEN],
 /* bus.c: one xenbus bus, frontend or backend */
 struct xenbus_bus {
 	struct bus_type bus;
+	/* MODALIAS is "<alias_prefix>:<type>" (module aliases match it). */
+	const char *alias_prefix;
 	/* Fill in dev->otherend and ->otherend_id from the store. */
 	int (*read_otherend)(struct xenbus_device *dev);
 	/*
@@ -93,6 +95,8 @@ struct xenbus_bus {
 	 */
 	void (*close)(struct xenbus_device *dev);
 	void (*closed)(struct xenbus_device *dev);
+	/* Optional: the driver's probe succeeded (before the watch). */
+	void (*probed)(struct xenbus_device *dev);
 };
 
 /* Fill in the bus_type methods shared by all xenbus buses. */
