@@ -5,12 +5,15 @@
 #
 # ours:   the harness self-tests (tests/harness/run: the ladder's rules
 #         checked on recorded logs, no QEMU), build our kernel and the
-#         anchor (the dom0 of the domU tests), the KUnit suites
-#         (tests/unit/run), the ladder on our kernel with the expectations
-#         of tests/expect/ours.xfail, and the check that no code of ours is
-#         shared with upstream's Xen files.
-# anchor: the self-tests, build the anchor and run the whole ladder on it;
-#         no XFAIL.
+#         anchor, the KUnit suites (tests/unit/run), the ladder on our
+#         kernel with the expectations of tests/expect/ours.xfail, the domU
+#         tests in a matrix of dom0 x domU (ours x ours in that ladder, then
+#         anchor x ours and ours x Debian's stock kernel, side by side),
+#         and the check that no code of ours is shared with upstream's Xen
+#         files.
+# anchor: the self-tests, build the anchor and run the whole ladder on it,
+#         then the domU tests of Debian's stock kernel on the anchor's
+#         dom0; no XFAIL.
 #
 # Every step runs whatever the ones before it did (but the ladder needs
 # the kernels).  Each self-test case, build, KUnit suite, ladder test and
@@ -66,10 +69,13 @@ build() {	# build FLAVOUR
 # counted PART CMD...: run a command whose last line is "N passed, N
 # failed" and fold its counts into ours; anything else is one failure.
 counted() {
-	local part=$1 out last xf
+	local part=$1
 	shift
-	out=$BUILD/$part.out
-	"$@" 2>&1 | tee "$out" || true
+	"$@" 2>&1 | tee "$BUILD/$part.out" || true
+	tally "$part"
+}
+tally() {	# tally PART: fold $BUILD/PART.out's last line into the counts
+	local part=$1 out=$BUILD/$1.out last xf
 	last=$(tail -n 1 "$out")
 	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
@@ -80,6 +86,22 @@ counted() {
 		step "$part" FAIL "did not finish: ${last:-no output}"
 		parts+=("$part: did not finish")
 	fi
+}
+
+# side_by_side PART1 'CMD1' PART2 'CMD2': two ladder runs at once, one
+# QEMU each (TCG runs a machine on one host thread, and CI has two
+# cores); their outputs are printed one after the other, then counted.
+side_by_side() {
+	local p1=$1 c1=$2 p2=$3 c2=$4 pid1 pid2
+	eval "$c1" > "$BUILD/$p1.out" 2>&1 &
+	pid1=$!
+	eval "$c2" > "$BUILD/$p2.out" 2>&1 &
+	pid2=$!
+	wait $pid1 || true
+	wait $pid2 || true
+	cat "$BUILD/$p1.out" "$BUILD/$p2.out"
+	tally "$p1"
+	tally "$p2"
 }
 
 overlap() {
@@ -115,13 +137,27 @@ ours)
 			step unit FAIL "tests/unit/run is missing"
 			parts+=("unit: missing")
 		fi
-		counted ladder python3 tests/ladder.py --kernel ours --domu-dom0 anchor \
+		# The matrix of dom0 x domU: ours x ours in the whole ladder,
+		# then the anchor's dom0 with our domU and our dom0 with
+		# Debian's stock domU, side by side.
+		counted ladder python3 tests/ladder.py --kernel ours \
 			--xfail tests/expect/ours.xfail
+		side_by_side ladder-anchor-dom0 'python3 tests/ladder.py \
+			--kernel ours --domu-dom0 anchor --tests "domu-*" \
+			--label ours-on-anchor --xfail tests/expect/ours.xfail' \
+			ladder-stock-domu 'python3 tests/ladder.py --kernel stock \
+			--domu-dom0 ours --tests "domu-*" --label stock-on-ours'
 	fi
 	overlap
 	;;
 anchor)
-	build anchor && counted ladder python3 tests/ladder.py --kernel anchor
+	if build anchor; then
+		# The anchor's dom0 with the anchor's domU (the whole ladder)
+		# and with Debian's stock domU.
+		counted ladder python3 tests/ladder.py --kernel anchor
+		counted ladder-stock-domu python3 tests/ladder.py --kernel stock \
+			--domu-dom0 anchor --tests "domu-*" --label stock-on-anchor
+	fi
 	;;
 *)
 	die "usage: check.sh ours|anchor"
