@@ -17,9 +17,11 @@
 #                      (DOM0=ours|anchor|stock, DOMU=...)
 #   make bench         ours vs the anchor from one run (not a test):
 #                      hypercalls and traps per workload, icount times
-#   make bench-io      ours vs the anchor from one run (not a test): domU
-#                      disk and network throughput (BENCH_REPS runs of
-#                      BENCH_SECS s each)
+#   make bench-io      ours vs the anchor (not a test): domU disk and
+#                      network throughput (BENCH_REPS runs of BENCH_SECS s
+#                      each); the frontends (our domU vs the anchor's on
+#                      the anchor's dom0) and the backends (the anchor's
+#                      domU on our dom0 vs on the anchor's), a run each
 #   make clean         remove build/ (the cache in ~/.cache/xenpv stays)
 
 XENPV := scripts/xenpv
@@ -71,6 +73,8 @@ bench-io: deps
 	@$(XENPV)/build-kernel.sh ours
 	@$(XENPV)/build-kernel.sh anchor
 	@python3 tests/ladder.py --bench-io anchor,ours --dom0 anchor \
+		--bench-reps $(BENCH_REPS) --bench-secs $(BENCH_SECS)
+	@python3 tests/ladder.py --bench-io anchor --dom0 anchor,ours \
 		--bench-reps $(BENCH_REPS) --bench-secs $(BENCH_SECS)
 
 clean:

@@ -1184,17 +1184,12 @@ def bench_io_marks(marks):
     return values, clock
 
 
-def bench_io(args):
-    """One boot (anchor dom0, QEMU -icount): each domU kernel named boots
-    BENCH_ROUNDS times, the kernels in turns, and runs the benchio job
-    with a fresh disk image in dom0's tmpfs as its xvdb and a vif on dom0's
-    bridge; print the median of each measurement over all its runs side by
-    side, with the ratio of the last kernel to the first.  Times are
-    dom0's (bench-io.sh says how), never the guest's own."""
-    kernels = [Kernel(n) for n in args.bench_io.split(',')]
-    dom0 = Kernel(args.dom0 if args.dom0 != 'ours' else 'anchor')
-    reps, secs, mb = args.bench_reps, args.bench_secs, args.bench_mb
-    workdir = os.path.join(BUILD, 'tests', 'work', 'bench-io')
+def bench_io_boot(dom0, kernels, reps, secs, mb, tag):
+    """One boot of Xen with dom0 (QEMU -icount): each domU kernel boots
+    BENCH_ROUNDS times, the kernels in turns, and runs the benchio job;
+    return ({(kernel name, round): what it reported}, the boot's seconds,
+    its log)."""
+    workdir = os.path.join(BUILD, 'tests', 'work', 'bench-io', tag)
     os.makedirs(workdir, exist_ok=True)
     conf = 'REPS=%d SECS=%d MB=%d ROUNDS=%d\n' % (reps, secs, mb, BENCH_ROUNDS)
     initrd = dom0_initrd(workdir, ['bench-io'], dom0, None, kernels, extra=io_tools(),
@@ -1254,22 +1249,68 @@ def bench_io(args):
             r['error'] = rest
             log('%4ds %s#%d: %s' % (time.time() - start, k, rnd, rest))
     m.kill()
-    elapsed = time.time() - start
-
-    clock = {}
     for k in kernels:
         for rnd in range(1, BENCH_ROUNDS + 1):
             r = runs.get((k.name, rnd))
             if not r or not r['done'] or r['error']:
-                sys.exit('bench-io: FAILED: %s, round %d: %s; see %s' % (
-                    k.name, rnd, (r or {}).get('error') or 'did not finish', logpath))
+                sys.exit('bench-io: FAILED: dom0 %s, domU %s, round %d: %s; see %s' % (
+                    dom0.name, k.name, rnd, (r or {}).get('error') or 'did not finish',
+                    logpath))
             check_kernel(k, r.get('up'), logpath, what='bench-io')
+    return runs, time.time() - start, logpath
+
+
+def bench_io(args):
+    """Disk and network throughput of a domU, side by side, with the ratio
+    of the last column to the first.  Two comparisons:
+
+      --bench-io anchor,ours --dom0 anchor   the frontends: each domU
+          kernel on one dom0, in turns in one boot of Xen;
+      --bench-io anchor --dom0 anchor,ours   the backends: the same domU
+          on each dom0, one boot of Xen per dom0, in turns.
+
+    Each measurement is the median over all its runs.  Times are dom0's
+    (bench-io.sh says how) under QEMU -icount, never the guest's own."""
+    kernels = [Kernel(n) for n in args.bench_io.split(',')]
+    dom0s = [Kernel(n) for n in args.dom0.split(',')]
+    reps, secs, mb = args.bench_reps, args.bench_secs, args.bench_mb
+    if len(dom0s) > 1 and len(kernels) > 1:
+        sys.exit('bench-io: compare domU kernels or dom0 kernels, not both at once')
+    runs, elapsed = {}, 0
+    if len(dom0s) == 1:
+        dom0 = dom0s[0]
+        runs, elapsed, logpath = bench_io_boot(dom0, kernels, reps, secs, mb, 'frontend')
+        names = [k.name for k in kernels]
+        column_kernel = {k.name: k for k in kernels}
+        what = 'domU kernels (each column):'
+        shown = kernels
+        where = 'dom0 %s' % dom0.name
+        order = ['%s#%d' % (nm, rnd) for rnd in range(1, BENCH_ROUNDS + 1) for nm in names]
+    else:
+        domu = kernels[0]
+        names = ['dom0-' + d.name for d in dom0s]
+        column_kernel = {nm: domu for nm in names}
+        for d, nm in zip(dom0s, names):
+            got, secs_taken, logpath = bench_io_boot(d, [domu], reps, secs, mb,
+                                                     'backend-' + d.name)
+            elapsed += secs_taken
+            for (_, rnd), r in got.items():
+                runs[(nm, rnd)] = r
+        what = 'dom0 kernels (each column; the backends under test):'
+        shown = dom0s
+        where = 'domU %s on each dom0' % domu.name
+        order = ['%s#%d' % (nm, rnd) for nm in names for rnd in range(1, BENCH_ROUNDS + 1)]
+
+    clock = {}
+    for nm in names:
+        for rnd in range(1, BENCH_ROUNDS + 1):
+            r = runs[(nm, rnd)]
             values, ratios = bench_io_marks(r['marks'])
             for metric, v in values.items():
                 r['values'].setdefault(metric, []).extend(v)
             for metric, v in ratios.items():
                 if not metric.startswith('warmup_'):
-                    clock.setdefault(k.name, []).extend(v)
+                    clock.setdefault(nm, []).extend(v)
 
     def all_values(name, metric):
         return [v for rnd in range(1, BENCH_ROUNDS + 1)
@@ -1301,21 +1342,20 @@ def bench_io(args):
                   for nm in names], ''))
     wl = max(len(r[0]) for r in rows)
     wc = [max(len(r[1][i]) for r in rows) for i in range(len(names))]
-    out = ['domU kernels (each column):'] + ['  ' + t for t in bench_kernels_text(kernels)]
-    rel = [image_release(k.image) for k in kernels]
-    out.append('every boot checked: its XENPV-GUEST-UP said kernel=<the release of its '
+    out = [what] + ['  ' + t for t in bench_kernels_text(shown)]
+    rel = [image_release(column_kernel[nm].image) for nm in names]
+    out.append('every domU boot checked: its XENPV-GUEST-UP said kernel=<the release of its '
                'bzImage>%s' % (
                    ' (%s for both: uname -r cannot tell these two apart)' % rel[0]
-                   if len(set(rel)) == 1 and len(rel) > 1 else ''))
-    out.append('boots, in order: %s' % ', '.join(
-        '%s#%d' % (nm, rnd) for rnd in range(1, BENCH_ROUNDS + 1) for nm in names))
+                   if len(set(rel)) == 1 and len(rel) > 1 and len(dom0s) == 1 else ''))
+    out.append('domU boots, in order: %s' % ', '.join(order))
     out.append('')
     out += ['%-*s  %s  %s' % (wl, label, '  '.join(
         '%*s' % (w, c) for w, c in zip(wc, cells)), ratio) for label, cells, ratio in rows]
     out.append('')
-    out.append('dom0 %s (2 vCPUs on physical CPU 0); each domU 1 vCPU on CPU 1, 512 MiB;' % (
-        dom0.name))
-    out.append('  each kernel booted %d times (in turns), %d runs of each measurement a '
+    out.append('%s; dom0: 2 vCPUs on physical CPU 0; each domU 1 vCPU on CPU 1, 512 MiB;' % (
+        where))
+    out.append('  each column\'s domU booted %d times, %d runs of each measurement a '
                'boot.' % (BENCH_ROUNDS, reps))
     out.append('disk: xenpv-io on xvdb, a %d MiB image in dom0\'s tmpfs; O_DIRECT, one '
                'request in flight, %d s a run;' % (mb, secs))
@@ -1344,10 +1384,11 @@ def bench_io(args):
                     for i, v in enumerate(values))))
     out.append('this run: %d s from QEMU\'s start to the last result' % elapsed)
     table = '\n'.join(out)
-    with open(os.path.join(BUILD, 'bench-io.txt'), 'w') as f:
+    name = 'bench-io.txt' if len(dom0s) == 1 else 'bench-io-backend.txt'
+    with open(os.path.join(BUILD, name), 'w') as f:
         f.write(table + '\n')
     print(table)
-    print('(also in build/bench-io.txt)')
+    print('(also in build/%s)' % name)
     return 0
 
 
