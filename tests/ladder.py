@@ -79,6 +79,7 @@ TESTS = [
     ('domu-mem-pressure', 'domu', 300, 'smp2'),
     ('domu-vcpu-set', 'domu', 240, 'smp2'),
     ('domu-shutdown', 'domu', 240, 'smp2'),
+    ('domu-destroy', 'domu', 240, 'smp2'),
     ('domu-sysfs', 'domu', 200, 'smp2'),
     ('domu-hotplug', 'domu', 480, 'smp2'),
     ('domu-net-unload', 'domu', 600, 'smp2'),
