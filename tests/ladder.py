@@ -82,6 +82,7 @@ TESTS = [
     ('domu-destroy', 'domu', 240, 'smp2'),
     ('domu-sysfs', 'domu', 200, 'smp2'),
     ('domu-hotplug', 'domu', 480, 'smp2'),
+    ('domu-lifecycle', 'domu', 3600, 'smp2'),
     ('domu-net-unload', 'domu', 600, 'smp2'),
     ('domu-migrate', 'domu', 600, 'smp2'),
     ('domu-checkpoint', 'domu', 600, 'smp2'),
@@ -93,7 +94,7 @@ TEST = {t[0]: t for t in TESTS}
 # Tests that create their domU many times and boot it from the ELF image
 # (domu/vmlinux, when the domU kernel has one): only the plans that run
 # them carry its 20 MB in dom0's initramfs.
-ELF_DOMU_TESTS = set()
+ELF_DOMU_TESTS = {'domu-lifecycle'}
 
 # Tests of behaviour the issues ask of us beyond what upstream does: the
 # whole-ladder run of the anchor leaves them out, saying why (ask for one
