@@ -41,16 +41,17 @@ start_xen_daemons() {
 }
 
 # domu_cfg NAME JOB [xl.cfg line...]: write a domU config, print its path.
-# TYPE (pv), MEM (128), VCPUS (2) override the defaults.
+# TYPE (pv), MEM (128), VCPUS (2), KERNEL ($XENPV/domu/bzImage) override
+# the defaults; ARGS is added to the guest's command line.
 domu_cfg() {
 	_n=$1 _j=$2
 	shift 2
 	{
 		echo "name=\"$_n\""
 		echo "type=\"${TYPE:-pv}\""
-		echo "kernel=\"$XENPV/domu/bzImage\""
+		echo "kernel=\"${KERNEL:-$XENPV/domu/bzImage}\""
 		echo "ramdisk=\"$XENPV/domu/initrd\""
-		echo "extra=\"console=hvc0 printk.time=1 xenpv.job=$_j\""
+		echo "extra=\"console=hvc0 printk.time=1 xenpv.job=$_j${ARGS:+ $ARGS}\""
 		echo "memory=${MEM:-128}"
 		echo "vcpus=${VCPUS:-2}"
 		echo "on_crash=\"preserve\""

@@ -24,7 +24,8 @@ cp "$bb" "$root/bin/busybox"
 done
 ln -sf bin/busybox "$root/init"
 cp "$guest/inittab" "$root/etc/inittab"
-cp "$guest/rc.sysinit" "$guest/rc.job" "$guest/rc.shutdown" "$guest/uevent-helper" "$root/etc/"
+cp "$guest/rc.sysinit" "$guest/rc.job" "$guest/rc.shutdown" "$guest/rc.lifecycle" \
+	"$guest/uevent-helper" "$root/etc/"
 [ -n "${XENPV_STRESS_BIN:-}" ] && cp "$XENPV_STRESS_BIN" "$root/bin/xenpv-stress"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
 
