@@ -41,7 +41,8 @@ start_xen_daemons() {
 }
 
 # domu_cfg NAME JOB [xl.cfg line...]: write a domU config, print its path.
-# TYPE (pv), MEM (128), VCPUS (2) override the defaults.
+# TYPE (pv), MEM (128), VCPUS (2) override the defaults; EXTRA is added
+# to the kernel's command line.
 domu_cfg() {
 	_n=$1 _j=$2
 	shift 2
@@ -50,7 +51,7 @@ domu_cfg() {
 		echo "type=\"${TYPE:-pv}\""
 		echo "kernel=\"$XENPV/domu/bzImage\""
 		echo "ramdisk=\"$XENPV/domu/initrd\""
-		echo "extra=\"console=hvc0 printk.time=1 xenpv.job=$_j\""
+		echo "extra=\"console=hvc0 printk.time=1 xenpv.job=$_j${EXTRA:+ $EXTRA}\""
 		echo "memory=${MEM:-128}"
 		echo "vcpus=${VCPUS:-2}"
 		echo "on_crash=\"preserve\""
@@ -59,9 +60,10 @@ domu_cfg() {
 	echo /tmp/$_n.cfg
 }
 
-# create CFG: xl create, with xl's own words in the reason when it fails.
+# create CFG [xl create option...]: xl create, with xl's own words in the
+# reason when it fails.
 create() {
-	_out=$($XL create "$1" 2>&1)
+	_out=$($XL create "$@" 2>&1)
 	_rc=$?
 	[ -z "$_out" ] || echo "$_out" | sed 's/^/[xl create] /'
 	[ $_rc = 0 ] && return 0
