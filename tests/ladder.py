@@ -89,6 +89,7 @@ TESTS = [
     ('domu-sysfs', 'domu', 200, 'smp2'),
     ('domu-hotplug', 'domu', 480, 'smp2'),
     ('domu-lifecycle', 'domu', 3600, 'smp2'),
+    ('domu-hostile-frontend', 'domu', 1200, 'smp2'),
     ('domu-net-unload', 'domu', 600, 'smp2'),
     ('domu-migrate', 'domu', 600, 'smp2'),
     ('domu-checkpoint', 'domu', 600, 'smp2'),
@@ -250,8 +251,9 @@ class Kernel:
         """The guest initramfs for this kernel, rebuilt when its inputs change."""
         out = os.path.join(BUILD, 'images', 'guest-%s.cpio.gz' % self.name)
         stress = stress_binary()
+        hostile = guest_tool('xenpv-hostile')
         inputs = glob.glob(os.path.join(TOP, 'tests', 'guest', '*')) + [
-            os.path.join(TOP, 'tests', 'image', 'mkguest.sh'), stress]
+            os.path.join(TOP, 'tests', 'image', 'mkguest.sh'), stress, hostile]
         if self.modules:
             inputs += glob.glob(os.path.join(self.modules, 'lib', 'modules', '*',
                                              'modules.dep'))
@@ -260,7 +262,7 @@ class Kernel:
             os.makedirs(os.path.dirname(out), exist_ok=True)
             run([os.path.join(TOP, 'tests', 'image', 'mkguest.sh'),
                  self.modules or '/nonexistent', out],
-                env=dict(os.environ, XENPV_STRESS_BIN=stress))
+                env=dict(os.environ, XENPV_STRESS_BIN=stress, XENPV_HOSTILE_BIN=hostile))
         return out
 
 

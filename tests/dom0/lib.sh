@@ -60,9 +60,10 @@ domu_cfg() {
 	echo /tmp/$_n.cfg
 }
 
-# create CFG: xl create, with xl's own words in the reason when it fails.
+# create CFG [xl create option...]: xl create, with xl's own words in the
+# reason when it fails.
 create() {
-	_out=$($XL create "$1" 2>&1)
+	_out=$($XL create "$@" 2>&1)
 	_rc=$?
 	[ -z "$_out" ] || echo "$_out" | sed 's/^/[xl create] /'
 	[ $_rc = 0 ] && return 0

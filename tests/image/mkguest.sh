@@ -27,6 +27,7 @@ cp "$guest/inittab" "$root/etc/inittab"
 cp "$guest/rc.sysinit" "$guest/rc.job" "$guest/rc.shutdown" "$guest/rc.lifecycle" \
 	"$guest/uevent-helper" "$root/etc/"
 [ -n "${XENPV_STRESS_BIN:-}" ] && cp "$XENPV_STRESS_BIN" "$root/bin/xenpv-stress"
+[ -n "${XENPV_HOSTILE_BIN:-}" ] && cp "$XENPV_HOSTILE_BIN" "$root/bin/xenpv-hostile"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
 
 if [ -d "$kdir/lib/modules" ]; then
