@@ -12,7 +12,8 @@ K and D name a kernel: "ours" and "anchor" (build/kernels/<name>/, made by
 --kernel is the kernel under test.  The native test boots it in QEMU without
 Xen; the dom0-* tests boot it as dom0 under Xen 4.17; the domu-* tests run it
 as the domU, with --domu-dom0 as dom0 (default: the kernel under test).
---tests takes names and shell patterns ("domu-*").  make check runs the
+--tests takes names and shell patterns ("domu-*"); "!pattern" leaves
+tests out.  make check runs the
 domU tests in a matrix: our dom0 with our domU (the one-bzImage case, in
 the run of the whole ladder), the anchor's dom0 with our domU, and our
 dom0 with Debian's stock domU ("--kernel stock --domu-dom0 ours": our
@@ -49,6 +50,8 @@ counted as a failure until its line is deleted.  The last line printed is
 "N passed, N failed"; XFAIL are counted apart.
 """
 import argparse
+import contextlib
+import fcntl
 import fnmatch
 import glob
 import gzip
@@ -111,6 +114,13 @@ BEYOND_ANCHOR = {
     'domu-mem-pressure': "upstream's balloon takes memory without regard "
                          "to the workload: its domU is OOM-killed",
 }
+
+# Tests of the dom0's backends, whatever the domU: the rogue frontend of
+# domu-hostile-frontend is a user-space program, the guest of
+# domu-lifecycle only connects its devices.  A pattern or whole-ladder run
+# leaves them out when the dom0 is not the kernel under test (the matrix
+# runs them once per dom0: in "ours" and in the anchor's whole ladder).
+BACKEND_TESTS = {'domu-hostile-frontend', 'domu-lifecycle'}
 
 # QEMU machine profiles.  PVH needs hardware-assisted paging (+npt); with
 # more than one vCPU QEMU's nested SVM emulation triple-faults PVH guests
@@ -410,8 +420,36 @@ def dom0_payload(workdir, plan, dom0, domu, extra_domus=(), domu_extra=None,
     return out
 
 
+_images_depth = 0
+_images_fd = None
+
+
+@contextlib.contextmanager
+def images_locked():
+    """make check runs two ladders at once, and both build the same images
+    in build/images (a guest initramfs, the guest tools): one builds, the
+    other waits and then finds them up to date."""
+    global _images_depth, _images_fd
+    if not _images_depth:
+        os.makedirs(BUILD, exist_ok=True)
+        _images_fd = open(os.path.join(BUILD, '.images.lock'), 'w')
+        fcntl.flock(_images_fd, fcntl.LOCK_EX)
+    _images_depth += 1
+    try:
+        yield
+    finally:
+        _images_depth -= 1
+        if not _images_depth:
+            _images_fd.close()
+
+
 def dom0_initrd(workdir, plan, dom0, domu, extra_domus=(), extra=None, files=None):
     """base + payload (+ extra, an archive for dom0 and the extra domUs)."""
+    with images_locked():
+        return make_dom0_initrd(workdir, plan, dom0, domu, extra_domus, extra, files)
+
+
+def make_dom0_initrd(workdir, plan, dom0, domu, extra_domus, extra, files):
     base = subprocess.run([os.path.join(TOP, 'tests', 'image', 'mkdom0.sh')],
                           check=True, capture_output=True, text=True).stdout.strip()
     payload = dom0_payload(workdir, plan, dom0, domu, extra_domus, extra, files)
@@ -643,7 +681,9 @@ class Ladder:
 
     def run_native(self, name, timeout, machine):
         k = self.kernel
-        m = Machine(qemu_native(k, k.guest_initrd(), machine),
+        with images_locked():
+            initrd = k.guest_initrd()
+        m = Machine(qemu_native(k, initrd, machine),
                     os.path.join(self.logdir, 'native.serial.log'))
         start, lines = time.time(), []
         status, reason = 'FAIL', 'no XENPV-NATIVE-OK within %d s' % timeout
@@ -798,6 +838,10 @@ class Ladder:
         # left out when it asks of an upstream domU (the anchor's or
         # Debian's) what only ours does.
         asked = self.args.tests.split(',') if self.args.tests else ['*']
+        # "!pattern" takes tests out again.
+        skip = {t[0] for a in asked if a.startswith('!') for t in TESTS
+                if fnmatch.fnmatchcase(t[0], a[1:])}
+        asked = [a for a in asked if not a.startswith('!')] or ['*']
         names = []
         for a in asked:
             hits = [t[0] for t in TESTS if fnmatch.fnmatchcase(t[0], a)]
@@ -808,7 +852,13 @@ class Ladder:
                 for n in [h for h in hits if h in BEYOND_ANCHOR]:
                     log('not run on %s: %s (%s)' % (self.kernel.name, n, BEYOND_ANCHOR[n]))
                 hits = [h for h in hits if h not in BEYOND_ANCHOR]
-            names += [h for h in hits if h not in names]
+            if a not in TEST and self.domu_dom0.name != self.kernel.name:
+                for n in [h for h in hits if h in BACKEND_TESTS]:
+                    log('not run with dom0 %s: %s (a test of the dom0\'s backends, '
+                        'run where the dom0 is the kernel under test)' % (
+                            self.domu_dom0.name, n))
+                hits = [h for h in hits if h not in BACKEND_TESTS]
+            names += [h for h in hits if h not in names and h not in skip]
         log('kernel under test: %s; dom0 for domU tests: %s; logs: %s' % (
             self.kernel.name, self.domu_dom0.name, os.path.relpath(self.logdir, TOP)))
         for k in {self.kernel.name: self.kernel, self.domu_dom0.name: self.domu_dom0}.values():
