@@ -8,7 +8,8 @@
 #         anchor, the KUnit suites (tests/unit/run), the ladder on our
 #         kernel with the expectations of tests/expect/ours.xfail, the domU
 #         tests in a matrix of dom0 x domU (ours x ours in that ladder, then
-#         anchor x ours and ours x Debian's stock kernel, side by side),
+#         anchor x ours and ours x Debian's stock kernel; the tests of our
+#         backends run beside them all, a second QEMU),
 #         and the check that no code of ours is shared with upstream's Xen
 #         files.
 # anchor: the self-tests, build the anchor and run the whole ladder on it,
@@ -88,20 +89,18 @@ tally() {	# tally PART: fold $BUILD/PART.out's last line into the counts
 	fi
 }
 
-# side_by_side PART1 'CMD1' PART2 'CMD2': two ladder runs at once, one
-# QEMU each (TCG runs a machine on one host thread, and CI has two
-# cores); their outputs are printed one after the other, then counted.
-side_by_side() {
-	local p1=$1 c1=$2 p2=$3 c2=$4 pid1 pid2
-	eval "$c1" > "$BUILD/$p1.out" 2>&1 &
-	pid1=$!
-	eval "$c2" > "$BUILD/$p2.out" 2>&1 &
-	pid2=$!
-	wait $pid1 || true
-	wait $pid2 || true
-	cat "$BUILD/$p1.out" "$BUILD/$p2.out"
-	tally "$p1"
-	tally "$p2"
+# in_background PART CMD: start a ladder run now, beside the one in the
+# foreground (TCG runs a machine on one host thread, and CI has two
+# cores); collect PART prints its output when it is done and counts it.
+declare -A bg_pid
+in_background() {
+	eval "$2" > "$BUILD/$1.out" 2>&1 &
+	bg_pid[$1]=$!
+}
+collect() {
+	wait "${bg_pid[$1]}" || true
+	cat "$BUILD/$1.out"
+	tally "$1"
 }
 
 overlap() {
@@ -137,16 +136,21 @@ ours)
 			step unit FAIL "tests/unit/run is missing"
 			parts+=("unit: missing")
 		fi
-		# The matrix of dom0 x domU: ours x ours in the whole ladder,
-		# then the anchor's dom0 with our domU and our dom0 with
-		# Debian's stock domU, side by side.
+		# The matrix of dom0 x domU, in two lanes: the tests of our
+		# backends (long: 50 domUs come and go) in the background,
+		# beside the whole ladder (ours x ours), then the anchor's dom0
+		# with our domU and our dom0 with Debian's stock domU.
+		backend='domu-lifecycle,domu-hostile-frontend'
+		in_background ladder-backends "python3 tests/ladder.py --kernel ours \
+			--tests $backend --label ours-backends --xfail tests/expect/ours.xfail"
 		counted ladder python3 tests/ladder.py --kernel ours \
+			--tests "*,!${backend//,/,!}" --xfail tests/expect/ours.xfail
+		counted ladder-anchor-dom0 python3 tests/ladder.py --kernel ours \
+			--domu-dom0 anchor --tests "domu-*" --label ours-on-anchor \
 			--xfail tests/expect/ours.xfail
-		side_by_side ladder-anchor-dom0 'python3 tests/ladder.py \
-			--kernel ours --domu-dom0 anchor --tests "domu-*" \
-			--label ours-on-anchor --xfail tests/expect/ours.xfail' \
-			ladder-stock-domu 'python3 tests/ladder.py --kernel stock \
-			--domu-dom0 ours --tests "domu-*" --label stock-on-ours'
+		counted ladder-stock-domu python3 tests/ladder.py --kernel stock \
+			--domu-dom0 ours --tests "domu-*" --label stock-on-ours
+		collect ladder-backends
 	fi
 	overlap
 	;;
