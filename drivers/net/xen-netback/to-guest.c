@@ -212,7 +212,11 @@ answer:
 		if (i == 0)
 			rsp->flags |= csum_flags(skb) |
 				      (gso ? NETRXF_extra_info : 0);
-		if (i + 1 < slots)
+		/* More data follows only if bytes are left: the extra-info
+		 * slot is not data, so a GSO packet of one page ends at
+		 * slot 0 although slot 1 comes after it.
+		 */
+		if (len)
 			rsp->flags |= NETRXF_more_data;
 		rsp->status = ok ? data : NETIF_RSP_ERROR;
 	}
