@@ -323,8 +323,10 @@ static long privcmd_resource_size(struct privcmd_mmap_resource *k,
 
 /*
  * Xen hands a PV caller the machine frames of the resource, which
- * belong to the domain (its grant table, its ioreq pages): map them like
- * any of its frames.
+ * belong to the domain (its grant table, its ioreq pages): map them as
+ * machine frames, also when the domain is HVM or PVH, whose frames Xen
+ * would otherwise look up in its p2m (libxenguest seeds a PVH guest's
+ * grant table this way).
  */
 static long privcmd_mmap_resource(struct privcmd_file *pf, void __user *udata)
 {
@@ -367,9 +369,9 @@ static long privcmd_mmap_resource(struct privcmd_file *pf, void __user *udata)
 		rc = HYPERVISOR_memory_op(XENMEM_acquire_resource, &xr);
 		if (rc)
 			break;
-		xen_map_foreign_frames(vma, k.addr + (done << PAGE_SHIFT),
-				       r->frames, n, r->errs,
-				       vma->vm_page_prot, k.dom);
+		xen_map_foreign_mfns(vma, k.addr + (done << PAGE_SHIFT),
+				     r->frames, n, r->errs, vma->vm_page_prot,
+				     k.dom);
 		for (i = 0; i < n && !rc; i++)
 			rc = r->errs[i];
 		done += n;

@@ -54,7 +54,8 @@ static int note_pte(pte_t *ptep, unsigned long addr, void *data)
 /* Map up to FOREIGN_BATCH frames at @addr; returns how many were mapped. */
 static int map_batch(struct vm_area_struct *vma, unsigned long addr,
 		     const xen_pfn_t *frames, unsigned int nr,
-		     struct foreign_batch *b, pteval_t flags, domid_t domid)
+		     struct foreign_batch *b, pteval_t flags, domid_t domid,
+		     unsigned int cmd)
 {
 	unsigned int i, nreq = 0, first = 0;
 	int rc, mapped = 0;
@@ -74,7 +75,7 @@ static int map_batch(struct vm_area_struct *vma, unsigned long addr,
 			continue;
 		}
 		b->errs[i] = 0;
-		b->req[nreq].ptr = b->pte_ma[i] | MMU_NORMAL_PT_UPDATE;
+		b->req[nreq].ptr = b->pte_ma[i] | cmd;
 		b->req[nreq].val = ((u64)frames[i] << PAGE_SHIFT) | flags;
 		b->slot[nreq] = i;
 		nreq++;
@@ -104,22 +105,9 @@ static int map_batch(struct vm_area_struct *vma, unsigned long addr,
 	return mapped;
 }
 
-/**
- * xen_map_foreign_frames - map another domain's frames into user space
- * @vma: a VM_PFNMAP area of the current address space, mmap lock held
- * @addr: where the first frame goes, page aligned, inside @vma
- * @frames: @nr frame numbers of @domid (machine frames, as a PV toolstack
- *	names them)
- * @errs: out: 0 or the -errno of each frame (-EBUSY: something is mapped
- *	there already; Xen's answer otherwise, -ENOENT for a frame paged out)
- * @prot: the protection, normally @vma's
- *
- * Returns the number of frames mapped.  Every entry of @errs is written,
- * also when nothing could be tried: callers copy it to user space.
- */
-int xen_map_foreign_frames(struct vm_area_struct *vma, unsigned long addr,
-			   const xen_pfn_t *frames, unsigned int nr, int *errs,
-			   pgprot_t prot, domid_t domid)
+static int map_frames(struct vm_area_struct *vma, unsigned long addr,
+		      const xen_pfn_t *frames, unsigned int nr, int *errs,
+		      pgprot_t prot, domid_t domid, unsigned int cmd)
 {
 	/* Special: no struct page behind it, whatever pte_pfn() says. */
 	pteval_t flags = (pgprot_val(prot) | _PAGE_SPECIAL) &
@@ -145,10 +133,50 @@ int xen_map_foreign_frames(struct vm_area_struct *vma, unsigned long addr,
 
 		b->errs = errs + done;
 		mapped += map_batch(vma, addr + ((unsigned long)done << PAGE_SHIFT),
-				    frames + done, n, b, flags, domid);
+				    frames + done, n, b, flags, domid, cmd);
 		done += n;
 	}
 	kfree(b);
 	return mapped;
 }
+
+/**
+ * xen_map_foreign_frames - map another domain's frames into user space
+ * @vma: a VM_PFNMAP area of the current address space, mmap lock held
+ * @addr: where the first frame goes, page aligned, inside @vma
+ * @frames: @nr frame numbers of @domid, as its toolstack names them:
+ *	machine frames of a PV domain, guest frames of an HVM or PVH one
+ *	(Xen looks those up in the domain's p2m)
+ * @errs: out: 0 or the -errno of each frame (-EBUSY: something is mapped
+ *	there already; Xen's answer otherwise, -ENOENT for a frame paged out)
+ * @prot: the protection, normally @vma's
+ *
+ * Returns the number of frames mapped.  Every entry of @errs is written,
+ * also when nothing could be tried: callers copy it to user space.
+ */
+int xen_map_foreign_frames(struct vm_area_struct *vma, unsigned long addr,
+			   const xen_pfn_t *frames, unsigned int nr, int *errs,
+			   pgprot_t prot, domid_t domid)
+{
+	return map_frames(vma, addr, frames, nr, errs, prot, domid,
+			  MMU_NORMAL_PT_UPDATE);
+}
 EXPORT_SYMBOL_GPL(xen_map_foreign_frames);
+
+/**
+ * xen_map_foreign_mfns - map machine frames that belong to @domid
+ *
+ * As xen_map_foreign_frames(), but @frames are machine frames whatever
+ * the kind of @domid: what XENMEM_acquire_resource gives a PV caller
+ * (a domain's grant table, its ioreq pages).  For an HVM or PVH owner
+ * Xen would otherwise take them for guest frames and look them up in its
+ * p2m; MMU_PT_UPDATE_NO_TRANSLATE says not to.
+ */
+int xen_map_foreign_mfns(struct vm_area_struct *vma, unsigned long addr,
+			 const xen_pfn_t *frames, unsigned int nr, int *errs,
+			 pgprot_t prot, domid_t domid)
+{
+	return map_frames(vma, addr, frames, nr, errs, prot, domid,
+			  MMU_PT_UPDATE_NO_TRANSLATE);
+}
+EXPORT_SYMBOL_GPL(xen_map_foreign_mfns);

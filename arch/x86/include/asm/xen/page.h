@@ -214,5 +214,8 @@ struct vm_area_struct;
 int xen_map_foreign_frames(struct vm_area_struct *vma, unsigned long addr,
 			   const xen_pfn_t *frames, unsigned int nr, int *errs,
 			   pgprot_t prot, domid_t domid);
+int xen_map_foreign_mfns(struct vm_area_struct *vma, unsigned long addr,
+			 const xen_pfn_t *frames, unsigned int nr, int *errs,
+			 pgprot_t prot, domid_t domid);
 
 #endif /* _ASM_X86_XEN_PAGE_H */
