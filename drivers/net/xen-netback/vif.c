@@ -388,10 +388,13 @@ void nb_vif_destroy(struct nb_vif *vif)
 	struct net_device *dev = vif->dev;
 	unsigned int i;
 
-	cancel_work_sync(&vif->broken_work);
+	/* NAPI first: a poll that finds the guest misbehaving queues
+	 * broken_work, so only once no poll can run is cancelling it final.
+	 */
 	mutex_lock(&vif->lock);
 	nb_vif_disconnect(vif);
 	mutex_unlock(&vif->lock);
+	cancel_work_sync(&vif->broken_work);
 	unregister_netdev(dev);
 	for (i = 0; i < vif->max_queues; i++) {
 		netif_napi_del(&vif->queues[i].napi);
