@@ -145,10 +145,15 @@ void blkback_req_done(struct blkback_req *req)
 	struct blkback_ring *ring = req->ring;
 	unsigned long flags;
 
+	/*
+	 * Wake the thread before letting go of the lock: once the request is
+	 * visible on the list and the lock is free, the thread may finish
+	 * it, see nothing in flight and go, and disconnect frees the ring.
+	 */
 	spin_lock_irqsave(&ring->done_lock, flags);
 	list_add_tail(&req->list, &ring->done);
-	spin_unlock_irqrestore(&ring->done_lock, flags);
 	wake_up(&ring->wq);
+	spin_unlock_irqrestore(&ring->done_lock, flags);
 }
 
 static bool done_pending(struct blkback_ring *ring)
