@@ -35,6 +35,10 @@ for r in 1 2 3; do
 	snd=$!
 	line=$(wait_for t-nu "XENPV-NETUNLOAD-(REMOVED r=$r|FAIL)" 240) ||
 		fail "round $r: the domU did not report the unload"
+	# Our stream must have lasted until the unload: a connection refused
+	# or reset before it means the guest's receive side was never tried.
+	kill -0 $snd 2>/dev/null ||
+		fail "round $r: dom0's stream to the guest (port 502$r) ended before the unload"
 	stop_traffic
 	case "$line" in *FAIL*) fail "${line#*XENPV-NETUNLOAD-FAIL }" ;; esac
 	set -- $(echo "$line" | sed -n 's/.* rx=\([0-9]*\) tx=\([0-9]*\) secs=\([0-9.]*\) nets=\(.*\)/\1 \2 \3 \4/p')
