@@ -39,8 +39,11 @@ listing_after() {
 # behind could hold a pipe open after xl is gone.  libxl gives a hotplug
 # script 40 s, and a loaded host can make dom0 that slow (bash alone takes
 # seconds to start then); that is no fault of the domU's, so with TRIES 2
-# an attach that fails that way is tried once more, after removing a loop
-# device the killed script may have left.
+# an attach that fails that way is tried once more, after removing what
+# the failed attempt left: libxl cleans the store up after a failed
+# detach but not after a failed attach (its backend directory stays, and
+# the next attach would find the device "already exists"), and the killed
+# script may have left a loop device.
 xl_step() {
 	_s=$1 _tries=$2 _what=$3
 	shift 3
@@ -56,6 +59,15 @@ xl_step() {
 		[ $_tries -gt 0 ] ||
 			fail "$_what: xl $1 failed: libxl killed dom0's hotplug script after its 40 s (is the host overloaded?)"
 		say "$_what: libxl killed dom0's hotplug script after its 40 s; trying again"
+		case "$1" in
+		block-attach)
+			timeout $_s $XL block-detach -f "$2" xvdc ;;
+		network-attach)
+			for _v in $($XL network-list "$2" 2>/dev/null |
+				    awk 'NR > 1 { print $1 }'); do
+				timeout $_s $XL network-detach "$2" "$_v"
+			done ;;
+		esac > /dev/null 2>&1
 		for _d in $(loop_of $img | cut -d: -f1); do
 			losetup -d "$_d"
 		done
