@@ -118,6 +118,26 @@ wait_for() {
 	return 1
 }
 
+# release_images FILE...: wait, 60 s at most, until no loop device of
+# dom0's is on any FILE any more.  A test removes its disk images only
+# after that: the block script's "remove" finds the image by its path, and
+# takes a path that is gone for "nothing to do", so a file removed while
+# still attached leaves its loop device behind for good.
+release_images() {
+	_end=$(($(date +%s) + 60))
+	while :; do
+		_left=
+		for _f in "$@"; do
+			_left="$_left$(losetup -a 2>/dev/null | grep -F "$_f")"
+		done
+		[ -n "$_left" ] || return 0
+		[ "$(date +%s)" -lt $_end ] || break
+		sleep 0.5
+	done
+	say "still attached after 60 s: $_left"
+	return 1
+}
+
 # Print the vCPU state and stacks of every domU (a crashed one, or a hung
 # one: a failed test often means a guest waits for ever), and Xen's recent
 # messages.

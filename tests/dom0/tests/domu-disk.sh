@@ -8,6 +8,9 @@ line=$(wait_for t-disk 'XENPV-DISK-(WRITTEN|FAIL)' 180) || fail "the domU did no
 case "$line" in *XENPV-DISK-FAIL*) fail "the domU could not write: ${line#*XENPV-DISK-FAIL }" ;; esac
 guest=${line##*sha256=}
 timeout 120 $XL shutdown -w t-disk >/dev/null 2>&1 || $XL destroy t-disk
+# xl shutdown -w returns when the guest is down; xl's daemon then
+# destroys the domain, and the block script lets go of the image.
+release_images $img || fail "the domain's end left dom0's loop device on $img"
 want=$(yes xenpv-disk-pattern | head -c 8388608 | sha256sum | cut -d' ' -f1)
 have=$(head -c 8388608 $img | sha256sum | cut -d' ' -f1)
 [ "$guest" = "$want" ] || fail "the domU read back $guest, expected $want"

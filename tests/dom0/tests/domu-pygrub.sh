@@ -27,5 +27,7 @@ CFG
 create "$cfg"
 up=$(wait_for t-pygrub 'XENPV-GUEST-UP' 180) || fail "the domU did not reach init"
 case "$up" in *job=pygrub*) ;; *) fail "the domU did not get grub.cfg's command line: $up" ;; esac
+$XL destroy t-pygrub || fail "xl destroy failed"
+release_images $img || fail "xl destroy left dom0's loop device on $img"
 rm -rf $dir $img
 pass "booted through pygrub with grub.cfg's kernel, initrd and command line"
