@@ -78,6 +78,7 @@ TESTS = [
     ('dom0-boot', 'dom0', 60, 'smp2'),
     ('dom0-tools', 'dom0', 60, 'smp2'),
     ('dom0-devices', 'dom0', 120, 'smp2'),
+    ('dom0-balloon', 'dom0', 240, 'smp2'),
     ('dom0-stress', 'dom0', 600, 'smp2'),
     ('domu-boot', 'domu', 200, 'smp2'),
     ('domu-disk', 'domu', 200, 'smp2'),
