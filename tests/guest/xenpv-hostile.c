@@ -2,10 +2,10 @@
 /*
  * xenpv-hostile: a frontend that attacks dom0's backends (domu-hostile-frontend).
  *
- * usage: xenpv-hostile VBD-ID VIF-ID
+ * usage: xenpv-hostile VBD-ID VIF-ID...
  *
- * It plays blkfront for device/vbd/VBD-ID and netfront for
- * device/vif/VIF-ID from user space, with nothing but what any domU may
+ * It plays blkfront for device/vbd/VBD-ID and netfront for the
+ * device/vif/VIF-IDs from user space, with nothing but what any domU may
  * use: pages granted to dom0 through /dev/xen/gntalloc, an event channel
  * left unbound for dom0 to bind (/dev/xen/evtchn), and the frontend's
  * directory in xenstore, which the toolstack makes the domU's own
@@ -17,7 +17,11 @@
  * Each attack runs on a connection of its own: connect (rings, event
  * channel, state), attack, judge, then close (Closing, Closed) and come
  * back at Initialising, which a backend answers with InitWait as for a
- * driver loaded again.  Before each attack the program writes its name to
+ * driver loaded again.  Each network attack also gets a vif of its own
+ * (the next VIF-ID given, while there are more): upstream's netback
+ * keeps a vif that saw a protocol error disabled for the rest of its
+ * life, reconnected or not, so one attack must not decide what the next
+ * finds.  Before each attack the program writes its name to
  * data/hostile and waits for dom0 to echo it in data/hostile-ack, so dom0
  * can cut its kernel log at that point and count what each attack made
  * it say.
@@ -827,13 +831,34 @@ static void setup_dev(struct dev *d, const char *kind, const char *id)
 	connect_dev(d);
 }
 
+/* The device for the next network attack: a fresh vif while there are. */
+static struct dev *next_vif(char **ids, int nr)
+{
+	static struct dev vifs[8];
+	static int used;
+	struct dev *d;
+
+	if (used && used >= nr)
+		return &vifs[nr - 1];	/* the last one, reconnected */
+	d = &vifs[used];
+	setup_dev(d, "net", ids[used]);
+	printf("XENPV-HOSTILE-CONNECTED net %s\n", d->be);
+	used++;
+	return d;
+}
+
 int main(int argc, char **argv)
 {
-	static struct dev blk, net;
+	static struct dev blk;
+	struct dev *net;
+	char **vifs;
+	int nr_vifs;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc != 3)
-		die("usage: xenpv-hostile VBD-ID VIF-ID");
+	if (argc < 3 || argc > 10)
+		die("usage: xenpv-hostile VBD-ID VIF-ID...");
+	vifs = argv + 2;
+	nr_vifs = argc - 2;
 	xs_fd = open("/dev/xen/xenbus", O_RDWR);
 	ev_fd = open("/dev/xen/evtchn", O_RDWR);
 	ga_fd = open("/dev/xen/gntalloc", O_RDWR);
@@ -865,14 +890,17 @@ int main(int argc, char **argv)
 	runaway(&blk, "blk-runaway-req-prod");
 	storm(&blk, "blk-event-storm");
 
-	setup_dev(&net, "net", argv[2]);
-	printf("XENPV-HOSTILE-CONNECTED net %s\n", net.be);
-	bad_requests(&net, "net-past-page", net_past_page, ROUNDS);
-	net_chain(&net, "net-endless-chain");
-	free_again(&net);
-	bad_requests(&net, "net-gref", net_gref, ROUNDS);
-	runaway(&net, "net-runaway-req-prod");
-	storm(&net, "net-event-storm");
+	net = next_vif(vifs, nr_vifs);
+	bad_requests(net, "net-past-page", net_past_page, ROUNDS);
+	net = next_vif(vifs, nr_vifs);
+	net_chain(net, "net-endless-chain");
+	net = next_vif(vifs, nr_vifs);
+	free_again(net);
+	bad_requests(net, "net-gref", net_gref, ROUNDS);
+	net = next_vif(vifs, nr_vifs);
+	runaway(net, "net-runaway-req-prod");
+	net = next_vif(vifs, nr_vifs);
+	storm(net, "net-event-storm");
 
 	announce("done");
 	printf("XENPV-HOSTILE-DONE failures=%d\n", failures);

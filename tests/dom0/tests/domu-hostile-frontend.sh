@@ -59,8 +59,10 @@ good_rounds() {
 # no guest boots (libxl gives them 40 s, and a booting guest on a loaded
 # host can make dom0 that slow), then both boot at once.
 ARGS="module_blacklist=xen_blkfront,xen_netfront initcall_blacklist=blkfront_init,xlblk_init"
+# Five vifs for the rogue: one per network attack (xenpv-hostile.c says
+# why).
 cfg=$(domu_cfg t-rogue hostile "disk=['format=raw, vdev=xvdb, access=rw, target=$rogue_img']" \
-	"vif=['bridge=xenbr0']")
+	"vif=['bridge=xenbr0', 'bridge=xenbr0', 'bridge=xenbr0', 'bridge=xenbr0', 'bridge=xenbr0']")
 ARGS=
 create "$cfg" -p
 rogue=$($XL domid t-rogue)
