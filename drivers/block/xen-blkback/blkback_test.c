@@ -4,7 +4,8 @@
  * ring slots in both ABIs, the producer-index check and the checks of
  * requests and segments.  Slots are built byte by byte at the offsets
  * the ABI documents, not from the structures the code decodes with, so a
- * wrong offset in either shows up.  Pure functions: no Xen needed.
+ * wrong offset in either shows up.  Also the page budget arithmetic.
+ * Pure functions: no Xen needed.
  */
 
 #include <kunit/test.h>
@@ -388,6 +389,35 @@ static void test_check_segments(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, segs(seg, 3, 8, &lim4k), BLKIF_RSP_ERROR);
 }
 
+/* The page budget: the administrator's wish, within what a ring can use. */
+static void test_page_budget(struct kunit *test)
+{
+	/* 32 slots of 11 segments: 352 pages is all it can ever use. */
+	KUNIT_EXPECT_EQ(test, blkback_page_budget(1024, 32, 11), 352);
+	/* 512 slots of 256 segments would be 131072 pages: the wish rules. */
+	KUNIT_EXPECT_EQ(test, blkback_page_budget(1024, 512, 256), 1024);
+	/* Never less than one request of the largest kind. */
+	KUNIT_EXPECT_EQ(test, blkback_page_budget(16, 512, 256), 256);
+	KUNIT_EXPECT_EQ(test, blkback_page_budget(0, 32, 11), 11);
+	/* No overflow in slots times segments. */
+	KUNIT_EXPECT_EQ(test, blkback_page_budget(UINT_MAX, 1u << 20, 4096),
+			UINT_MAX);
+}
+
+static void test_pages_fit(struct kunit *test)
+{
+	/* An idle ring takes anything. */
+	KUNIT_EXPECT_TRUE(test, blkback_pages_fit(0, 256, 256));
+	KUNIT_EXPECT_TRUE(test, blkback_pages_fit(0, 11, 16));
+	/* Up to the budget, and not a page beyond. */
+	KUNIT_EXPECT_TRUE(test, blkback_pages_fit(5, 11, 16));
+	KUNIT_EXPECT_FALSE(test, blkback_pages_fit(6, 11, 16));
+	KUNIT_EXPECT_FALSE(test, blkback_pages_fit(16, 1, 16));
+	KUNIT_EXPECT_TRUE(test, blkback_pages_fit(16, 0, 16));
+	/* Larger than the budget: refused unread, so taken at once. */
+	KUNIT_EXPECT_TRUE(test, blkback_pages_fit(16, 17, 16));
+}
+
 static struct kunit_case blkback_cases[] = {
 	KUNIT_CASE(test_decode_rw_64),
 	KUNIT_CASE(test_decode_rw_32),
@@ -404,6 +434,8 @@ static struct kunit_case blkback_cases[] = {
 	KUNIT_CASE(test_check_indirect),
 	KUNIT_CASE(test_check_unknown),
 	KUNIT_CASE(test_check_segments),
+	KUNIT_CASE(test_page_budget),
+	KUNIT_CASE(test_pages_fit),
 	{}
 };
 

@@ -186,6 +186,7 @@ struct blkback_req {
 	u64 sector;
 	u64 nr_sectors;			/* discard */
 	unsigned int nr_segs;
+	unsigned int pages;		/* of the ring's budget, committed */
 	struct blkback_seg *segs;	/* inline_segs, or allocated */
 	atomic_t bios_left;
 	blk_status_t error;
@@ -236,17 +237,25 @@ struct blkback_ring {
 	struct blkif_request_segment *seg_scratch;
 	struct page *indirect_pages[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 
-	/* Pages to copy data through, kept for reuse. */
+	/*
+	 * Pages to copy data through: @budget in all (blkback_page_budget),
+	 * of which @committed are promised to requests taken, @pages_out
+	 * handed out to them and @nr_buffers kept free for reuse.
+	 * @starved: the next request waits on the ring for pages.
+	 */
 	struct page **buffers;
 	unsigned int nr_buffers;
-	unsigned int max_buffers;
+	unsigned int budget;
+	unsigned int committed;
+	unsigned int pages_out;
+	bool starved;
 
 	struct blkback_pgrants pgrants;
 	unsigned long next_purge;	/* jiffies */
 
 	/* Counters, for log_stats and the curious. */
 	unsigned long st_reads, st_writes, st_flushes, st_discards;
-	unsigned long st_errors, st_bad;
+	unsigned long st_errors, st_bad, st_starved;
 };
 
 /*
@@ -268,6 +277,41 @@ static inline bool blkback_req_prod_valid(RING_IDX req_prod,
 	RING_IDX ahead = req_prod - rsp_prod_pvt;
 
 	return ahead <= nr_entries && req_cons - rsp_prod_pvt <= ahead;
+}
+
+/*
+ * The data pages a ring may hold at once.  Every segment in flight is
+ * copied through a page of ours, so without a bound a frontend with a
+ * 16-page ring (512 slots) of 256-segment indirect requests would have
+ * us allocate half a GiB per ring.  The bound is the administrator's
+ * @wanted (max_buffer_pages), but never less than the largest request
+ * the ring accepts (@max_req_segs), so that any request can be served,
+ * and never more than a full ring of such requests, which is all a
+ * well-behaved frontend can ask for.
+ */
+static inline unsigned int blkback_page_budget(unsigned int wanted,
+					       unsigned int nr_entries,
+					       unsigned int max_req_segs)
+{
+	u64 most = (u64)nr_entries * max_req_segs;
+
+	if (wanted > most)
+		wanted = most;
+	return max(wanted, max_req_segs);
+}
+
+/*
+ * May a request needing @need pages be taken off the ring while requests
+ * taken before hold @committed of the @budget?  If not, it stays on the
+ * ring until pages come back.  One needing more than the whole budget
+ * names more segments than the ring accepts and is refused before any
+ * page is allocated, so it is taken at once; and an idle ring always
+ * takes its next request, so a ring never waits for itself.
+ */
+static inline bool blkback_pages_fit(unsigned int committed,
+				     unsigned int need, unsigned int budget)
+{
+	return !committed || need > budget || (u64)committed + need <= budget;
 }
 
 #define BLKBACK_RING_KICKED	0	/* an event or a resize to look at */

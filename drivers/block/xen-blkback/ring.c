@@ -87,17 +87,29 @@ void blkback_ring_fail(struct blkback_ring *ring, const char *fmt, ...)
 
 /* ---- Buffers ------------------------------------------------------------ */
 
+/*
+ * Only the ring's thread takes and gives back pages, so the counts need
+ * no lock.  A request takes no more pages than it committed when it was
+ * taken off the ring, so the pages out never pass the budget, and a page
+ * is kept for reuse only while those out and those kept stay within it.
+ */
 struct page *blkback_get_buffer(struct blkback_ring *ring)
 {
+	struct page *page;
+
 	if (ring->nr_buffers)
-		return ring->buffers[--ring->nr_buffers];
-	return alloc_page(GFP_NOIO);
+		page = ring->buffers[--ring->nr_buffers];
+	else
+		page = alloc_page(GFP_NOIO);
+	if (page)
+		ring->pages_out++;
+	return page;
 }
 
 void blkback_put_buffer(struct blkback_ring *ring, struct page *page)
 {
-	if (ring->nr_buffers < READ_ONCE(blkback_max_buffer_pages) &&
-	    ring->nr_buffers < ring->max_buffers)
+	ring->pages_out--;
+	if (ring->nr_buffers + ring->pages_out < ring->budget)
 		ring->buffers[ring->nr_buffers++] = page;
 	else
 		__free_page(page);
@@ -118,6 +130,8 @@ void blkback_answer(struct blkback_req *req, s16 status)
 
 	blkback_respond(ring, req->id, req->operation, status);
 	blkback_release(req);
+	ring->committed -= req->pages;
+	req->pages = 0;
 	list_add(&req->list, &ring->free);
 	ring->in_flight--;
 }
@@ -161,9 +175,11 @@ static bool done_pending(struct blkback_ring *ring)
 	return !list_empty_careful(&ring->done);
 }
 
-static void finish_completed(struct blkback_ring *ring)
+/* Answer the requests the block layer completed; true if there were any. */
+static bool finish_completed(struct blkback_ring *ring)
 {
 	struct blkback_req *req, *tmp;
+	bool any = false;
 	LIST_HEAD(done);
 
 	spin_lock_irq(&ring->done_lock);
@@ -172,18 +188,25 @@ static void finish_completed(struct blkback_ring *ring)
 	list_for_each_entry_safe(req, tmp, &done, list) {
 		list_del(&req->list);
 		blkback_finish(req);
+		any = true;
 	}
+	return any;
 }
 
-static void handle_request(struct blkback_ring *ring, const void *raw)
+/* Pages a request needs to copy its data through: one per segment. */
+static unsigned int pages_needed(const struct blkback_desc *d)
 {
-	struct blkback_desc d;
+	return d->op == BLKIF_OP_DISCARD ? 0 : d->nr_segments;
+}
+
+static void handle_request(struct blkback_ring *ring,
+			   const struct blkback_desc *d)
+{
 	struct blkback_req *req;
 	enum blkback_kind kind;
 	const char *why;
 	int status;
 
-	blkback_decode(ring->abi, raw, &d);
 	/* The index check keeps in-flight requests within the ring. */
 	req = list_first_entry_or_null(&ring->free, struct blkback_req, list);
 	if (WARN_ON_ONCE(!req)) {
@@ -192,19 +215,22 @@ static void handle_request(struct blkback_ring *ring, const void *raw)
 	}
 	list_del(&req->list);
 	ring->in_flight++;
-	req->id = d.id;
-	req->operation = d.op;
+	req->id = d->id;
+	req->operation = d->op;
 
-	status = blkback_check_request(&d, &ring->disk->limits, &kind, &why);
+	status = blkback_check_request(d, &ring->disk->limits, &kind, &why);
 	if (status != BLKIF_RSP_OKAY) {
 		ring->st_bad++;
 		dev_warn_ratelimited(ring_dev(ring),
-				     "request %llu (op %u): %s\n", d.id,
-				     d.operation, why);
+				     "request %llu (op %u): %s\n", d->id,
+				     d->operation, why);
 		blkback_answer(req, status);
 		return;
 	}
 	req->kind = kind;
+	/* Checked: within the budget (take_requests saw it fit). */
+	req->pages = pages_needed(d);
+	ring->committed += req->pages;
 	if (kind == BLKBACK_NOTHING) {
 		blkback_answer(req, BLKIF_RSP_OKAY);
 		return;
@@ -212,23 +238,29 @@ static void handle_request(struct blkback_ring *ring, const void *raw)
 	if (kind == BLKBACK_BARRIER && ring->in_flight > 1) {
 		/* Hold it, and everything after it, until the ring drains. */
 		ring->held = req;
-		ring->held_desc = d;
+		ring->held_desc = *d;
 		return;
 	}
-	blkback_start(req, &d);
+	blkback_start(req, d);
 }
 
 /*
  * Take up to BATCH requests.  Returns how many were taken; *more says
- * whether some are left.
+ * whether some are left.  A request whose pages do not fit in what is
+ * left of the ring's budget is not taken: ring->starved is set, and the
+ * thread looks again when a completion gives pages back.  The decision
+ * is made on our private copy of the slot, the same copy that is then
+ * served, so a frontend rewriting the slot meanwhile changes nothing.
  */
 static unsigned int take_requests(struct blkback_ring *ring, bool *more)
 {
 	u8 raw[MAX_SLOT_SIZE];
+	struct blkback_desc d;
 	unsigned int n = 0;
 	RING_IDX prod;
 
 	*more = false;
+	ring->starved = false;
 	while (!ring->broken && !ring->held) {
 		prod = READ_ONCE(sring(ring)->req_prod);
 		virt_rmb();	/* the requests before the index says so */
@@ -248,9 +280,17 @@ static unsigned int take_requests(struct blkback_ring *ring, bool *more)
 			}
 			memcpy(raw, slot(ring, ring->req_cons),
 			       ring->abi->slot_size);
+			blkback_decode(ring->abi, raw, &d);
+			if (!blkback_pages_fit(ring->committed,
+					       pages_needed(&d),
+					       ring->budget)) {
+				ring->starved = true;
+				ring->st_starved++;
+				return n;
+			}
 			ring->req_cons++;
 			n++;
-			handle_request(ring, raw);
+			handle_request(ring, &d);
 		}
 		if (ring->held)
 			break;
@@ -314,10 +354,10 @@ static void housekeeping(struct blkback_ring *ring)
 			      READ_ONCE(blkback_pgrant_timeout) * HZ);
 	if (READ_ONCE(blkback_log_stats))
 		dev_info(ring_dev(ring),
-			 "ring %u: reads %lu writes %lu flushes %lu discards %lu, errors %lu, refused %lu, persistent grants %u\n",
+			 "ring %u: reads %lu writes %lu flushes %lu discards %lu, errors %lu, refused %lu, waits for pages %lu, persistent grants %u\n",
 			 ring->index, ring->st_reads, ring->st_writes,
 			 ring->st_flushes, ring->st_discards, ring->st_errors,
-			 ring->st_bad, ring->pgrants.nr);
+			 ring->st_bad, ring->st_starved, ring->pgrants.nr);
 }
 
 static int ring_thread(void *arg)
@@ -330,7 +370,14 @@ static int ring_thread(void *arg)
 		wait_event_interruptible_timeout(ring->wq,
 						 thread_has_work(ring),
 						 HOUSEKEEPING);
-		finish_completed(ring);
+		/*
+		 * Completions are what give pages back, and they are
+		 * finished here, by this thread: a ring waiting for pages
+		 * looks at its requests again after each batch of them,
+		 * so no wakeup can be lost between the two.
+		 */
+		if (finish_completed(ring) && ring->starved)
+			set_bit(BLKBACK_RING_KICKED, &ring->flags);
 		if (ring->held && ring->in_flight == 1) {
 			struct blkback_req *req = ring->held;
 
@@ -346,7 +393,12 @@ static int ring_thread(void *arg)
 				set_bit(BLKBACK_RING_KICKED, &ring->flags);
 		}
 		push_responses(ring);
-		if (!more) {
+		/*
+		 * A starved ring keeps its channel masked (no EOI): events
+		 * would only wake us to find the same request still too
+		 * big, and the frontend's next requests wait anyway.
+		 */
+		if (!more && !ring->starved) {
 			end_of_event(ring, taken);
 			taken = 0;
 		}
@@ -374,6 +426,8 @@ static void free_ring(struct blkback_ring *ring)
 	unsigned int i;
 
 	blkback_pgrants_destroy(&ring->pgrants);
+	/* The thread answered every request it took: all pages are back. */
+	WARN_ON_ONCE(ring->pages_out || ring->committed);
 	for (i = 0; i < ring->nr_buffers; i++)
 		__free_page(ring->buffers[i]);
 	ring->nr_buffers = 0;
@@ -409,9 +463,10 @@ static int alloc_ring(struct blkback_ring *ring)
 	ring->seg_scratch = kvmalloc_array(max_segs,
 					   sizeof(*ring->seg_scratch),
 					   GFP_KERNEL);
-	ring->max_buffers = blkback_max_buffer_pages;
-	ring->buffers = kvcalloc(max(ring->max_buffers, 1u),
-				 sizeof(*ring->buffers), GFP_KERNEL);
+	ring->budget = blkback_page_budget(READ_ONCE(blkback_max_buffer_pages),
+					   ring->nr_entries, max_segs);
+	ring->buffers = kvcalloc(ring->budget, sizeof(*ring->buffers),
+				 GFP_KERNEL);
 	if (!ring->reqs || !ring->copy_ops || !ring->seg_scratch ||
 	    !ring->buffers)
 		return -ENOMEM;
@@ -451,6 +506,9 @@ int blkback_ring_connect(struct blkback_ring *ring, const grant_ref_t *grefs,
 	ring->spurious = 0;
 	ring->in_flight = 0;
 	ring->held = NULL;
+	ring->committed = 0;
+	ring->pages_out = 0;
+	ring->starved = false;
 	ring->irq = -1;
 	ring->next_purge = jiffies + PURGE_INTERVAL;
 	init_waitqueue_head(&ring->wq);

@@ -58,7 +58,7 @@ MODULE_PARM_DESC(persistent_grant_unused_seconds,
 unsigned int blkback_max_buffer_pages = 1024;
 module_param_named(max_buffer_pages, blkback_max_buffer_pages, uint, 0644);
 MODULE_PARM_DESC(max_buffer_pages,
-		 "Free data pages each ring keeps for reuse (default 1024)");
+		 "Most data pages each ring holds, in use or kept for reuse; requests beyond wait on the ring (read when a ring connects; at least one request's worth, so 0 means one request at a time; default 1024)");
 
 unsigned int blkback_max_indirect_segs = 256;
 module_param_named(max_indirect_segments, blkback_max_indirect_segs, uint,
