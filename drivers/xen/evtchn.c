@@ -18,7 +18,9 @@
  * then read() fails with EFBIG until IOCTL_EVTCHN_RESET.
  *
  * Every channel bound through a file was opened by it and is closed
- * when unbound, or when the file is closed (process exit included).
+ * when unbound, or when the file is closed (process exit included) -
+ * unless gntdev or gntalloc pinned it (see "Pins" below), then it is
+ * closed when the last pin goes.
  */
 #define pr_fmt(fmt) "xen:evtchn: " fmt
 
@@ -66,10 +68,26 @@ struct evtchn_client {
 };
 
 struct client_port {
-	struct evtchn_client *c;
+	struct evtchn_client *c;	/* NULL: orphaned, see "Pins" */
 	evtchn_port_t port;
 	int irq;
+	unsigned int pins;		/* under pin_lock */
 };
+
+/*
+ * Pins.  gntdev and gntalloc signal a port when a grant is unmapped,
+ * which may be long after the ioctl that named it.  Event channel ports
+ * are numbers Xen reuses once a channel is closed: a number kept
+ * unchecked would, after its client closed it, signal whatever channel
+ * got the number next (a backend's, another process's).  So those
+ * modules may only name a port that some client here has bound, and
+ * they pin it: the client may still unbind it or exit, but the channel
+ * is then only orphaned - out of the client, its handler detached - and
+ * closed when the last pin goes.  @bound_ports holds every port bound
+ * here, the clients' and the orphans.
+ */
+static DEFINE_MUTEX(pin_lock);
+static DEFINE_XARRAY(bound_ports);
 
 static bool ring_has_data(struct evtchn_client *c)
 {
@@ -80,8 +98,11 @@ static bool ring_has_data(struct evtchn_client *c)
 static irqreturn_t port_fired(int irq, void *data)
 {
 	struct client_port *cp = data;
-	struct evtchn_client *c = cp->c;
+	struct evtchn_client *c = READ_ONCE(cp->c);
 
+	/* Orphaned: masked from now on, as we never EOI it. */
+	if (!c)
+		return IRQ_HANDLED;
 	spin_lock(&c->ring_lock);
 	if (c->prod - c->cons < c->ring_size) {
 		c->ring[c->prod & (c->ring_size - 1)] = cp->port;
@@ -124,6 +145,14 @@ static int grow_ring(struct evtchn_client *c, unsigned int nr_ports)
 
 /* ---- Binding ------------------------------------------------------------ */
 
+/* Close the channel; it is out of every client and of @bound_ports. */
+static void close_port(struct client_port *cp)
+{
+	/* Waits for a running handler; closes the channel. */
+	unbind_from_irqhandler(cp->irq, cp);
+	kfree(cp);
+}
+
 /*
  * Take a port this client just opened.  On failure the port is closed:
  * nothing of it is left behind.
@@ -160,6 +189,16 @@ static int adopt_port(struct evtchn_client *c, evtchn_port_t port)
 		kfree(cp);
 		return rc;
 	}
+	/* Pinnable from now on, when it is whole. */
+	mutex_lock(&pin_lock);
+	rc = xa_insert(&bound_ports, port, cp, GFP_KERNEL);
+	mutex_unlock(&pin_lock);
+	if (rc) {
+		xa_erase(&c->ports, port);
+		mutex_unlock(&c->lock);
+		close_port(cp);
+		return rc;
+	}
 	c->nr_ports++;
 	mutex_unlock(&c->lock);
 	return port;
@@ -172,11 +211,53 @@ close:
 static void drop_port(struct evtchn_client *c, struct client_port *cp)
 {
 	xa_erase(&c->ports, cp->port);
-	/* Waits for a running handler; closes the channel. */
-	unbind_from_irqhandler(cp->irq, cp);
 	c->nr_ports--;
-	kfree(cp);
+	mutex_lock(&pin_lock);
+	if (cp->pins) {
+		/* Orphan it; a handler running now may still use @c. */
+		WRITE_ONCE(cp->c, NULL);
+		mutex_unlock(&pin_lock);
+		synchronize_irq(cp->irq);
+		return;
+	}
+	xa_erase(&bound_ports, cp->port);
+	mutex_unlock(&pin_lock);
+	close_port(cp);
 }
+
+int xen_evtchn_user_port_pin(evtchn_port_t port)
+{
+	struct client_port *cp;
+	int rc = -EINVAL;
+
+	mutex_lock(&pin_lock);
+	cp = xa_load(&bound_ports, port);
+	/* An orphan is no client's any more: nobody may name it. */
+	if (cp && cp->c && cp->pins < UINT_MAX) {
+		cp->pins++;
+		rc = 0;
+	}
+	mutex_unlock(&pin_lock);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xen_evtchn_user_port_pin);
+
+void xen_evtchn_user_port_unpin(evtchn_port_t port)
+{
+	struct client_port *cp;
+
+	mutex_lock(&pin_lock);
+	cp = xa_load(&bound_ports, port);
+	if (WARN_ON_ONCE(!cp || !cp->pins) || --cp->pins || cp->c) {
+		mutex_unlock(&pin_lock);
+		return;
+	}
+	/* The last pin of an orphan. */
+	xa_erase(&bound_ports, port);
+	mutex_unlock(&pin_lock);
+	close_port(cp);
+}
+EXPORT_SYMBOL_GPL(xen_evtchn_user_port_unpin);
 
 static long bind_virq(struct evtchn_client *c, void __user *udata)
 {

@@ -102,6 +102,17 @@ void xen_evtchn_mask_all(void);
 int xenbus_alloc_evtchn_for(domid_t remote, evtchn_port_t *port);
 int xen_evtchn_close(evtchn_port_t port);
 
+/*
+ * Ports user space bound through /dev/xen/evtchn (xen-evtchn), for the
+ * interfaces that signal one later on user space's behalf (gntdev's and
+ * gntalloc's UNMAP_NOTIFY_SEND_EVENT).  A pin fails unless a client has
+ * the port bound now; while pinned, the channel stays open even if its
+ * client lets go of it, so its number cannot be given to another
+ * channel.  Both may sleep.
+ */
+int xen_evtchn_user_port_pin(evtchn_port_t port);
+void xen_evtchn_user_port_unpin(evtchn_port_t port);
+
 /* Called with the interrupted registers from the event upcall. */
 void xen_evtchn_handle_pending(void);
 
