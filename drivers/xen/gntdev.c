@@ -23,6 +23,7 @@
  * With UNMAP_NOTIFY a client asks for one last act when its mapping
  * goes: clear a byte of the shared page (a "still there" flag the other
  * end watches) and/or signal an event channel, even if it was killed.
+ * The channel must be one the process bound through /dev/xen/evtchn.
  *
  * GRANT_COPY copies between user memory and grants, one Xen copy per
  * segment, without mapping anything (qemu's disk backend).
@@ -94,6 +95,8 @@ struct grant_map {
 	unsigned int notify_action;
 	unsigned int notify_offset;	/* byte, from the first page */
 	evtchn_port_t notify_port;
+	/* @notify_port is pinned (xen_evtchn_user_port_pin) until freed. */
+	bool port_pinned;
 };
 
 static const struct vm_operations_struct gntdev_vm_ops;
@@ -104,6 +107,8 @@ static void free_map(struct grant_map *map)
 {
 	if (map->notify_action & UNMAP_NOTIFY_SEND_EVENT)
 		notify_remote_via_evtchn(map->notify_port);
+	if (map->port_pinned)
+		xen_evtchn_user_port_unpin(map->notify_port);
 	kvfree(map->refs);
 	kvfree(map->pte_ma);
 	kvfree(map->handles);
@@ -532,17 +537,34 @@ static long set_max_grants(struct gntdev_file *f, void __user *u)
 	return 0;
 }
 
+/*
+ * The port to signal must be one bound through /dev/xen/evtchn, and it
+ * is pinned there for as long as the map may signal it (until the map
+ * is freed or given another notify): the notify may fire long after its
+ * client closed it, and a bare number would by then name whatever
+ * channel Xen gave it to next.  The pin is taken before, and the old
+ * one dropped after, the map's spinlock: both may sleep.  The unmap
+ * that fires the notify runs under that spinlock, so it leaves the pin
+ * for free_map().
+ */
 static long set_unmap_notify(struct gntdev_file *f, void __user *u)
 {
 	struct ioctl_gntdev_unmap_notify op;
 	struct grant_map *map;
 	unsigned long page;
 	long rc = -ENOENT;
+	bool pin = false, unpin = false;
+	evtchn_port_t old_port = 0;
 
 	if (copy_from_user(&op, u, sizeof(op)))
 		return -EFAULT;
 	if (op.action & ~(UNMAP_NOTIFY_CLEAR_BYTE | UNMAP_NOTIFY_SEND_EVENT))
 		return -EINVAL;
+	if (op.action & UNMAP_NOTIFY_SEND_EVENT) {
+		if (xen_evtchn_user_port_pin(op.event_channel_port))
+			return -EINVAL;
+		pin = true;
+	}
 	page = op.index >> PAGE_SHIFT;
 
 	mutex_lock(&f->lock);
@@ -554,16 +576,24 @@ static long set_unmap_notify(struct gntdev_file *f, void __user *u)
 		    map->mapped_once) {
 			rc = -EINVAL;	/* there is no writing to it */
 		} else {
+			unpin = map->port_pinned;
+			old_port = map->notify_port;
 			map->notify_action = op.action;
 			map->notify_offset = op.index -
 					     ((u64)map->index << PAGE_SHIFT);
 			map->notify_port = op.event_channel_port;
+			map->port_pinned = pin;
+			pin = false;	/* the map's now */
 			rc = 0;
 		}
 		spin_unlock(&map->lock);
 		break;
 	}
+	if (unpin)
+		xen_evtchn_user_port_unpin(old_port);
 	mutex_unlock(&f->lock);
+	if (pin)
+		xen_evtchn_user_port_unpin(op.event_channel_port);
 	return rc;
 }
 
