@@ -64,7 +64,7 @@ struct gref {
 	grant_ref_t ref;
 	unsigned int notify_action;
 	unsigned int notify_offset;	/* byte in the page */
-	evtchn_port_t notify_port;
+	evtchn_port_t notify_port;	/* pinned if SEND_EVENT */
 };
 
 /* An mmap() of a run of pages. */
@@ -82,8 +82,10 @@ static void release_gref(struct gref *g)
 {
 	if (g->notify_action & UNMAP_NOTIFY_CLEAR_BYTE)
 		((u8 *)page_address(g->page))[g->notify_offset] = 0;
-	if (g->notify_action & UNMAP_NOTIFY_SEND_EVENT)
+	if (g->notify_action & UNMAP_NOTIFY_SEND_EVENT) {
 		notify_remote_via_evtchn(g->notify_port);
+		xen_evtchn_user_port_unpin(g->notify_port);
+	}
 	/* Frees the page now, or once the peer has unmapped it. */
 	gnttab_end_foreign_access(g->ref, g->page);
 	atomic_dec(&granted);
@@ -238,13 +240,25 @@ static long set_unmap_notify(struct gntalloc_file *f, void __user *u)
 		return -EFAULT;
 	if (op.action & ~(UNMAP_NOTIFY_CLEAR_BYTE | UNMAP_NOTIFY_SEND_EVENT))
 		return -EINVAL;
+	/*
+	 * Only a port bound through /dev/xen/evtchn, pinned there until the
+	 * notify fires or is replaced: it may fire long after the process
+	 * closed the port, and Xen reuses the numbers of closed channels.
+	 */
+	if ((op.action & UNMAP_NOTIFY_SEND_EVENT) &&
+	    xen_evtchn_user_port_pin(op.event_channel_port))
+		return -EINVAL;
 	mutex_lock(&f->lock);
 	g = find_gref(f, op.index >> PAGE_SHIFT);
 	if (g) {
+		if (g->notify_action & UNMAP_NOTIFY_SEND_EVENT)
+			xen_evtchn_user_port_unpin(g->notify_port);
 		g->notify_action = op.action;
 		g->notify_offset = offset_in_page(op.index);
 		g->notify_port = op.event_channel_port;
 		rc = 0;
+	} else if (op.action & UNMAP_NOTIFY_SEND_EVENT) {
+		xen_evtchn_user_port_unpin(op.event_channel_port);
 	}
 	mutex_unlock(&f->lock);
 	return rc;
