@@ -21,6 +21,14 @@
  *
  * Requests are handled as soon as their last byte is written; write()
  * waits for xenstored's answer and queues it for read().
+ *
+ * Watch events are queued by the xenwatch thread whether the opener
+ * reads or not, and what fires them may be another domain writing its
+ * own nodes: an opener that stops reading must not make dom0 keep every
+ * event.  So once EVENT_QUEUE_LIMIT bytes wait to be read, further watch
+ * events for the file are dropped (rate-limited message).  Replies are
+ * always queued: the reader is owed one for each request it wrote, and
+ * how many of those wait is up to the opener itself, one per write().
  */
 #define pr_fmt(fmt) "xenbus: " fmt
 
@@ -42,6 +50,9 @@
 #include <xen/interface/io/xs_wire.h>
 
 #include "xenbus.h"
+
+/* Unread bytes past which watch events are dropped (replies never are). */
+#define EVENT_QUEUE_LIMIT	(128 * 1024)
 
 /* A message waiting to be read: header and payload, as on the wire. */
 struct xb_msg {
@@ -82,13 +93,18 @@ struct xb_user {
 	/* What read() returns, in order. */
 	spinlock_t out_lock;
 	struct list_head out;
+	unsigned int out_bytes;		/* queued, unread or partly read */
 	wait_queue_head_t out_wait;
 };
 
 /* ---- The read side ------------------------------------------------------ */
 
-static int queue_msg(struct xb_user *u, u32 type, u32 req_id, u32 tx_id,
-		     const void *payload1, unsigned int len1,
+/*
+ * Queue a message for read().  -ENOSPC: a watch event (!@owed) that did
+ * not fit under EVENT_QUEUE_LIMIT, dropped.
+ */
+static int queue_msg(struct xb_user *u, bool owed, u32 type, u32 req_id,
+		     u32 tx_id, const void *payload1, unsigned int len1,
 		     const void *payload2, unsigned int len2)
 {
 	struct xsd_sockmsg hdr = {
@@ -110,6 +126,12 @@ static int queue_msg(struct xb_user *u, u32 type, u32 req_id, u32 tx_id,
 	memcpy(m->data + sizeof(hdr) + len1, payload2, len2);
 
 	spin_lock(&u->out_lock);
+	if (!owed && u->out_bytes + m->len > EVENT_QUEUE_LIMIT) {
+		spin_unlock(&u->out_lock);
+		kfree(m);
+		return -ENOSPC;
+	}
+	u->out_bytes += m->len;
 	list_add_tail(&m->list, &u->out);
 	spin_unlock(&u->out_lock);
 	wake_up(&u->out_wait);
@@ -128,13 +150,13 @@ static int queue_error(struct xb_user *u, int err)
 			break;
 		}
 	}
-	return queue_msg(u, XS_ERROR, u->in.hdr.req_id, u->in.hdr.tx_id,
+	return queue_msg(u, true, XS_ERROR, u->in.hdr.req_id, u->in.hdr.tx_id,
 			 name, strlen(name) + 1, NULL, 0);
 }
 
 static int queue_ok(struct xb_user *u)
 {
-	return queue_msg(u, u->in.hdr.type, u->in.hdr.req_id, u->in.hdr.tx_id,
+	return queue_msg(u, true, u->in.hdr.type, u->in.hdr.req_id, u->in.hdr.tx_id,
 			 "OK", 3, NULL, 0);
 }
 
@@ -183,6 +205,7 @@ static ssize_t xb_read(struct file *file, char __user *buf, size_t size,
 			break;
 		spin_lock(&u->out_lock);
 		list_del(&m->list);
+		u->out_bytes -= m->len;
 		spin_unlock(&u->out_lock);
 		kfree(m);
 	}
@@ -208,9 +231,14 @@ static void user_watch_fired(struct xenbus_watch *watch, const char *path,
 {
 	struct xb_user_watch *w =
 		container_of(watch, struct xb_user_watch, watch);
+	int rc;
 
-	if (queue_msg(w->user, XS_WATCH_EVENT, 0, 0, path, strlen(path) + 1,
-		      w->token, strlen(w->token) + 1))
+	rc = queue_msg(w->user, false, XS_WATCH_EVENT, 0, 0, path,
+		       strlen(path) + 1, w->token, strlen(w->token) + 1);
+	if (rc == -ENOSPC)
+		pr_warn_ratelimited("watch event for %s dropped: its reader has %u KiB unread\n",
+				    path, EVENT_QUEUE_LIMIT / 1024);
+	else if (rc)
 		pr_warn_ratelimited("watch event for %s lost: out of memory\n",
 				    path);
 }
@@ -354,7 +382,7 @@ static int user_request(struct xb_user *u)
 	}
 	kfree(started);
 
-	rc = queue_msg(u, type, hdr->req_id, hdr->tx_id, reply, len, NULL, 0);
+	rc = queue_msg(u, true, type, hdr->req_id, hdr->tx_id, reply, len, NULL, 0);
 	kfree(reply);
 	return rc;
 }
