@@ -136,7 +136,11 @@ struct xenbus_device {
 	const char *otherend;
 	int otherend_id;
 	struct xenbus_watch otherend_watch;
+	unsigned long otherend_flags;	/* XENBUS_OTHEREND_* bits (bus.c) */
 };
+
+/* otherend_flags: an event for the other end's state node is queued. */
+#define XENBUS_OTHEREND_QUEUED	0
 
 static inline struct xenbus_device *to_xenbus_device(struct device *dev)
 {

@@ -48,7 +48,16 @@ static bool otherend_will_handle(struct xenbus_watch *watch, const char *path,
 		container_of(watch, struct xenbus_device, otherend_watch);
 
 	/* Only the state node itself, and only while the device is bound. */
-	return dev->dev.driver && !strcmp(path, watch->node);
+	if (!dev->dev.driver || strcmp(path, watch->node))
+		return false;
+	/*
+	 * The other end writes that node as often as it likes, and each
+	 * write is an event for the one xenwatch thread every driver
+	 * shares.  The callback reads the state afresh, so one event queued
+	 * stands for every write before its callback clears the mark: a
+	 * domain flapping its state queues one event per device here.
+	 */
+	return !test_and_set_bit(XENBUS_OTHEREND_QUEUED, &dev->otherend_flags);
 }
 
 /*
@@ -76,7 +85,15 @@ static void otherend_changed(struct xenbus_watch *watch, const char *path,
 	struct xenbus_device *dev =
 		container_of(watch, struct xenbus_device, otherend_watch);
 	struct xenbus_driver *drv = to_xenbus_driver(dev->dev.driver);
-	enum xenbus_state state = xenbus_read_driver_state(dev->otherend);
+	enum xenbus_state state;
+
+	clear_bit(XENBUS_OTHEREND_QUEUED, &dev->otherend_flags);
+	/*
+	 * Unmarked before the read: a write the read may miss queues an
+	 * event of its own.
+	 */
+	smp_mb__after_atomic();
+	state = xenbus_read_driver_state(dev->otherend);
 
 	dev_dbg(&dev->dev, "other end %s is %s\n", dev->otherend,
 		xenbus_strstate(state));
@@ -97,6 +114,8 @@ static void unwatch_otherend(struct xenbus_device *dev)
 
 static int watch_otherend(struct xenbus_device *dev)
 {
+	/* An event dropped with the last watch left its mark: start clean. */
+	clear_bit(XENBUS_OTHEREND_QUEUED, &dev->otherend_flags);
 	return xenbus_watch_pathfmt(dev, &dev->otherend_watch,
 				    otherend_will_handle, otherend_changed,
 				    "%s/state", dev->otherend);
