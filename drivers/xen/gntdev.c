@@ -264,48 +264,74 @@ static void clear_notify_byte(struct grant_map *map)
 }
 
 /*
- * Unmap the grants of pages [first, last) of @map; map->lock held.  Xen
- * clears each PTE as it unmaps it (and flushes the TLBs).
+ * One pass over pages [first, last) of @map: unmap every grant still
+ * mapped, a batch per hypercall.  Returns how many stay mapped.
  */
-static void unmap_pages(struct grant_map *map, unsigned int first,
-			unsigned int last)
+static unsigned int unmap_pass(struct grant_map *map, unsigned int first,
+			       unsigned int last, bool last_try)
 {
 	struct gnttab_unmap_grant_ref ops[GNT_BATCH];
-	unsigned int notify_page = map->notify_offset >> PAGE_SHIFT;
-	bool notify = map->notify_action && notify_page >= first &&
-		      notify_page < last &&
-		      map->handles[notify_page] != INVALID_GRANT_HANDLE;
-	unsigned int i, n;
-
-	if (notify && (map->notify_action & UNMAP_NOTIFY_CLEAR_BYTE))
-		clear_notify_byte(map);
+	unsigned int at[GNT_BATCH];
+	unsigned int i, n, left = 0;
+	int rc;
 
 	while (first < last) {
-		unsigned int at[GNT_BATCH];
-
 		for (n = 0; first < last && n < GNT_BATCH; first++) {
 			if (map->handles[first] == INVALID_GRANT_HANDLE)
 				continue;
 			ops[n].host_addr = map->pte_ma[first];
 			ops[n].dev_bus_addr = 0;
 			ops[n].handle = map->handles[first];
+			ops[n].status = GNTST_general_error;
 			at[n++] = first;
 		}
 		if (!n)
 			break;
-		if (gnttab_unmap_grants(ops, n)) {
-			pr_err("unmap hypercall failed: grants stay mapped\n");
-			return;
-		}
+		rc = gnttab_unmap_grants(ops, n);
 		for (i = 0; i < n; i++) {
-			if (ops[i].status != GNTST_okay)
-				pr_warn_ratelimited("cannot unmap grant %u of domain %u: %d\n",
-						    map->refs[at[i]].ref,
-						    map->refs[at[i]].domid,
-						    ops[i].status);
-			map->handles[at[i]] = INVALID_GRANT_HANDLE;
+			if (!rc && ops[i].status == GNTST_okay) {
+				map->handles[at[i]] = INVALID_GRANT_HANDLE;
+				continue;
+			}
+			left++;
+			if (last_try)
+				pr_err_ratelimited("cannot unmap grant %u of domain %u: %d; it stays mapped\n",
+						   map->refs[at[i]].ref,
+						   map->refs[at[i]].domid,
+						   rc ? rc : ops[i].status);
 		}
 	}
+	return left;
+}
+
+/*
+ * Unmap the grants of pages [first, last) of @map; map->lock held.  Xen
+ * clears each PTE as it unmaps it (and flushes the TLBs).
+ *
+ * A grant that will not unmap keeps its handle: it is still mapped, and
+ * the handle is the only way to unmap it later.  Forgetting it would
+ * leak the mapping silently, and the PTE would still hold the grant when
+ * the generic code clears it, an implicit unmap that Xen does not allow.
+ * Failures should not happen (the granting domain cannot revoke a mapped
+ * grant, nor does its death undo our mapping), so a retry at once is all
+ * we try here.  area_close() goes over the area once more, but only an
+ * explicit close can still succeed: on munmap() or exit the generic code
+ * has freed the page tables before it closes the area, and Xen refuses
+ * a PTE that is no longer one; such a grant stays mapped (reported).
+ */
+static void unmap_pages(struct grant_map *map, unsigned int first,
+			unsigned int last)
+{
+	unsigned int notify_page = map->notify_offset >> PAGE_SHIFT;
+	bool notify = map->notify_action && notify_page >= first &&
+		      notify_page < last &&
+		      map->handles[notify_page] != INVALID_GRANT_HANDLE;
+
+	if (notify && (map->notify_action & UNMAP_NOTIFY_CLEAR_BYTE))
+		clear_notify_byte(map);
+
+	if (unmap_pass(map, first, last, false))
+		unmap_pass(map, first, last, true);
 
 	if (notify && (map->notify_action & UNMAP_NOTIFY_SEND_EVENT))
 		notify_remote_via_evtchn(map->notify_port);
