@@ -112,9 +112,25 @@ static int privcmd_mprotect(struct vm_area_struct *vma, unsigned long start,
 	return -EACCES;
 }
 
+/*
+ * mremap() moves PTEs through the generic pte_val() round trip, which
+ * reads another domain's frame as not present (arch/x86/xen/mmu.c), and
+ * each foreign entry moved costs a failed hypercall report.  This hook
+ * cannot prevent that: it runs after the entries moved, and on our error
+ * the kernel moves them back the same way, so the frames are gone either
+ * way (a 2 MiB-aligned move, which moves whole page tables, keeps them).
+ * What it changes is that the caller learns it: mremap() fails instead
+ * of succeeding with holes.  Mapping again (MMAPBATCH) is the way to move.
+ */
+static int privcmd_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
 static const struct vm_operations_struct privcmd_vm_ops = {
 	.fault = privcmd_fault,
 	.mprotect = privcmd_mprotect,
+	.mremap = privcmd_mremap,
 };
 
 static int privcmd_mmap(struct file *file, struct vm_area_struct *vma)
