@@ -23,12 +23,12 @@
  * NONE in interrupt context), so whatever it queues is sent at once,
  * together with anything the interrupted code had queued, in order.
  */
-#include <linux/bug.h>
 #include <linux/irqflags.h>
 #include <linux/lockdep.h>
 #include <linux/string.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
+#include <linux/ratelimit.h>
 
 #include <asm/paravirt.h>
 #include <asm/xen/hypercall.h>
@@ -52,6 +52,9 @@ static DEFINE_PER_CPU(struct mc_batch, mc_batch);
 /* How often a batch went out, and how many entries it carried. */
 DEFINE_PER_CPU(unsigned long, xen_mc_flushes);
 DEFINE_PER_CPU(unsigned long, xen_mc_entries);
+
+static DEFINE_RATELIMIT_STATE(mc_failure_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
 
 static void mc_report_failure(struct mc_batch *b)
 {
@@ -97,9 +100,15 @@ static void mc_send(struct mc_batch *b)
 				failed = true;
 	}
 
-	if (unlikely(failed)) {
+	/*
+	 * Not a WARN: user space can make an entry fail (a privcmd area's
+	 * foreign entries moved by mremap(), for one), and must neither
+	 * flood the log nor stop a panic_on_warn kernel.  The entries and
+	 * one stack per burst say enough to find the caller.
+	 */
+	if (unlikely(failed) && __ratelimit(&mc_failure_rs)) {
 		mc_report_failure(b);
-		WARN(1, "xen: a batched hypercall failed\n");
+		dump_stack();
 	}
 	b->nr_entries = 0;
 	b->args_used = 0;
