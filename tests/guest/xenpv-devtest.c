@@ -304,8 +304,11 @@ static void test_grants(void)
 	struct ioctl_gntdev_unmap_grant_ref unmap;
 	struct ioctl_gntdev_grant_copy_segment seg;
 	struct ioctl_gntdev_grant_copy copy = { .count = 1, .segments = &seg };
+	struct ioctl_evtchn_bind_unbound_port unbound = { .remote_domain = 0 };
+	struct ioctl_evtchn_bind_interdomain inter = { .remote_domain = 0 };
+	struct ioctl_evtchn_unbind unbind;
 	char *a, *b, msg[] = "copied by Xen";
-	int fa, fd, rc;
+	int fa, fd, fe = -1, pa, pb, pc, p, rc;
 
 	fa = open("/dev/xen/gntalloc", O_RDWR);
 	fd = open("/dev/xen/gntdev", O_RDWR);
@@ -369,14 +372,41 @@ static void test_grants(void)
 	rc = ioctl(fd, IOCTL_GNTDEV_GRANT_COPY, &copy);
 	CHECK(rc < 0 && errno == EINVAL, "GRANT_COPY across a page: EINVAL");
 
-	a[4096 + 7] = 0x55;
+	/*
+	 * The event of an unmap notify goes to a port bound through
+	 * /dev/xen/evtchn, and only to one: Xen reuses the numbers of
+	 * closed ports.  Here the other end of the channel (pa) is ours
+	 * too, so we see the event arrive, even though the notifying port
+	 * (pb) was unbound before the unmap fired.
+	 */
+	fe = open("/dev/xen/evtchn", O_RDWR | O_NONBLOCK);
+	pa = fe < 0 ? -1 : ioctl(fe, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &unbound);
+	inter.remote_port = pa;
+	pb = pa > 0 ? ioctl(fe, IOCTL_EVTCHN_BIND_INTERDOMAIN, &inter) : -1;
+	pc = pa > 0 ? ioctl(fe, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &unbound) : -1;
+	unbind.port = pc;
+	rc = pc > 0 ? ioctl(fe, IOCTL_EVTCHN_UNBIND, &unbind) : -1;
+	CHECK(pa > 0 && pb > 0 && rc == 0, "evtchn ports for the notify");
+
 	notify = (struct ioctl_gntdev_unmap_notify){
 		.index = map.op.index + 4096 + 7,
-		.action = UNMAP_NOTIFY_CLEAR_BYTE };
+		.action = UNMAP_NOTIFY_SEND_EVENT,
+		.event_channel_port = pc };
+	rc = ioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &notify);
+	CHECK(rc < 0, "SET_UNMAP_NOTIFY to a port nobody bound fails");
+
+	a[4096 + 7] = 0x55;
+	notify.action = UNMAP_NOTIFY_CLEAR_BYTE | UNMAP_NOTIFY_SEND_EVENT;
+	notify.event_channel_port = pb;
 	rc = ioctl(fd, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &notify);
 	CHECK(rc == 0, "SET_UNMAP_NOTIFY");
+	unbind.port = pb;
+	ioctl(fe, IOCTL_EVTCHN_UNBIND, &unbind);
 	munmap(b, 2 * 4096);
 	CHECK(a[4096 + 7] == 0, "munmap cleared the notify byte");
+	p = fe < 0 ? -1 : next_port(fe, 2000);
+	CHECK(p == pa && pa > 0,
+	      "munmap signalled the notify port, unbound meanwhile (%d)", p);
 
 	unmap = (struct ioctl_gntdev_unmap_grant_ref){ .index = map.op.index,
 						       .count = 2 };
@@ -393,6 +423,8 @@ static void test_grants(void)
 	CHECK(b == MAP_FAILED, "a grant reference out of range does not map");
 	munmap(a, 2 * 4096);
 out:
+	if (fe >= 0)
+		close(fe);
 	close(fd);
 	close(fa);
 }
