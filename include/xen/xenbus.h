@@ -20,6 +20,7 @@
 #include <linux/device.h>
 #include <linux/list.h>
 #include <linux/notifier.h>
+#include <linux/ratelimit.h>
 #include <linux/types.h>
 
 #include <xen/interface/xen.h>
@@ -137,6 +138,15 @@ struct xenbus_device {
 	int otherend_id;
 	struct xenbus_watch otherend_watch;
 	unsigned long otherend_flags;	/* XENBUS_OTHEREND_* bits (bus.c) */
+	/*
+	 * What the other end can make us log goes through this budget:
+	 * xenbus_dev_error() and _fatal(), and a driver's own messages
+	 * about connecting.  A guest can cycle its state to make a backend
+	 * fail or connect again and again, so each device has a budget of
+	 * its own: one noisy guest neither floods the log nor silences the
+	 * messages about another.
+	 */
+	struct ratelimit_state log_rs;
 };
 
 /* otherend_flags: an event for the other end's state node is queued. */

@@ -286,6 +286,10 @@ static void xenbus_dev_release(struct device *_dev)
 {
 	struct xenbus_device *dev = to_xenbus_device(_dev);
 
+	/* The last word on what the other end made us hold back. */
+	if (dev->log_rs.missed)
+		pr_warn("%s: %d messages suppressed\n", dev->nodename,
+			dev->log_rs.missed);
 	kfree(dev->otherend);
 	kfree(dev->nodename);
 	kfree(dev->devicetype);
@@ -319,6 +323,9 @@ int xenbus_add_device(struct xenbus_bus *bus, const char *type,
 	dev->nodename = kstrdup(nodename, GFP_KERNEL);
 	dev->state = XenbusStateInitialising;
 	init_completion(&dev->down);
+	ratelimit_state_init(&dev->log_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+	ratelimit_set_flags(&dev->log_rs, RATELIMIT_MSG_ON_RELEASE);
 	dev->dev.bus = &bus->bus;
 	dev->dev.release = xenbus_dev_release;
 	if (!dev->devicetype || !dev->nodename) {

@@ -115,12 +115,27 @@ EXPORT_SYMBOL_GPL(xenbus_read_driver_state);
 static void report(struct xenbus_device *dev, int err, const char *fmt,
 		   va_list ap)
 {
+	unsigned long flags;
 	char *msg, *path;
+	int missed;
 
 	msg = kvasprintf(GFP_KERNEL, fmt, ap);
-	dev_err(&dev->dev, "%s (%d)\n", msg ?: fmt, err);
+	if (__ratelimit(&dev->log_rs)) {
+		/* RATELIMIT_MSG_ON_RELEASE: the count is ours to print. */
+		raw_spin_lock_irqsave(&dev->log_rs.lock, flags);
+		missed = dev->log_rs.missed;
+		dev->log_rs.missed = 0;
+		raw_spin_unlock_irqrestore(&dev->log_rs.lock, flags);
+		if (missed)
+			dev_err(&dev->dev, "%d messages suppressed\n", missed);
+		dev_err(&dev->dev, "%s (%d)\n", msg ?: fmt, err);
+	}
 	if (!msg)
 		return;
+	/*
+	 * The store node is written every time: it is one node, rewritten
+	 * in place, and the toolstack shows the latest error from it.
+	 */
 	path = kasprintf(GFP_KERNEL, "error/%s", dev->nodename);
 	if (path)
 		xenbus_printf(XBT_NIL, path, "error", "%i %s", -err, msg);
