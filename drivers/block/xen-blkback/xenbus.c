@@ -364,11 +364,14 @@ static void try_connect(struct blkback_disk *disk)
 		goto out;
 	}
 	xenbus_switch_state(dev, XenbusStateConnected);
-	dev_info(disk_dev(disk),
-		 "connected to domain %d: %u ring%s of %u page%s, %s%s\n",
-		 dev->otherend_id, fr.nr_rings, fr.nr_rings == 1 ? "" : "s",
-		 fr.nr_grefs, fr.nr_grefs == 1 ? "" : "s", fr.abi->name,
-		 disk->persistent ? ", persistent grants" : "");
+	/* The guest chooses how often it reconnects: its budget, not ours. */
+	if (__ratelimit(&dev->log_rs))
+		dev_info(disk_dev(disk),
+			 "connected to domain %d: %u ring%s of %u page%s, %s%s\n",
+			 dev->otherend_id, fr.nr_rings,
+			 fr.nr_rings == 1 ? "" : "s", fr.nr_grefs,
+			 fr.nr_grefs == 1 ? "" : "s", fr.abi->name,
+			 disk->persistent ? ", persistent grants" : "");
 out:
 	mutex_unlock(&disk->lock);
 }

@@ -120,8 +120,10 @@ static int connect_rings(struct nb_vif *vif)
 	netif_set_real_num_rx_queues(vif->dev, n);
 	netdev_update_features(vif->dev);
 	rtnl_unlock();
-	dev_info(&xbdev->dev, "%s: %u queue%s, frontend %s\n", vif->dev->name,
-		 n, n > 1 ? "s" : "", xbdev->otherend);
+	/* The guest chooses how often it reconnects: its budget, not ours. */
+	if (__ratelimit(&xbdev->log_rs))
+		dev_info(&xbdev->dev, "%s: %u queue%s, frontend %s\n",
+			 vif->dev->name, n, n > 1 ? "s" : "", xbdev->otherend);
 	return 0;
 }
 
