@@ -139,6 +139,13 @@ bool nb_req_prod_valid(RING_IDX req_prod, RING_IDX rsp_prod,
 	return (RING_IDX)(req_prod - rsp_prod) <= size;
 }
 
+bool nb_req_prod_retreated(RING_IDX req_prod, RING_IDX seen,
+			   RING_IDX req_cons)
+{
+	/* Both measured from what we consumed, which neither may pass. */
+	return (RING_IDX)(req_prod - req_cons) < (RING_IDX)(seen - req_cons);
+}
+
 unsigned int nb_rx_slots(unsigned int len, bool gso)
 {
 	return max(DIV_ROUND_UP(len, XEN_PAGE_SIZE), 1UL) + (gso ? 1 : 0);

@@ -254,14 +254,8 @@ int nb_from_guest(struct nb_queue *q, int budget)
 	unsigned int n;
 
 	while (done < budget && !READ_ONCE(q->vif->broken)) {
-		prod = READ_ONCE(q->tx.sring->req_prod);
-		virt_rmb();	/* the requests after the index */
-		if (!nb_req_prod_valid(prod, q->tx.rsp_prod_pvt,
-				       NB_TX_RING_SIZE)) {
-			nb_broken(q, "transmit req_prod %u with %u answered",
-				  prod, q->tx.rsp_prod_pvt);
+		if (!nb_read_req_prod(q, true, &prod))
 			break;
-		}
 		if (prod == q->tx.req_cons)
 			break;
 		n = snapshot(q, prod - q->tx.req_cons);
@@ -269,7 +263,6 @@ int nb_from_guest(struct nb_queue *q, int budget)
 		if (!rc) {
 			/* Not all pushed yet: wait for the producer to move. */
 			q->tx_waiting = true;
-			q->tx_wait_prod = prod;
 			break;
 		}
 		q->tx_waiting = false;
@@ -308,17 +301,21 @@ int nb_from_guest(struct nb_queue *q, int budget)
  */
 bool nb_from_guest_pending(struct nb_queue *q)
 {
-	int more;
+	RING_IDX prod, seen = q->tx_seen_prod;
 
 	if (READ_ONCE(q->vif->broken))
 		return false;
-	if (q->tx_waiting) {
-		q->tx.sring->req_event = q->tx_wait_prod + 1;
-		virt_mb();	/* req_event visible before we look again */
-		return READ_ONCE(q->tx.sring->req_prod) != q->tx_wait_prod;
+	if (!q->tx_waiting) {
+		if (timer_pending(&q->credit_timer))
+			return false;
+		if (q->tx.req_cons != seen)
+			return true;	/* seen, not taken yet */
 	}
-	if (timer_pending(&q->credit_timer))
-		return false;
-	RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
-	return more;
+	/* Waiting or not, what we saw is all we could take: an event at the
+	 * next request.  Only a req_prod that moved on is news; one that
+	 * moved back breaks the ring, it is no reason to poll again.
+	 */
+	q->tx.sring->req_event = seen + 1;
+	virt_mb();	/* req_event visible before we look again */
+	return nb_read_req_prod(q, true, &prod) && prod != seen;
 }

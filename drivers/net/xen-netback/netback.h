@@ -143,6 +143,15 @@ int nb_tx_parse(const struct netif_tx_request *req, unsigned int avail,
 bool nb_req_prod_valid(RING_IDX req_prod, RING_IDX rsp_prod,
 		       unsigned int size);
 
+/* Did the producer index move back, to @req_prod from @seen, the last we
+ * read?  Requests once pushed are never taken back; a guest that moves the
+ * index to and fro would otherwise have us poll for it without end.  Both
+ * are measured from @req_cons: an index below it reads as far ahead, and
+ * is nb_req_prod_valid()'s to refuse (asked first).
+ */
+bool nb_req_prod_retreated(RING_IDX req_prod, RING_IDX seen,
+			   RING_IDX req_cons);
+
 /* Receive slots a packet of @len bytes takes (with @gso, a GSO slot). */
 unsigned int nb_rx_slots(unsigned int len, bool gso);
 
@@ -194,7 +203,7 @@ struct nb_queue {
 	struct netif_tx_back_ring tx;
 	void *tx_addr;
 	bool tx_waiting;		/* a packet's rest is not pushed yet */
-	RING_IDX tx_wait_prod;
+	RING_IDX tx_seen_prod;		/* the guest's req_prod, last read */
 	struct netif_tx_request tx_snap[NB_TX_SNAP];
 	u64 credit_bytes;		/* rate limit: what may leave now */
 	unsigned long credit_stamp;	/* jiffies of the last refill */
@@ -203,6 +212,7 @@ struct nb_queue {
 	/* The guest's receive ring: packets to the guest. */
 	struct netif_rx_back_ring rx;
 	void *rx_addr;
+	RING_IDX rx_seen_prod;		/* the guest's req_prod, last read */
 	struct sk_buff_head rx_queue;
 	struct netif_rx_request rx_snap[NB_RX_MAX_SLOTS];
 	struct timer_list drain_timer;
@@ -257,6 +267,13 @@ void nb_vif_disconnect(struct nb_vif *vif);
 void nb_vif_set_rate(struct nb_vif *vif, u64 bytes, u32 usecs);
 __printf(2, 3)
 void nb_broken(struct nb_queue *q, const char *fmt, ...);
+/* Read the guest's req_prod of its transmit (@tx) or receive ring into
+ * *@prod.  False, with the guest broken, if it claims more requests than
+ * the ring holds or fewer than it had pushed when we last looked: every
+ * read goes through here, the poll's and the last look before sleeping
+ * alike, so no two reads can disagree unnoticed.
+ */
+bool nb_read_req_prod(struct nb_queue *q, bool tx, RING_IDX *prod);
 
 /* from-guest.c */
 int nb_from_guest(struct nb_queue *q, int budget);

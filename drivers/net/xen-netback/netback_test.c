@@ -254,6 +254,26 @@ static void req_prod_checks(struct kunit *test)
 						   UINT_MAX - 5, 256));
 }
 
+static void req_prod_retreat(struct kunit *test)
+{
+	/* Forward, or still: fine. */
+	KUNIT_EXPECT_FALSE(test, nb_req_prod_retreated(110, 105, 100));
+	KUNIT_EXPECT_FALSE(test, nb_req_prod_retreated(105, 105, 100));
+	KUNIT_EXPECT_FALSE(test, nb_req_prod_retreated(100, 100, 100));
+	/* Back, even by one: not. */
+	KUNIT_EXPECT_TRUE(test, nb_req_prod_retreated(104, 105, 100));
+	KUNIT_EXPECT_TRUE(test, nb_req_prod_retreated(100, 105, 100));
+	/* Below what we consumed reads as far ahead: that is for
+	 * nb_req_prod_valid() to refuse, which is asked first.
+	 */
+	KUNIT_EXPECT_FALSE(test, nb_req_prod_retreated(99, 105, 100));
+	KUNIT_EXPECT_FALSE(test, nb_req_prod_valid(99, 100, 256));
+	/* Across the 2^32 wrap. */
+	KUNIT_EXPECT_FALSE(test, nb_req_prod_retreated(3, UINT_MAX, UINT_MAX - 2));
+	KUNIT_EXPECT_TRUE(test, nb_req_prod_retreated(UINT_MAX - 1, 2,
+						      UINT_MAX - 2));
+}
+
 static void rx_slot_counts(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, nb_rx_slots(0, false), 1U);
@@ -400,6 +420,7 @@ static struct kunit_case xen_netback_cases[] = {
 	KUNIT_CASE(tx_runt),
 	KUNIT_CASE(tx_fault_names),
 	KUNIT_CASE(req_prod_checks),
+	KUNIT_CASE(req_prod_retreat),
 	KUNIT_CASE(rx_slot_counts),
 	KUNIT_CASE(copy_plan_splits_at_pages),
 	KUNIT_CASE(copy_plan_short_side_and_empty),

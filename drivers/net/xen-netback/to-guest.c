@@ -268,14 +268,8 @@ bool nb_to_guest(struct nb_queue *q)
 	bool gso;
 
 	while (!READ_ONCE(q->vif->broken) && (skb = peek(q))) {
-		prod = READ_ONCE(q->rx.sring->req_prod);
-		virt_rmb();	/* the requests after the index */
-		if (!nb_req_prod_valid(prod, q->rx.rsp_prod_pvt,
-				       NB_RX_RING_SIZE)) {
-			nb_broken(q, "receive req_prod %u with %u answered",
-				  prod, q->rx.rsp_prod_pvt);
+		if (!nb_read_req_prod(q, false, &prod))
 			break;
-		}
 		gso = wants_gso(q->vif, skb);
 		slots = nb_rx_slots(skb->len, gso);
 		if (prod - q->rx.req_cons < slots)
@@ -312,6 +306,7 @@ bool nb_to_guest_pending(struct nb_queue *q)
 {
 	struct sk_buff *skb;
 	unsigned int slots;
+	RING_IDX prod;
 
 	if (READ_ONCE(q->vif->broken))
 		return false;
@@ -321,5 +316,6 @@ bool nb_to_guest_pending(struct nb_queue *q)
 	slots = nb_rx_slots(skb->len, wants_gso(q->vif, skb));
 	q->rx.sring->req_event = q->rx.req_cons + slots;
 	virt_mb();	/* req_event visible before we look again */
-	return READ_ONCE(q->rx.sring->req_prod) - q->rx.req_cons >= slots;
+	return nb_read_req_prod(q, false, &prod) &&
+	       prod - q->rx.req_cons >= slots;
 }

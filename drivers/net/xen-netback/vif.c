@@ -71,6 +71,42 @@ void nb_broken(struct nb_queue *q, const char *fmt, ...)
 	schedule_work(&vif->broken_work);
 }
 
+bool nb_read_req_prod(struct nb_queue *q, bool tx, RING_IDX *prod)
+{
+	RING_IDX p, answered, taken, *seen;
+	unsigned int size;
+	const char *ring;
+
+	if (tx) {
+		p = READ_ONCE(q->tx.sring->req_prod);
+		answered = q->tx.rsp_prod_pvt;
+		taken = q->tx.req_cons;
+		seen = &q->tx_seen_prod;
+		size = NB_TX_RING_SIZE;
+		ring = "transmit";
+	} else {
+		p = READ_ONCE(q->rx.sring->req_prod);
+		answered = q->rx.rsp_prod_pvt;
+		taken = q->rx.req_cons;
+		seen = &q->rx_seen_prod;
+		size = NB_RX_RING_SIZE;
+		ring = "receive";
+	}
+	virt_rmb();	/* the requests after the index */
+	if (!nb_req_prod_valid(p, answered, size)) {
+		nb_broken(q, "%s req_prod %u with %u answered", ring, p, answered);
+		return false;
+	}
+	if (nb_req_prod_retreated(p, *seen, taken)) {
+		nb_broken(q, "%s req_prod went back from %u to %u", ring,
+			  *seen, p);
+		return false;
+	}
+	*seen = p;
+	*prod = p;
+	return true;
+}
+
 /* Process context: take the rings down and tell the toolstack. */
 static void broken_work(struct work_struct *work)
 {
@@ -172,6 +208,8 @@ int nb_vif_connect_queue(struct nb_queue *q, grant_ref_t tx_ref,
 			 READ_ONCE(((struct netif_rx_sring *)q->rx_addr)->rsp_prod),
 			 XEN_PAGE_SIZE);
 	q->tx_waiting = false;
+	q->tx_seen_prod = q->tx.req_cons;
+	q->rx_seen_prod = q->rx.req_cons;
 	q->flags = 0;
 	q->spurious = 0;
 	q->credit_bytes = 0;
