@@ -214,6 +214,7 @@ struct nb_queue {
 	void *rx_addr;
 	RING_IDX rx_seen_prod;		/* the guest's req_prod, last read */
 	struct sk_buff_head rx_queue;
+	unsigned int rx_held;		/* their truesize, under its lock */
 	struct netif_rx_request rx_snap[NB_RX_MAX_SLOTS];
 	struct timer_list drain_timer;
 
@@ -284,6 +285,7 @@ void nb_credit_timer(struct timer_list *t);
 netdev_tx_t nb_start_xmit(struct sk_buff *skb, struct net_device *dev);
 bool nb_to_guest(struct nb_queue *q);
 bool nb_to_guest_pending(struct nb_queue *q);
+unsigned int nb_rx_drop_all(struct nb_queue *q);
 void nb_drain_timer(struct timer_list *t);
 
 /* Answer a ring's responses and kick the guest if it asked to be. */

@@ -11,14 +11,18 @@
  * answer but the last NETRXF_more_data.
  *
  * When the guest posts no pages the queue fills; past NB_RX_QUEUE_MAX
- * packets the device queue stops (the qdisc holds on, and TCP backs off)
- * until the guest takes some.  A guest that takes none for
- * rx_drain_timeout_msecs has its queue dropped and the device queue
- * started again, so the bridge never waits on it for long.
+ * packets, or NB_RX_HOLD_MAX bytes of memory held (a packet may be a
+ * 64 KiB GSO one, or a small one in a big buffer: its truesize is what
+ * it costs us), the device queue stops (the qdisc holds on, and TCP
+ * backs off) until the guest takes some.
+ * A guest that takes none for rx_drain_timeout_msecs has its queue
+ * dropped and the device queue started again, so the bridge never waits
+ * on it for long.
  */
 
 #include <linux/jiffies.h>
 #include <linux/netdevice.h>
+#include <linux/sizes.h>
 #include <linux/skbuff.h>
 
 #include <xen/events.h>
@@ -27,8 +31,13 @@
 
 #include "netback.h"
 
-/* Packets a queue holds for the guest before the device queue stops. */
+/* Packets a queue holds for the guest before the device queue stops, and
+ * the memory they may hold: 1 MiB, about what the guest's whole receive
+ * ring (256 pages) takes in at once, so a guest that keeps up never meets
+ * it.
+ */
 #define NB_RX_QUEUE_MAX		(NB_RX_RING_SIZE / 2)
+#define NB_RX_HOLD_MAX		SZ_1M
 /* Packets one poll copies to the guest before giving others a turn. */
 #define NB_RX_BATCH		64
 
@@ -43,8 +52,10 @@ netdev_tx_t nb_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct nb_vif *vif = netdev_priv(dev);
 	u16 qid = skb_get_queue_mapping(skb);
+	unsigned long flags;
 	struct nb_queue *q;
 	unsigned int slots;
+	bool full;
 
 	if (qid >= vif->max_queues)
 		goto drop;
@@ -60,8 +71,13 @@ netdev_tx_t nb_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	    (skb_is_gso(skb) && !wants_gso(vif, skb)))
 		goto drop;
 
-	skb_queue_tail(&q->rx_queue, skb);
-	if (skb_queue_len(&q->rx_queue) >= NB_RX_QUEUE_MAX) {
+	spin_lock_irqsave(&q->rx_queue.lock, flags);
+	__skb_queue_tail(&q->rx_queue, skb);
+	q->rx_held += skb->truesize;
+	full = skb_queue_len(&q->rx_queue) >= NB_RX_QUEUE_MAX ||
+	       q->rx_held >= NB_RX_HOLD_MAX;
+	spin_unlock_irqrestore(&q->rx_queue.lock, flags);
+	if (full) {
 		netif_tx_stop_queue(netdev_get_tx_queue(dev, qid));
 		mod_timer(&q->drain_timer, jiffies +
 			  msecs_to_jiffies(nb_rx_drain_timeout_msecs));
@@ -230,12 +246,44 @@ answer:
 	}
 }
 
+/* Drop every packet waiting for the guest; returns how many there were.
+ * They are moved off under the lock and freed outside it.
+ */
+unsigned int nb_rx_drop_all(struct nb_queue *q)
+{
+	struct sk_buff_head gone;
+	unsigned long flags;
+	unsigned int n;
+
+	__skb_queue_head_init(&gone);
+	spin_lock_irqsave(&q->rx_queue.lock, flags);
+	skb_queue_splice_init(&q->rx_queue, &gone);
+	q->rx_held = 0;
+	spin_unlock_irqrestore(&q->rx_queue.lock, flags);
+	n = skb_queue_len(&gone);
+	__skb_queue_purge(&gone);
+	return n;
+}
+
+/* The first packet waiting off the queue, its memory no longer counted. */
+static struct sk_buff *take(struct nb_queue *q)
+{
+	struct sk_buff *skb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->rx_queue.lock, flags);
+	skb = __skb_dequeue(&q->rx_queue);
+	if (skb)
+		q->rx_held -= skb->truesize;
+	spin_unlock_irqrestore(&q->rx_queue.lock, flags);
+	return skb;
+}
+
 /* The guest took nothing for a long time: drop what waits for it. */
 static void drain(struct nb_queue *q)
 {
-	unsigned int n = skb_queue_len(&q->rx_queue);
+	unsigned int n = nb_rx_drop_all(q);
 
-	skb_queue_purge(&q->rx_queue);
 	q->tx_dropped += n;
 	if (n)
 		net_info_ratelimited("%s: guest took no packets for %u ms, dropped %u\n",
@@ -278,7 +326,7 @@ bool nb_to_guest(struct nb_queue *q)
 			more = true;
 			break;
 		}
-		skb = skb_dequeue(&q->rx_queue);
+		skb = take(q);
 		copy_to_guest(q, skb, slots, gso);
 		dev_consume_skb_any(skb);
 		set_bit(NB_Q_WORKED, &q->flags);
@@ -292,7 +340,8 @@ bool nb_to_guest(struct nb_queue *q)
 	NB_PUSH_AND_NOTIFY(&q->rx, q->irq);
 
 	if (netif_tx_queue_stopped(txq) &&
-	    skb_queue_len(&q->rx_queue) < NB_RX_QUEUE_MAX / 2) {
+	    skb_queue_len(&q->rx_queue) < NB_RX_QUEUE_MAX / 2 &&
+	    READ_ONCE(q->rx_held) < NB_RX_HOLD_MAX / 2) {
 		del_timer(&q->drain_timer);
 		netif_tx_wake_queue(txq);
 	}

@@ -277,7 +277,7 @@ void nb_vif_disconnect(struct nb_vif *vif)
 			xenbus_unmap_ring_vfree(vif->xbdev, q->tx_addr);
 		q->rx_addr = NULL;
 		q->tx_addr = NULL;
-		skb_queue_purge(&q->rx_queue);
+		nb_rx_drop_all(q);
 	}
 	vif->nr_queues = 0;
 }
@@ -398,8 +398,11 @@ struct nb_vif *nb_vif_create(struct xenbus_device *xbdev, unsigned int handle)
 	dev->features = dev->hw_features | NETIF_F_RXCSUM;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = XEN_NETIF_MAX_TX_SIZE - VLAN_ETH_HLEN;
-	/* A guest that is slow to post buffers should not hold much. */
-	dev->tx_queue_len = NB_RX_RING_SIZE * 2;
+	/* A guest that is slow to post buffers should not hold much: the
+	 * qdisc of each queue holds packets (up to 64 KiB each) once our
+	 * own queue is full, so a short one: 64 packets, 4 MiB at most.
+	 */
+	dev->tx_queue_len = 64;
 	/* A TSO packet to the guest is at most 16 pages plus its GSO slot. */
 	netif_set_tso_max_size(dev, XEN_NETIF_MAX_TX_SIZE);
 	eth_hw_addr_set(dev, vif_mac);
@@ -436,7 +439,7 @@ void nb_vif_destroy(struct nb_vif *vif)
 	unregister_netdev(dev);
 	for (i = 0; i < vif->max_queues; i++) {
 		netif_napi_del(&vif->queues[i].napi);
-		skb_queue_purge(&vif->queues[i].rx_queue);
+		nb_rx_drop_all(&vif->queues[i]);
 	}
 	kvfree(vif->queues);
 	free_netdev(dev);
