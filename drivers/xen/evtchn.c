@@ -29,6 +29,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -71,6 +72,9 @@ struct client_port {
 	struct evtchn_client *c;	/* NULL: orphaned, see "Pins" */
 	evtchn_port_t port;
 	int irq;
+	char *name;			/* its IRQ's: may outlive the client */
+	struct pid *owner;		/* the process that bound it */
+	bool pinnable;			/* not a VIRQ */
 	unsigned int pins;		/* under pin_lock */
 };
 
@@ -85,6 +89,12 @@ struct client_port {
  * is then only orphaned - out of the client, its handler detached - and
  * closed when the last pin goes.  @bound_ports holds every port bound
  * here, the clients' and the orphans.
+ *
+ * Only the process that bound a port may pin it (a pin keeps a channel
+ * open: another process could otherwise keep a daemon's channels alive
+ * after the daemon closed them, or signal them, which IOCTL_EVTCHN_NOTIFY
+ * refuses), and never a VIRQ's port: a VIRQ has one port per domain,
+ * and an orphan would keep a restarted daemon from binding it again.
  */
 static DEFINE_MUTEX(pin_lock);
 static DEFINE_XARRAY(bound_ports);
@@ -145,19 +155,28 @@ static int grow_ring(struct evtchn_client *c, unsigned int nr_ports)
 
 /* ---- Binding ------------------------------------------------------------ */
 
+/* The record of a port with no IRQ (any more). */
+static void free_port_record(struct client_port *cp)
+{
+	put_pid(cp->owner);
+	kfree(cp->name);
+	kfree(cp);
+}
+
 /* Close the channel; it is out of every client and of @bound_ports. */
 static void close_port(struct client_port *cp)
 {
 	/* Waits for a running handler; closes the channel. */
 	unbind_from_irqhandler(cp->irq, cp);
-	kfree(cp);
+	free_port_record(cp);
 }
 
 /*
  * Take a port this client just opened.  On failure the port is closed:
  * nothing of it is left behind.
  */
-static int adopt_port(struct evtchn_client *c, evtchn_port_t port)
+static int adopt_port(struct evtchn_client *c, evtchn_port_t port,
+		      bool pinnable)
 {
 	struct client_port *cp;
 	int rc;
@@ -167,8 +186,17 @@ static int adopt_port(struct evtchn_client *c, evtchn_port_t port)
 		rc = -ENOMEM;
 		goto close;
 	}
+	/* Its own copy of the name: /proc/interrupts shows an orphan's. */
+	cp->name = kstrdup(c->irq_name, GFP_KERNEL);
+	if (!cp->name) {
+		kfree(cp);
+		rc = -ENOMEM;
+		goto close;
+	}
 	cp->c = c;
 	cp->port = port;
+	cp->owner = get_pid(task_tgid(current));
+	cp->pinnable = pinnable;
 
 	mutex_lock(&c->lock);
 	rc = grow_ring(c, c->nr_ports + 1);
@@ -176,17 +204,17 @@ static int adopt_port(struct evtchn_client *c, evtchn_port_t port)
 		rc = xa_insert(&c->ports, port, cp, GFP_KERNEL);
 	if (rc) {
 		mutex_unlock(&c->lock);
-		kfree(cp);
+		free_port_record(cp);
 		goto close;
 	}
 	cp->irq = bind_own_evtchn_to_irqhandler_lateeoi(port, port_fired, 0,
-							c->irq_name, cp);
+							cp->name, cp);
 	if (cp->irq < 0) {
 		/* The port is closed already. */
 		rc = cp->irq;
 		xa_erase(&c->ports, port);
 		mutex_unlock(&c->lock);
-		kfree(cp);
+		free_port_record(cp);
 		return rc;
 	}
 	/* Pinnable from now on, when it is whole. */
@@ -233,7 +261,8 @@ int xen_evtchn_user_port_pin(evtchn_port_t port)
 	mutex_lock(&pin_lock);
 	cp = xa_load(&bound_ports, port);
 	/* An orphan is no client's any more: nobody may name it. */
-	if (cp && cp->c && cp->pins < UINT_MAX) {
+	if (cp && cp->c && cp->pinnable && cp->owner == task_tgid(current) &&
+	    cp->pins < UINT_MAX) {
 		cp->pins++;
 		rc = 0;
 	}
@@ -273,7 +302,7 @@ static long bind_virq(struct evtchn_client *c, void __user *udata)
 	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &op);
 	if (rc)
 		return rc;
-	return adopt_port(c, op.port);
+	return adopt_port(c, op.port, false);
 }
 
 static long bind_interdomain(struct evtchn_client *c, void __user *udata)
@@ -294,7 +323,7 @@ static long bind_interdomain(struct evtchn_client *c, void __user *udata)
 	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &op);
 	if (rc)
 		return rc;
-	return adopt_port(c, op.local_port);
+	return adopt_port(c, op.local_port, true);
 }
 
 static long bind_unbound(struct evtchn_client *c, void __user *udata)
@@ -313,7 +342,7 @@ static long bind_unbound(struct evtchn_client *c, void __user *udata)
 	rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op);
 	if (rc)
 		return rc;
-	return adopt_port(c, op.port);
+	return adopt_port(c, op.port, true);
 }
 
 static long unbind(struct evtchn_client *c, void __user *udata)

@@ -105,8 +105,9 @@ int xen_evtchn_close(evtchn_port_t port);
 /*
  * Ports user space bound through /dev/xen/evtchn (xen-evtchn), for the
  * interfaces that signal one later on user space's behalf (gntdev's and
- * gntalloc's UNMAP_NOTIFY_SEND_EVENT).  A pin fails unless a client has
- * the port bound now; while pinned, the channel stays open even if its
+ * gntalloc's UNMAP_NOTIFY_SEND_EVENT).  A pin fails unless a client of
+ * the calling process has the port bound now, and for a VIRQ's port;
+ * while pinned, the channel stays open even if its
  * client lets go of it, so its number cannot be given to another
  * channel.  Both may sleep.
  */
