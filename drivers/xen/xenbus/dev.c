@@ -27,8 +27,11 @@
  * own nodes: an opener that stops reading must not make dom0 keep every
  * event.  So once EVENT_QUEUE_LIMIT bytes wait to be read, further watch
  * events for the file are dropped (rate-limited message).  Replies are
- * always queued: the reader is owed one for each request it wrote, and
- * how many of those wait is up to the opener itself, one per write().
+ * always queued: the reader is owed one for each request it wrote.  How
+ * many of those wait is up to the opener, but the memory is dom0's: once
+ * REPLY_QUEUE_LIMIT bytes wait, a new request is refused with ENOBUFS
+ * until the opener reads (libxenstore reads each reply before it sends
+ * the next request, and never comes near it).
  */
 #define pr_fmt(fmt) "xenbus: " fmt
 
@@ -39,6 +42,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -53,6 +57,8 @@
 
 /* Unread bytes past which watch events are dropped (replies never are). */
 #define EVENT_QUEUE_LIMIT	(128 * 1024)
+/* Unread bytes past which no new request is taken. */
+#define REPLY_QUEUE_LIMIT	(1024 * 1024)
 
 /* A message waiting to be read: header and payload, as on the wire. */
 struct xb_msg {
@@ -441,6 +447,13 @@ static ssize_t xb_write(struct file *file, const char __user *buf,
 		}
 		if (u->in_len < sizeof(u->in.hdr) + u->in.hdr.len)
 			continue;
+		if (READ_ONCE(u->out_bytes) > REPLY_QUEUE_LIMIT) {
+			pr_warn_ratelimited("%s[%d] writes requests without reading the replies; refused\n",
+					    current->comm,
+					    task_pid_nr(current));
+			rc = -ENOBUFS;
+			break;
+		}
 		rc = handle_request(u);
 		u->in_len = 0;
 		if (rc)
