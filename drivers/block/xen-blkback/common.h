@@ -332,6 +332,14 @@ void blkback_put_buffer(struct blkback_ring *ring, struct page *page);
 /* The frontend broke the protocol: stop serving it (rate-limited log). */
 __printf(2, 3)
 void blkback_ring_fail(struct blkback_ring *ring, const char *fmt, ...);
+/*
+ * Log what the frontend made happen, on its device's own budget
+ * (xenbus_device.log_rs): a per-call-site ratelimit would let one noisy
+ * guest silence the messages about every other.
+ */
+__printf(3, 4)
+void blkback_ring_log(struct blkback_ring *ring, const char *level,
+		      const char *fmt, ...);
 
 /* ---- The disk (xenbus.c) ---------------------------------------------- */
 

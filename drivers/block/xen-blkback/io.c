@@ -33,11 +33,6 @@
 
 #include "common.h"
 
-static struct device *ring_dev(struct blkback_ring *ring)
-{
-	return &ring->disk->dev->dev;
-}
-
 /* ---- Segments ----------------------------------------------------------- */
 
 static void set_segments(struct blkback_req *req,
@@ -83,10 +78,10 @@ fetch_indirect(struct blkback_ring *ring, const struct blkback_desc *d)
 	HYPERVISOR_grant_table_op(GNTTABOP_copy, op, pages);
 	for (p = 0; p < pages; p++) {
 		if (op[p].status != GNTST_okay) {
-			dev_warn_ratelimited(ring_dev(ring),
-					     "request %llu: indirect page %u (ref %u) unreadable: %d\n",
-					     d->id, p, d->indirect_grefs[p],
-					     op[p].status);
+			blkback_ring_log(ring, KERN_WARNING,
+					 "request %llu: indirect page %u (ref %u) unreadable: %d\n",
+					 d->id, p, d->indirect_grefs[p],
+					 op[p].status);
 			return NULL;
 		}
 		count = min(nr - p * per_page, per_page);
@@ -117,9 +112,9 @@ static int gather_segments(struct blkback_req *req,
 					&ring->disk->limits, &why);
 	if (status != BLKIF_RSP_OKAY) {
 		ring->st_bad++;
-		dev_warn_ratelimited(ring_dev(ring),
-				     "request %llu (sector %llu, %u segments): %s\n",
-				     d->id, d->sector, d->nr_segments, why);
+		blkback_ring_log(ring, KERN_WARNING,
+				 "request %llu (sector %llu, %u segments): %s\n",
+				 d->id, d->sector, d->nr_segments, why);
 		return status;
 	}
 	if (d->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
@@ -204,12 +199,12 @@ static int copy_data(struct blkback_req *req, bool to_frontend)
 	for (i = 0; i < n; i++) {
 		if (op[i].status == GNTST_okay)
 			continue;
-		dev_warn_ratelimited(ring_dev(ring),
-				     "request %llu: copy %s grant %u failed: %d\n",
-				     req->id, to_frontend ? "to" : "from",
-				     to_frontend ? op[i].dest.u.ref :
-						   op[i].source.u.ref,
-				     op[i].status);
+		blkback_ring_log(ring, KERN_WARNING,
+				 "request %llu: copy %s grant %u failed: %d\n",
+				 req->id, to_frontend ? "to" : "from",
+				 to_frontend ? op[i].dest.u.ref :
+					       op[i].source.u.ref,
+				 op[i].status);
 		return -EFAULT;
 	}
 	return 0;
@@ -363,9 +358,9 @@ void blkback_start(struct blkback_req *req, const struct blkback_desc *d)
 		}
 	}
 	if (attach_buffers(req)) {
-		dev_warn_ratelimited(ring_dev(ring),
-				     "request %llu: out of memory for its data\n",
-				     req->id);
+		blkback_ring_log(ring, KERN_WARNING,
+				 "request %llu: out of memory for its data\n",
+				 req->id);
 		blkback_answer(req, BLKIF_RSP_ERROR);
 		return;
 	}
@@ -388,10 +383,10 @@ void blkback_finish(struct blkback_req *req)
 		status = BLKIF_RSP_EOPNOTSUPP;
 	} else if (req->error) {
 		ring->st_errors++;
-		dev_warn_ratelimited(ring_dev(ring),
-				     "request %llu (op %u, sector %llu): I/O error %d\n",
-				     req->id, req->operation, req->sector,
-				     blk_status_to_errno(req->error));
+		blkback_ring_log(ring, KERN_WARNING,
+				 "request %llu (op %u, sector %llu): I/O error %d\n",
+				 req->id, req->operation, req->sector,
+				 blk_status_to_errno(req->error));
 		status = BLKIF_RSP_ERROR;
 	} else if (req->kind == BLKBACK_READ && copy_data(req, true)) {
 		status = BLKIF_RSP_ERROR;

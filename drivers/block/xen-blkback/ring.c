@@ -59,6 +59,22 @@ static void *slot(struct blkback_ring *ring, RING_IDX idx)
 	       (idx & (ring->nr_entries - 1)) * ring->abi->slot_size;
 }
 
+void blkback_ring_log(struct blkback_ring *ring, const char *level,
+		      const char *fmt, ...)
+{
+	struct xenbus_device *dev = ring->disk->dev;
+	struct va_format vaf;
+	va_list ap;
+
+	if (!__ratelimit(&dev->log_rs))
+		return;
+	va_start(ap, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &ap;
+	dev_printk(level, &dev->dev, "%pV", &vaf);
+	va_end(ap);
+}
+
 void blkback_ring_fail(struct blkback_ring *ring, const char *fmt, ...)
 {
 	struct va_format vaf;
@@ -70,9 +86,9 @@ void blkback_ring_fail(struct blkback_ring *ring, const char *fmt, ...)
 	va_start(ap, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &ap;
-	dev_err_ratelimited(ring_dev(ring),
-			    "ring %u: %pV; no longer served\n", ring->index,
-			    &vaf);
+	blkback_ring_log(ring, KERN_ERR,
+			 "ring %u: %pV; no longer served\n", ring->index,
+			 &vaf);
 	va_end(ap);
 	/* Tell the toolstack and start closing; the frontend may follow. */
 	xenbus_dev_fatal(ring->disk->dev, -EPROTO, "ring %u broken",
@@ -221,9 +237,9 @@ static void handle_request(struct blkback_ring *ring,
 	status = blkback_check_request(d, &ring->disk->limits, &kind, &why);
 	if (status != BLKIF_RSP_OKAY) {
 		ring->st_bad++;
-		dev_warn_ratelimited(ring_dev(ring),
-				     "request %llu (op %u): %s\n", d->id,
-				     d->operation, why);
+		blkback_ring_log(ring, KERN_WARNING,
+				 "request %llu (op %u): %s\n", d->id,
+				 d->operation, why);
 		blkback_answer(req, status);
 		return;
 	}
@@ -331,9 +347,9 @@ static void end_of_event(struct blkback_ring *ring, unsigned int taken)
 		ring->spurious = 0;
 	} else if (++ring->spurious >= STORM_EVENTS) {
 		if (ring->spurious == STORM_EVENTS)
-			dev_warn_ratelimited(ring_dev(ring),
-					     "ring %u: events without requests; slowing down\n",
-					     ring->index);
+			blkback_ring_log(ring, KERN_WARNING,
+					 "ring %u: events without requests; slowing down\n",
+					 ring->index);
 		/* Completions still wake us; the channel stays masked. */
 		wait_event_interruptible_timeout(ring->wq,
 						 kthread_should_stop() ||

@@ -487,9 +487,10 @@ static void broken_work(struct work_struct *work)
 
 	mutex_lock(&disk->lock);
 	if (any_ring_broken(disk)) {
-		dev_info_ratelimited(disk_dev(disk),
-				     "disconnected from domain %d, which broke the protocol\n",
-				     disk->dev->otherend_id);
+		if (__ratelimit(&disk->dev->log_rs))
+			dev_info(disk_dev(disk),
+				 "disconnected from domain %d, which broke the protocol\n",
+				 disk->dev->otherend_id);
 		disconnect(disk);
 	}
 	mutex_unlock(&disk->lock);

@@ -285,9 +285,9 @@ static void drain(struct nb_queue *q)
 	unsigned int n = nb_rx_drop_all(q);
 
 	q->tx_dropped += n;
-	if (n)
-		net_info_ratelimited("%s: guest took no packets for %u ms, dropped %u\n",
-				     q->name, nb_rx_drain_timeout_msecs, n);
+	if (n && __ratelimit(&q->vif->xbdev->log_rs))
+		pr_info("%s: guest took no packets for %u ms, dropped %u\n",
+			q->name, nb_rx_drain_timeout_msecs, n);
 }
 
 /* The first packet waiting, under the queue's lock: ndo_start_xmit may be

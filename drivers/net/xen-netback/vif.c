@@ -62,12 +62,15 @@ void nb_broken(struct nb_queue *q, const char *fmt, ...)
 
 	if (xchg(&vif->broken, true))
 		return;
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	net_err_ratelimited("%s: domain %u broke the protocol: %pV; disconnecting\n",
-			    q->name, vif->domid, &vaf);
-	va_end(args);
+	/* On the device's own log budget, like every message a guest causes. */
+	if (__ratelimit(&vif->xbdev->log_rs)) {
+		va_start(args, fmt);
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		pr_err("%s: domain %u broke the protocol: %pV; disconnecting\n",
+		       q->name, vif->domid, &vaf);
+		va_end(args);
+	}
 	schedule_work(&vif->broken_work);
 }
 
