@@ -195,7 +195,7 @@ static int read_frontend(struct blkback_disk *disk, struct frontend_rings *fr)
 	fr->abi = blkback_abi_by_name(IS_ERR(protocol) ? NULL : protocol);
 	if (!fr->abi) {
 		/* The guest's string: escaped, and no more of it than fits. */
-		xenbus_dev_fatal(dev, -EINVAL, "unknown protocol \"%.*pE\"",
+		xenbus_dev_fatal(dev, -EINVAL, "unknown protocol \"%*pE\"",
 				 (int)min_t(size_t, strlen(protocol), 32),
 				 protocol);
 		kfree(protocol);
