@@ -191,6 +191,13 @@ static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 	if (unlikely(!info->queues || qid >= info->nr_queues ||
 		     skb->len > XEN_NETIF_MAX_TX_SIZE))
 		goto drop;
+	/* No link: dropped, as by any NIC whose cable is out.  Not a stopped
+	 * queue: the backend's Connected (carrier on, every queue woken)
+	 * may come between our look and the stop, and a queue with nothing
+	 * in flight has no completion to wake it again.
+	 */
+	if (unlikely(!netif_carrier_ok(dev)))
+		goto drop;
 	q = &info->queues[qid];
 	slots = tx_slots(skb);
 	if (slots > TX_MAX_SLOTS) {
@@ -209,11 +216,11 @@ static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 	spin_lock_irqsave(&q->tx_lock, flags);
 	/* Ids for the data slots, ring room for them and a GSO extra. */
 	if (unlikely(q->tx_nr_free < slots + 1 ||
-		     RING_FREE_REQUESTS(&q->tx) < slots + 1 ||
-		     !netif_carrier_ok(dev))) {
+		     RING_FREE_REQUESTS(&q->tx) < slots + 1)) {
+		/* Stopped under the lock tx_complete() wakes it under. */
+		netif_tx_stop_queue(netdev_get_tx_queue(dev, qid));
 		spin_unlock_irqrestore(&q->tx_lock, flags);
 		gnttab_free_grant_references(refs);
-		netif_tx_stop_queue(netdev_get_tx_queue(dev, qid));
 		return NETDEV_TX_BUSY;
 	}
 
