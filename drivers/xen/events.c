@@ -118,9 +118,33 @@ static void port_clear_pending(evtchn_port_t port)
 }
 
 /*
+ * Unmask a port another vCPU is notified of.  A port that fired while
+ * masked is left pending by Xen with nobody told, and only Xen can raise
+ * it on the other vCPU's selector: its EVTCHNOP_unmask does so, but
+ * only for a port whose mask bit is still set (xen/common/event_2l.c).
+ * So a pending port is handed to Xen masked; one that is not pending is
+ * simply unmasked, which costs no hypercall, and looked at once more in
+ * case it fired just before the mask bit went.  In that case it may
+ * also have been delivered meanwhile, so it can be raised twice: the
+ * upcall finds it pending or not, and a late-EOI port is masked again
+ * when it is delivered.
+ */
+static void unmask_remote(evtchn_port_t port)
+{
+	struct evtchn_unmask unmask = { .port = port };
+
+	if (!sync_test_bit(port, pending_bits())) {
+		sync_clear_bit(port, mask_bits());
+		if (!sync_test_bit(port, pending_bits()))
+			return;
+		sync_set_bit(port, mask_bits());
+	}
+	HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &unmask);
+}
+
+/*
  * Unmask.  If the port fired while masked, Xen left it pending without
- * telling anyone; raise it by hand, the way Xen would have.  For a port
- * another vCPU is notified of, let Xen do it (EVTCHNOP_unmask).
+ * telling anyone; raise it by hand on this vCPU, the way Xen would have.
  */
 static void port_unmask(evtchn_port_t port)
 {
@@ -128,9 +152,7 @@ static void port_unmask(evtchn_port_t port)
 	unsigned int cpu = get_cpu();
 
 	if (x && x->cpu != cpu) {
-		struct evtchn_unmask unmask = { .port = port };
-
-		HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &unmask);
+		unmask_remote(port);
 	} else {
 		struct vcpu_info *v = this_cpu_read(xen_vcpu);
 
