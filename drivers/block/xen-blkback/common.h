@@ -7,8 +7,8 @@
  * script named and one struct blkback_ring per queue the frontend asked
  * for.  Each ring has a kernel thread that copies requests out of the
  * shared ring, checks them, moves the data between the frontend's granted
- * pages and pages of our own, and hands bios to the block layer; their
- * completions come back to the same thread, which writes the responses.
+ * pages and pages of our own, and hands bios to the block layer.  A
+ * request's completion answers it; the thread takes its pages back.
  *
  * The frontend is not trusted: see validate.c for what a request must
  * satisfy, ring.c for how the ring indexes are checked and how an event
@@ -195,8 +195,8 @@ struct blkback_req {
 
 /* Start a checked request; its response is written on completion. */
 void blkback_start(struct blkback_req *req, const struct blkback_desc *d);
-/* A completed request: copy read data back, answer, free. */
-void blkback_finish(struct blkback_req *req);
+/* Answer a completed request blkback_req_defer() handed over (thread). */
+void blkback_answer_deferred(struct blkback_req *req);
 /* Give back pages and grants a request held. */
 void blkback_release(struct blkback_req *req);
 
@@ -213,8 +213,7 @@ struct blkback_ring {
 	void *sring;
 	unsigned int nr_entries;
 	RING_IDX req_cons;
-	RING_IDX rsp_prod_pvt;		/* responses written */
-	RING_IDX rsp_pushed;		/* responses published */
+	RING_IDX rsp_prod_pvt;		/* responses written, under @lock */
 	int irq;
 	bool broken;			/* the frontend broke the protocol */
 
@@ -223,12 +222,18 @@ struct blkback_ring {
 	unsigned long flags;		/* BLKBACK_RING_* bits */
 	unsigned int spurious;		/* events in a row with no work */
 
-	/* Requests: free, in flight, completed by the block layer. */
+	/*
+	 * Requests: free, in flight, or answered by their completion and
+	 * waiting on @done for the thread to take their pages back.
+	 * @lock: responses, @done, @to_answer and @want_done (ring.c).
+	 */
 	struct blkback_req *reqs;
 	struct list_head free;
-	unsigned int in_flight;
-	spinlock_t done_lock;
+	unsigned int in_flight;		/* not free */
+	spinlock_t lock;
 	struct list_head done;
+	struct list_head to_answer;	/* completed, answered by the thread */
+	bool want_done;			/* completions wake the thread */
 	struct blkback_req *held;	/* a barrier waiting for a drain */
 	struct blkback_desc held_desc;
 
@@ -320,12 +325,15 @@ static inline bool blkback_pages_fit(unsigned int committed,
 int blkback_ring_connect(struct blkback_ring *ring, const grant_ref_t *grefs,
 			 unsigned int nr_grefs, evtchn_port_t port);
 void blkback_ring_disconnect(struct blkback_ring *ring);
-/* Write a response (published later, a batch at a time). */
-void blkback_respond(struct blkback_ring *ring, u64 id, u8 op, s16 status);
-/* Answer a request and give its slot, pages and grants back. */
+/* Answer a request and give its slot, pages and grants back (thread). */
 void blkback_answer(struct blkback_req *req, s16 status);
-/* A request the block layer finished (any context). */
-void blkback_req_done(struct blkback_req *req);
+/*
+ * Answer a request the block layer finished, from any context; its
+ * slot, pages and grants go back when the thread next looks.
+ */
+void blkback_req_done(struct blkback_req *req, s16 status);
+/* Hand a completed request to the thread to answer (any context). */
+void blkback_req_defer(struct blkback_req *req);
 /* A page to copy data through, and back to the ring's reserve. */
 struct page *blkback_get_buffer(struct blkback_ring *ring);
 void blkback_put_buffer(struct blkback_ring *ring, struct page *page);

@@ -5,9 +5,9 @@
  * The data never stays in the frontend's pages while the block layer
  * works on it: each segment is copied into a page of ours before a write
  * is submitted, and out of ours after a read completes.  Xen does the
- * copy (GNTTABOP_copy, one operation per segment, all of a request in
- * one hypercall), or, for pages the frontend keeps granted
- * (persistent.c), a memcpy through our standing mapping.  So:
+ * copy (GNTTABOP_copy, one operation per segment, a batch of them per
+ * hypercall), or, for pages the frontend keeps granted (persistent.c), a
+ * memcpy through our standing mapping.  So:
  *
  *  - the block layer only ever sees our own pages: any driver, any DMA
  *    path, no foreign frames to account for in dom0's p2m;
@@ -20,8 +20,10 @@
  * pages are copied into the ring's own pages too, and the descriptors
  * decoded and checked from that copy.
  *
- * Everything here runs in the ring's thread except bio_done(), the
- * block layer's completion, which only queues the request back to it.
+ * Everything here runs in the ring's thread except the block layer's
+ * completion (bio_done(), complete_request()), which answers a request
+ * of up to a direct request's size and leaves its pages for the thread
+ * to take back; a larger read goes to the thread to copy and answer.
  */
 
 #include <linux/bio.h>
@@ -149,15 +151,39 @@ static int attach_buffers(struct blkback_req *req)
 	return 0;
 }
 
+/* Run @n grant copies; 0, or -EFAULT if one failed (logged). */
+static int run_copies(struct blkback_req *req, struct gnttab_copy *op,
+		      unsigned int n, bool to_frontend)
+{
+	unsigned int i;
+
+	if (!n)
+		return 0;
+	HYPERVISOR_grant_table_op(GNTTABOP_copy, op, n);
+	for (i = 0; i < n; i++) {
+		if (op[i].status == GNTST_okay)
+			continue;
+		blkback_ring_log(req->ring, KERN_WARNING,
+				 "request %llu: copy %s grant %u failed: %d\n",
+				 req->id, to_frontend ? "to" : "from",
+				 to_frontend ? op[i].dest.u.ref :
+					       op[i].source.u.ref,
+				 op[i].status);
+		return -EFAULT;
+	}
+	return 0;
+}
+
 /*
  * Move the data of every segment between the frontend's pages and ours:
- * memcpy where we hold a mapping, one GNTTABOP_copy for the rest.
+ * memcpy where we hold a mapping, GNTTABOP_copy for the rest, @max
+ * segments per hypercall (the room @op has).
  */
-static int copy_data(struct blkback_req *req, bool to_frontend)
+static int copy_data(struct blkback_req *req, bool to_frontend,
+		     struct gnttab_copy *op, unsigned int max)
 {
 	struct blkback_ring *ring = req->ring;
 	domid_t domid = ring->disk->dev->otherend_id;
-	struct gnttab_copy *op = ring->copy_ops;
 	struct blkback_seg *seg;
 	unsigned int i, n = 0;
 	void *ours, *theirs;
@@ -191,23 +217,70 @@ static int copy_data(struct blkback_req *req, bool to_frontend)
 		op[n].dest.offset = seg->offset;
 		op[n].len = seg->len;
 		op[n].status = GNTST_general_error;
-		n++;
-	}
-	if (!n)
-		return 0;
-	HYPERVISOR_grant_table_op(GNTTABOP_copy, op, n);
-	for (i = 0; i < n; i++) {
-		if (op[i].status == GNTST_okay)
+		if (++n < max)
 			continue;
-		blkback_ring_log(ring, KERN_WARNING,
-				 "request %llu: copy %s grant %u failed: %d\n",
-				 req->id, to_frontend ? "to" : "from",
-				 to_frontend ? op[i].dest.u.ref :
-					       op[i].source.u.ref,
-				 op[i].status);
-		return -EFAULT;
+		if (run_copies(req, op, n, to_frontend))
+			return -EFAULT;
+		n = 0;
 	}
-	return 0;
+	return run_copies(req, op, n, to_frontend);
+}
+
+/* What to answer a request the block layer finished (any context). */
+static s16 io_status(struct blkback_req *req)
+{
+	if (req->error == BLK_STS_NOTSUPP)
+		return BLKIF_RSP_EOPNOTSUPP;
+	if (!req->error)
+		return BLKIF_RSP_OKAY;
+	blkback_ring_log(req->ring, KERN_WARNING,
+			 "request %llu (op %u, sector %llu): I/O error %d\n",
+			 req->id, req->operation, req->sector,
+			 blk_status_to_errno(req->error));
+	return BLKIF_RSP_ERROR;
+}
+
+/*
+ * The last bio of a request is done: bring read data back to the
+ * frontend and answer it.  This runs in whatever context the device
+ * completes in, often an interrupt: the answer leaves from here rather
+ * than after a trip through the ring's thread, which would cost a
+ * wake-up and a context switch per request.
+ *
+ * But only for a read of at most a direct request's size (44 KiB): a
+ * read of up to 256 segments is a megabyte to copy, and that is not
+ * done with interrupts off, delaying every other device for one
+ * guest's benefit.  Those go to the thread, which answers them
+ * (blkback_answer_deferred()); for a request that large, the wake-up is
+ * small change.  The grant copies of a small read fit in one hypercall
+ * from an array on the stack, since one ring's completions may run on
+ * several CPUs at once.
+ */
+static void complete_request(struct blkback_req *req)
+{
+	struct gnttab_copy op[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	s16 status;
+
+	if (req->kind == BLKBACK_READ && !req->error &&
+	    req->nr_segs > ARRAY_SIZE(op)) {
+		blkback_req_defer(req);
+		return;
+	}
+	status = io_status(req);
+	if (status == BLKIF_RSP_OKAY && req->kind == BLKBACK_READ &&
+	    copy_data(req, true, op, ARRAY_SIZE(op)))
+		status = BLKIF_RSP_ERROR;
+	blkback_req_done(req, status);
+}
+
+void blkback_answer_deferred(struct blkback_req *req)
+{
+	s16 status = io_status(req);
+
+	if (status == BLKIF_RSP_OKAY && req->kind == BLKBACK_READ &&
+	    copy_data(req, true, req->ring->copy_ops, req->nr_segs))
+		status = BLKIF_RSP_ERROR;
+	blkback_answer(req, status);
 }
 
 /* ---- Bios ----------------------------------------------------------- */
@@ -220,7 +293,7 @@ static void bio_done(struct bio *bio)
 		WRITE_ONCE(req->error, bio->bi_status);
 	bio_put(bio);
 	if (atomic_dec_and_test(&req->bios_left))
-		blkback_req_done(req);
+		complete_request(req);
 }
 
 static struct bio *new_bio(struct blkback_req *req, blk_opf_t opf,
@@ -364,34 +437,15 @@ void blkback_start(struct blkback_req *req, const struct blkback_desc *d)
 		blkback_answer(req, BLKIF_RSP_ERROR);
 		return;
 	}
-	if (req->kind != BLKBACK_READ && copy_data(req, false)) {
+	if (req->kind != BLKBACK_READ &&
+	    copy_data(req, false, ring->copy_ops, req->nr_segs)) {
 		blkback_answer(req, BLKIF_RSP_ERROR);
 		return;
 	}
 	submit_data(req);
 submitted:
 	if (atomic_dec_and_test(&req->bios_left))
-		blkback_req_done(req);
-}
-
-void blkback_finish(struct blkback_req *req)
-{
-	struct blkback_ring *ring = req->ring;
-	int status = BLKIF_RSP_OKAY;
-
-	if (req->error == BLK_STS_NOTSUPP) {
-		status = BLKIF_RSP_EOPNOTSUPP;
-	} else if (req->error) {
-		ring->st_errors++;
-		blkback_ring_log(ring, KERN_WARNING,
-				 "request %llu (op %u, sector %llu): I/O error %d\n",
-				 req->id, req->operation, req->sector,
-				 blk_status_to_errno(req->error));
-		status = BLKIF_RSP_ERROR;
-	} else if (req->kind == BLKBACK_READ && copy_data(req, true)) {
-		status = BLKIF_RSP_ERROR;
-	}
-	blkback_answer(req, status);
+		complete_request(req);
 }
 
 void blkback_release(struct blkback_req *req)

@@ -12,9 +12,9 @@
  * read-only grant), the segment is simply copied by Xen: the feature is a
  * speed-up, never a condition for correctness.  Mappings unused for
  * persistent_grant_unused_seconds are let go, so a frontend that moved to
- * other references does not pin our slots for ever.  All of it runs in
- * the ring's thread; a mapping in use by a request in flight is never
- * let go.
+ * other references does not pin our slots for ever.  Mappings are made,
+ * looked up and let go only in the ring's thread; a completion may copy
+ * through the mapping of a request in flight, which is never let go.
  */
 
 #include <linux/bitmap.h>

@@ -133,18 +133,35 @@ void blkback_put_buffer(struct blkback_ring *ring, struct page *page)
 
 /* ---- Responses ---------------------------------------------------------- */
 
-void blkback_respond(struct blkback_ring *ring, u64 id, u8 op, s16 status)
+/*
+ * Responses are written from two places: the thread answers what it
+ * refuses or finishes itself, and the block layer's completion answers
+ * the rest from whatever context the device completes in, so that a
+ * finished request costs no wake-up of the thread.  ring->lock orders
+ * them; each response is published as soon as it is written.
+ */
+static void respond_locked(struct blkback_ring *ring, u64 id, u8 op,
+			   s16 status)
 {
-	blkback_encode_response(slot(ring, ring->rsp_prod_pvt), id, op,
-				status);
-	ring->rsp_prod_pvt++;
+	RING_IDX old = ring->rsp_prod_pvt, new = old + 1;
+
+	lockdep_assert_held(&ring->lock);
+	blkback_encode_response(slot(ring, old), id, op, status);
+	/* Read without the lock by take_requests(), for its index check. */
+	WRITE_ONCE(ring->rsp_prod_pvt, new);
+	virt_wmb();		/* the response before the index */
+	WRITE_ONCE(sring(ring)->rsp_prod, new);
+	virt_mb();		/* the index before reading rsp_event */
+	if ((RING_IDX)(new - READ_ONCE(sring(ring)->rsp_event)) <
+	    (RING_IDX)(new - old) && ring->irq >= 0)
+		notify_remote_via_irq(ring->irq);
 }
 
-void blkback_answer(struct blkback_req *req, s16 status)
+/* Take a request's slot, pages and grants back (the thread only). */
+static void recycle(struct blkback_req *req)
 {
 	struct blkback_ring *ring = req->ring;
 
-	blkback_respond(ring, req->id, req->operation, status);
 	blkback_release(req);
 	ring->committed -= req->pages;
 	req->pages = 0;
@@ -152,38 +169,59 @@ void blkback_answer(struct blkback_req *req, s16 status)
 	ring->in_flight--;
 }
 
-/* Publish the responses written so far; signal if the frontend asked. */
-static void push_responses(struct blkback_ring *ring)
+void blkback_answer(struct blkback_req *req, s16 status)
 {
-	RING_IDX old = ring->rsp_pushed, new = ring->rsp_prod_pvt;
+	struct blkback_ring *ring = req->ring;
 
-	if (old == new)
-		return;
-	virt_wmb();		/* responses before the index */
-	WRITE_ONCE(sring(ring)->rsp_prod, new);
-	ring->rsp_pushed = new;
-	virt_mb();		/* the index before reading rsp_event */
-	if ((RING_IDX)(new - READ_ONCE(sring(ring)->rsp_event)) <
-	    (RING_IDX)(new - old) && ring->irq >= 0)
-		notify_remote_via_irq(ring->irq);
+	spin_lock_irq(&ring->lock);
+	respond_locked(ring, req->id, req->operation, status);
+	spin_unlock_irq(&ring->lock);
+	recycle(req);
 }
 
 /* ---- Requests ----------------------------------------------------------- */
 
-void blkback_req_done(struct blkback_req *req)
+/*
+ * The request goes on the done list before its response is written: a
+ * frontend that saw the response may reuse the slot at once, and the
+ * thread, finding no free request for it, takes the done list back
+ * first (see take_request()).  The thread is woken only when it waits
+ * for what a completion gives back (want_done): pages, a drain before a
+ * barrier, its own end.
+ */
+void blkback_req_done(struct blkback_req *req, s16 status)
+{
+	struct blkback_ring *ring = req->ring;
+	u64 id = req->id;
+	u8 op = req->operation;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	if (req->error && req->error != BLK_STS_NOTSUPP)
+		ring->st_errors++;
+	/* From here on the thread may reuse @req: use only the copies. */
+	list_add_tail(&req->list, &ring->done);
+	respond_locked(ring, id, op, status);
+	/*
+	 * Wake under the lock: once it is free the thread may take the
+	 * request back, see nothing in flight and go, and disconnect
+	 * frees the ring.
+	 */
+	if (ring->want_done)
+		wake_up(&ring->wq);
+	spin_unlock_irqrestore(&ring->lock, flags);
+}
+
+/* The thread answers this one; it must hear of it at once. */
+void blkback_req_defer(struct blkback_req *req)
 {
 	struct blkback_ring *ring = req->ring;
 	unsigned long flags;
 
-	/*
-	 * Wake the thread before letting go of the lock: once the request is
-	 * visible on the list and the lock is free, the thread may finish
-	 * it, see nothing in flight and go, and disconnect frees the ring.
-	 */
-	spin_lock_irqsave(&ring->done_lock, flags);
-	list_add_tail(&req->list, &ring->done);
+	spin_lock_irqsave(&ring->lock, flags);
+	list_add_tail(&req->list, &ring->to_answer);
 	wake_up(&ring->wq);
-	spin_unlock_irqrestore(&ring->done_lock, flags);
+	spin_unlock_irqrestore(&ring->lock, flags);
 }
 
 static bool done_pending(struct blkback_ring *ring)
@@ -191,22 +229,73 @@ static bool done_pending(struct blkback_ring *ring)
 	return !list_empty_careful(&ring->done);
 }
 
-/* Answer the requests the block layer completed; true if there were any. */
-static bool finish_completed(struct blkback_ring *ring)
+static bool answers_pending(struct blkback_ring *ring)
+{
+	return !list_empty_careful(&ring->to_answer);
+}
+
+/* Whether completions should wake the thread; changed under the lock. */
+static void want_completions(struct blkback_ring *ring, bool want)
+{
+	if (ring->want_done == want)
+		return;
+	spin_lock_irq(&ring->lock);
+	ring->want_done = want;
+	spin_unlock_irq(&ring->lock);
+}
+
+/*
+ * Empty one of the lists completions fill (under the ring's lock) and
+ * pass each request on it to @fn; true if there were any.
+ */
+static bool take_list(struct blkback_ring *ring, struct list_head *from,
+		      void (*fn)(struct blkback_req *req))
 {
 	struct blkback_req *req, *tmp;
 	bool any = false;
-	LIST_HEAD(done);
+	LIST_HEAD(list);
 
-	spin_lock_irq(&ring->done_lock);
-	list_splice_init(&ring->done, &done);
-	spin_unlock_irq(&ring->done_lock);
-	list_for_each_entry_safe(req, tmp, &done, list) {
+	spin_lock_irq(&ring->lock);
+	list_splice_init(from, &list);
+	spin_unlock_irq(&ring->lock);
+	list_for_each_entry_safe(req, tmp, &list, list) {
 		list_del(&req->list);
-		blkback_finish(req);
+		fn(req);
 		any = true;
 	}
 	return any;
+}
+
+/* Take back what answered requests hold. */
+static bool recycle_completed(struct blkback_ring *ring)
+{
+	return take_list(ring, &ring->done, recycle);
+}
+
+/* Answer what completions handed over. */
+static bool answer_deferred(struct blkback_ring *ring)
+{
+	return take_list(ring, &ring->to_answer, blkback_answer_deferred);
+}
+
+/*
+ * A free request for the next slot.  The index check keeps the requests
+ * taken and not answered within the ring's size, so when none is free,
+ * some answered ones are on the done list: the completion put them there
+ * before it published their responses, and the frontend only reused
+ * their slots after it saw those.
+ */
+static struct blkback_req *take_request(struct blkback_ring *ring)
+{
+	struct blkback_req *req;
+
+	req = list_first_entry_or_null(&ring->free, struct blkback_req, list);
+	if (!req && recycle_completed(ring))
+		req = list_first_entry_or_null(&ring->free,
+					       struct blkback_req, list);
+	if (req)
+		list_del(&req->list);
+	return req;
 }
 
 /* Pages a request needs to copy its data through: one per segment. */
@@ -223,13 +312,11 @@ static void handle_request(struct blkback_ring *ring,
 	const char *why;
 	int status;
 
-	/* The index check keeps in-flight requests within the ring. */
-	req = list_first_entry_or_null(&ring->free, struct blkback_req, list);
+	req = take_request(ring);
 	if (WARN_ON_ONCE(!req)) {
 		blkback_ring_fail(ring, "no request slot free");
 		return;
 	}
-	list_del(&req->list);
 	ring->in_flight++;
 	req->id = d->id;
 	req->operation = d->op;
@@ -273,20 +360,26 @@ static unsigned int take_requests(struct blkback_ring *ring, bool *more)
 	u8 raw[MAX_SLOT_SIZE];
 	struct blkback_desc d;
 	unsigned int n = 0;
-	RING_IDX prod;
+	RING_IDX prod, rsp;
 
 	*more = false;
 	ring->starved = false;
+	/*
+	 * Answered requests still count against the budget and the
+	 * barrier's drain until they are taken back: do that first.
+	 */
+	if (done_pending(ring))
+		recycle_completed(ring);
 	while (!ring->broken && !ring->held) {
 		prod = READ_ONCE(sring(ring)->req_prod);
 		virt_rmb();	/* the requests before the index says so */
-		if (!blkback_req_prod_valid(prod, ring->req_cons,
-					    ring->rsp_prod_pvt,
+		rsp = READ_ONCE(ring->rsp_prod_pvt);
+		if (!blkback_req_prod_valid(prod, ring->req_cons, rsp,
 					    ring->nr_entries)) {
 			blkback_ring_fail(ring,
 					  "req_prod %u, after req_cons %u and responses %u, the ring holds %u",
-					  prod, ring->req_cons,
-					  ring->rsp_prod_pvt, ring->nr_entries);
+					  prod, ring->req_cons, rsp,
+					  ring->nr_entries);
 			break;
 		}
 		while (ring->req_cons != prod && !ring->held) {
@@ -335,7 +428,8 @@ static bool thread_has_work(struct blkback_ring *ring)
 {
 	return kthread_should_stop() ||
 	       test_bit(BLKBACK_RING_KICKED, &ring->flags) ||
-	       done_pending(ring);
+	       answers_pending(ring) ||
+	       (READ_ONCE(ring->want_done) && done_pending(ring));
 }
 
 /* Let the next event in, later if the events come without work. */
@@ -350,10 +444,12 @@ static void end_of_event(struct blkback_ring *ring, unsigned int taken)
 			blkback_ring_log(ring, KERN_WARNING,
 					 "ring %u: events without requests; slowing down\n",
 					 ring->index);
-		/* Completions still wake us; the channel stays masked. */
+		/* The channel stays masked; completions answer meanwhile. */
 		wait_event_interruptible_timeout(ring->wq,
 						 kthread_should_stop() ||
-						 done_pending(ring),
+						 answers_pending(ring) ||
+						 (READ_ONCE(ring->want_done) &&
+						  done_pending(ring)),
 						 STORM_DELAY);
 	}
 	xen_irq_lateeoi(ring->irq, 0);
@@ -380,19 +476,27 @@ static int ring_thread(void *arg)
 {
 	struct blkback_ring *ring = arg;
 	unsigned int taken = 0, n;
-	bool more;
+	bool more, freed;
 
 	while (!kthread_should_stop()) {
+		/*
+		 * Only a ring waiting for pages, or for a drain before a
+		 * barrier, needs to hear of completions; otherwise what
+		 * they hold is taken back when the frontend next signals.
+		 */
+		want_completions(ring, ring->starved || ring->held);
 		wait_event_interruptible_timeout(ring->wq,
 						 thread_has_work(ring),
 						 HOUSEKEEPING);
 		/*
-		 * Completions are what give pages back, and they are
-		 * finished here, by this thread: a ring waiting for pages
-		 * looks at its requests again after each batch of them,
-		 * so no wakeup can be lost between the two.
+		 * Completions give pages back, and they are taken back
+		 * here, by this thread: a ring waiting for pages looks at
+		 * its requests again after each batch of them, so no
+		 * wakeup can be lost between the two.
 		 */
-		if (finish_completed(ring) && ring->starved)
+		freed = answer_deferred(ring);
+		freed |= recycle_completed(ring);
+		if (freed && ring->starved)
 			set_bit(BLKBACK_RING_KICKED, &ring->flags);
 		if (ring->held && ring->in_flight == 1) {
 			struct blkback_req *req = ring->held;
@@ -408,7 +512,6 @@ static int ring_thread(void *arg)
 			if (more)
 				set_bit(BLKBACK_RING_KICKED, &ring->flags);
 		}
-		push_responses(ring);
 		/*
 		 * A starved ring keeps its channel masked (no EOI): events
 		 * would only wake us to find the same request still too
@@ -427,11 +530,13 @@ static int ring_thread(void *arg)
 		blkback_answer(ring->held, BLKIF_RSP_ERROR);
 		ring->held = NULL;
 	}
+	want_completions(ring, true);
 	while (ring->in_flight) {
-		wait_event(ring->wq, done_pending(ring));
-		finish_completed(ring);
+		wait_event(ring->wq,
+			   done_pending(ring) || answers_pending(ring));
+		answer_deferred(ring);
+		recycle_completed(ring);
 	}
-	push_responses(ring);
 	return 0;
 }
 
@@ -516,7 +621,6 @@ int blkback_ring_connect(struct blkback_ring *ring, const grant_ref_t *grefs,
 						nr_grefs * XEN_PAGE_SIZE);
 	ring->req_cons = 0;
 	ring->rsp_prod_pvt = 0;
-	ring->rsp_pushed = 0;
 	ring->broken = false;
 	ring->flags = 0;
 	ring->spurious = 0;
@@ -528,8 +632,10 @@ int blkback_ring_connect(struct blkback_ring *ring, const grant_ref_t *grefs,
 	ring->irq = -1;
 	ring->next_purge = jiffies + PURGE_INTERVAL;
 	init_waitqueue_head(&ring->wq);
-	spin_lock_init(&ring->done_lock);
+	ring->want_done = false;
+	spin_lock_init(&ring->lock);
 	INIT_LIST_HEAD(&ring->done);
+	INIT_LIST_HEAD(&ring->to_answer);
 
 	rc = xenbus_map_ring_valloc(dev, grefs, nr_grefs, &ring->sring);
 	if (rc)
