@@ -17,8 +17,7 @@
  *    and leaves nothing mapped behind.
  *
  * Indirect requests name up to eight pages of segment descriptors; those
- * pages are copied into the ring's own pages too, and the descriptors
- * decoded and checked from that copy.
+ * are decoded into an array of ours and checked there (fetch_indirect()).
  *
  * Everything here runs in the ring's thread except the block layer's
  * completion (bio_done(), complete_request()), which answers a request
@@ -53,8 +52,13 @@ static void set_segments(struct blkback_req *req,
 }
 
 /*
- * Copy the descriptor pages of an indirect request into ours and decode
- * them.  Returns the descriptors (in the ring's scratch array) or NULL.
+ * Decode the descriptor pages of an indirect request into the ring's
+ * scratch array, which is what gets checked and used: the frontend can
+ * change its pages meanwhile, never our decoded copy.  A frontend with
+ * persistent grants reuses its descriptor pages like its data pages, so
+ * those are read through our standing mapping; the others are copied
+ * into pages of ours first, all in one hypercall.  Returns the
+ * descriptors or NULL.
  */
 static struct blkif_request_segment *
 fetch_indirect(struct blkback_ring *ring, const struct blkback_desc *d)
@@ -62,30 +66,51 @@ fetch_indirect(struct blkback_ring *ring, const struct blkback_desc *d)
 	unsigned int per_page = BLKBACK_SEGS_PER_INDIRECT_PAGE;
 	unsigned int nr = d->nr_segments;
 	unsigned int pages = DIV_ROUND_UP(nr, per_page);
+	domid_t domid = ring->disk->dev->otherend_id;
 	struct gnttab_copy *op = ring->copy_ops;
-	unsigned int p, count;
+	struct blkback_pgrant *g;
+	unsigned int p, count, n = 0;
+	bool copied[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 
 	for (p = 0; p < pages; p++) {
 		count = min(nr - p * per_page, per_page);
-		op[p].source.u.ref = d->indirect_grefs[p];
-		op[p].source.domid = ring->disk->dev->otherend_id;
-		op[p].source.offset = 0;
-		op[p].dest.u.gmfn = xen_page_to_gfn(ring->indirect_pages[p]);
-		op[p].dest.domid = DOMID_SELF;
-		op[p].dest.offset = 0;
-		op[p].len = count * sizeof(struct blkif_request_segment);
-		op[p].flags = GNTCOPY_source_gref;
-		op[p].status = GNTST_general_error;
+		g = ring->disk->persistent ?
+		    blkback_pgrant_get(&ring->pgrants, domid,
+				       d->indirect_grefs[p]) : NULL;
+		copied[p] = !g;
+		if (g) {
+			blkback_decode_segments(blkback_pgrant_addr(&ring->pgrants,
+								    g),
+						count,
+						ring->seg_scratch + p * per_page);
+			blkback_pgrant_put(g);
+			continue;
+		}
+		op[n].source.u.ref = d->indirect_grefs[p];
+		op[n].source.domid = domid;
+		op[n].source.offset = 0;
+		op[n].dest.u.gmfn = xen_page_to_gfn(ring->indirect_pages[p]);
+		op[n].dest.domid = DOMID_SELF;
+		op[n].dest.offset = 0;
+		op[n].len = count * sizeof(struct blkif_request_segment);
+		op[n].flags = GNTCOPY_source_gref;
+		op[n].status = GNTST_general_error;
+		n++;
 	}
-	HYPERVISOR_grant_table_op(GNTTABOP_copy, op, pages);
-	for (p = 0; p < pages; p++) {
-		if (op[p].status != GNTST_okay) {
+	if (!n)
+		return ring->seg_scratch;
+	HYPERVISOR_grant_table_op(GNTTABOP_copy, op, n);
+	for (p = 0, n = 0; p < pages; p++) {
+		if (!copied[p])
+			continue;
+		if (op[n].status != GNTST_okay) {
 			blkback_ring_log(ring, KERN_WARNING,
 					 "request %llu: indirect page %u (ref %u) unreadable: %d\n",
 					 d->id, p, d->indirect_grefs[p],
-					 op[p].status);
+					 op[n].status);
 			return NULL;
 		}
+		n++;
 		count = min(nr - p * per_page, per_page);
 		blkback_decode_segments(page_address(ring->indirect_pages[p]),
 					count, ring->seg_scratch + p * per_page);
