@@ -58,6 +58,7 @@ struct xen_irq {
 	bool close_on_unbind;		/* we opened the channel */
 	bool lateeoi;			/* masked until xen_irq_lateeoi() */
 	unsigned int refs;		/* bind_evtchn_to_irq() callers */
+	raw_spinlock_t move_lock;	/* late EOI vs a vCPU move */
 };
 
 static DEFINE_MUTEX(xen_irq_lock);
@@ -283,9 +284,15 @@ static void xen_lateeoi_ack(struct irq_data *d)
 void xen_irq_lateeoi(unsigned int irq, unsigned int eoi_flags)
 {
 	struct xen_irq *x = xirq(irq);
+	unsigned long flags;
 
-	if (x && x->port)
+	if (!x)
+		return;
+	/* Never in the middle of a move to another vCPU: see there. */
+	raw_spin_lock_irqsave(&x->move_lock, flags);
+	if (x->port)
 		port_unmask(x->port);
+	raw_spin_unlock_irqrestore(&x->move_lock, flags);
 }
 EXPORT_SYMBOL_GPL(xen_irq_lateeoi);
 
@@ -295,6 +302,7 @@ static int xen_set_affinity(struct irq_data *d, const struct cpumask *dest,
 	struct xen_irq *x = irq_data_get_irq_chip_data(d);
 	unsigned int cpu = cpumask_first_and(dest, cpu_online_mask);
 	struct evtchn_bind_vcpu bind;
+	unsigned long flags;
 	bool masked;
 
 	if (cpu >= nr_cpu_ids)
@@ -305,12 +313,21 @@ static int xen_set_affinity(struct irq_data *d, const struct cpumask *dest,
 	}
 	bind.port = x->port;
 	bind.vcpu = per_cpu(xen_vcpu_id, cpu);
-	/* Masked while it moves, so it cannot fire on the old vCPU late. */
+	/*
+	 * Masked while it moves, so it cannot fire on the old vCPU late.
+	 * genirq's own unmask waits for us on the descriptor's lock, but
+	 * a late-EOI owner unmasks from its thread: between the rebinding
+	 * in Xen and in cpu_ports, its unmask would raise a pending port
+	 * on a vCPU that does not look at it (yet, or any more), and with
+	 * the port left pending and unmasked Xen never raises it again.
+	 */
+	raw_spin_lock_irqsave(&x->move_lock, flags);
 	masked = sync_test_and_set_bit(x->port, mask_bits());
 	if (HYPERVISOR_event_channel_op(EVTCHNOP_bind_vcpu, &bind) == 0)
 		bind_port_to_cpu(x->port, cpu);
 	if (!masked)
 		port_unmask(x->port);
+	raw_spin_unlock_irqrestore(&x->move_lock, flags);
 done:
 	irq_data_update_effective_affinity(d, cpumask_of(cpu));
 	return IRQ_SET_MASK_OK_NOCOPY;
@@ -384,6 +401,7 @@ static int new_irq(struct xen_irq *x, struct irq_chip *chip,
 	irq_set_chip_and_handler_name(irq, chip, flow, flow_name);
 	irq_set_chip_data(irq, x);
 	irq_set_noprobe(irq);
+	raw_spin_lock_init(&x->move_lock);
 	return irq;
 }
 
@@ -875,6 +893,7 @@ int xen_bind_pirq_gsi_to_irq(unsigned int gsi, unsigned int pirq,
 		kfree(x);
 		return irq;
 	}
+	raw_spin_lock_init(&x->move_lock);
 	irq_set_chip_data(irq, x);
 	irq_set_chip_and_handler_name(irq, &xen_pirq_chip,
 				      level ? handle_fasteoi_irq : handle_edge_irq,
