@@ -249,7 +249,7 @@ struct nb_vif {
 	u32 rate_usecs;
 
 	struct xenbus_watch hotplug_watch;
-	bool broken;			/* the frontend broke a ring */
+	bool broken;			/* the rings connected now broke */
 	struct work_struct broken_work;
 };
 

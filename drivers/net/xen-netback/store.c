@@ -106,6 +106,9 @@ static int connect_rings(struct nb_vif *vif)
 	}
 	read_frontend_features(vif);
 	read_rate(vif);
+	/* New rings: a broken_work still to run for the old ones must
+	 * find nothing to do (it looks under vif->lock, which we hold).
+	 */
 	WRITE_ONCE(vif->broken, false);
 	for (i = 0; i < n; i++) {
 		rc = connect_queue(vif, i, n > 1);

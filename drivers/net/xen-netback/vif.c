@@ -110,16 +110,32 @@ bool nb_read_req_prod(struct nb_queue *q, bool tx, RING_IDX *prod)
 	return true;
 }
 
-/* Process context: take the rings down and tell the toolstack. */
+/* Process context: take the rings down and tell the toolstack.
+ *
+ * The work runs some time after a poll found the rings broken, and first
+ * waits for vif->lock, which frontend_changed() holds for each state the
+ * frontend goes through.  By then the frontend may have closed (its rings
+ * are gone already) or even closed and connected again, with new rings
+ * that did nothing wrong.  connect_rings() clears vif->broken under the
+ * lock and only the polls of the rings it maps set it again, so under the
+ * lock "broken and connected" means exactly that the rings we hold now
+ * are the ones that broke; anything else is left alone.
+ *
+ * Closing is written before the lock is dropped: frontend_changed() takes
+ * it for the next state the frontend writes, and a Closing that landed
+ * after a reconnection would close the new connection.
+ */
 static void broken_work(struct work_struct *work)
 {
 	struct nb_vif *vif = container_of(work, struct nb_vif, broken_work);
 
 	mutex_lock(&vif->lock);
-	nb_vif_disconnect(vif);
+	if (READ_ONCE(vif->broken) && vif->nr_queues) {
+		nb_vif_disconnect(vif);
+		xenbus_dev_fatal(vif->xbdev, -EPROTO,
+				 "the frontend broke the netif protocol");
+	}
 	mutex_unlock(&vif->lock);
-	xenbus_dev_fatal(vif->xbdev, -EPROTO,
-			 "the frontend broke the netif protocol");
 }
 
 /* ---- Events and NAPI ----------------------------------------------------- */
