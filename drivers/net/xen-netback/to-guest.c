@@ -265,20 +265,6 @@ unsigned int nb_rx_drop_all(struct nb_queue *q)
 	return n;
 }
 
-/* The first packet waiting off the queue, its memory no longer counted. */
-static struct sk_buff *take(struct nb_queue *q)
-{
-	struct sk_buff *skb;
-	unsigned long flags;
-
-	spin_lock_irqsave(&q->rx_queue.lock, flags);
-	skb = __skb_dequeue(&q->rx_queue);
-	if (skb)
-		q->rx_held -= skb->truesize;
-	spin_unlock_irqrestore(&q->rx_queue.lock, flags);
-	return skb;
-}
-
 /* The guest took nothing for a long time: drop what waits for it. */
 static void drain(struct nb_queue *q)
 {
@@ -305,6 +291,35 @@ static struct sk_buff *peek(struct nb_queue *q)
 	return skb;
 }
 
+/* The first packet waiting, if the guest's @room posted slots hold all of
+ * it, with the slots it takes and whether it goes as GSO; NULL if nothing
+ * waits or it does not fit.  With @take it also comes off the queue and
+ * its memory is no longer counted.  One round trip of the queue's lock
+ * per packet: looking, sizing and taking happen under the same hold, so
+ * rx_held always matches what the queue holds.
+ */
+static struct sk_buff *nb_rx_next(struct nb_queue *q, unsigned int room,
+				  bool take, unsigned int *slots, bool *gso)
+{
+	struct sk_buff *skb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->rx_queue.lock, flags);
+	skb = skb_peek(&q->rx_queue);
+	if (skb) {
+		*gso = wants_gso(q->vif, skb);
+		*slots = nb_rx_slots(skb->len, *gso);
+		if (*slots > room) {
+			skb = NULL;
+		} else if (take) {
+			__skb_unlink(skb, &q->rx_queue);
+			q->rx_held -= skb->truesize;
+		}
+	}
+	spin_unlock_irqrestore(&q->rx_queue.lock, flags);
+	return skb;
+}
+
 /* Copy what we can; true if more could be copied right now. */
 bool nb_to_guest(struct nb_queue *q)
 {
@@ -315,18 +330,25 @@ bool nb_to_guest(struct nb_queue *q)
 	RING_IDX prod;
 	bool gso;
 
-	while (!READ_ONCE(q->vif->broken) && (skb = peek(q))) {
+	while (!READ_ONCE(q->vif->broken)) {
+		/* Nothing for the guest: its ring is none of our business.
+		 * A packet queued after this look schedules the poll again.
+		 */
+		if (skb_queue_empty_lockless(&q->rx_queue))
+			break;
 		if (!nb_read_req_prod(q, false, &prod))
 			break;
-		gso = wants_gso(q->vif, skb);
-		slots = nb_rx_slots(skb->len, gso);
-		if (prod - q->rx.req_cons < slots)
+		/* After a full batch, only ask whether the next one fits: if
+		 * it does, the poll comes back for it after others' turn.
+		 */
+		skb = nb_rx_next(q, prod - q->rx.req_cons, sent < NB_RX_BATCH,
+				 &slots, &gso);
+		if (!skb)
 			break;
 		if (sent == NB_RX_BATCH) {
 			more = true;
 			break;
 		}
-		skb = take(q);
 		copy_to_guest(q, skb, slots, gso);
 		dev_consume_skb_any(skb);
 		set_bit(NB_Q_WORKED, &q->flags);
