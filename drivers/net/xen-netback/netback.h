@@ -287,6 +287,10 @@ bool nb_to_guest(struct nb_queue *q);
 bool nb_to_guest_pending(struct nb_queue *q);
 unsigned int nb_rx_drop_all(struct nb_queue *q);
 void nb_drain_timer(struct timer_list *t);
+#if IS_ENABLED(CONFIG_KUNIT)
+struct sk_buff *nb_rx_next(struct nb_queue *q, unsigned int room, bool take,
+			   unsigned int *slots, bool *gso);
+#endif
 
 /* Answer a ring's responses and kick the guest if it asked to be. */
 #define NB_PUSH_AND_NOTIFY(ring, irq)					\

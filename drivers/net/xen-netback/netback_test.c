@@ -2,7 +2,8 @@
 /*
  * Unit tests of what xen-netback believes of a frontend (check.c): the
  * transmit requests of a packet, ring producer indexes, the receive slot
- * count, the copy plan, the event throttle and the rate.
+ * count, the copy plan, the event throttle and the rate; and of the step
+ * that takes a packet for the guest off its queue (to-guest.c).
  *
  * Requests are built here as a hostile frontend would write them; the
  * rings are plain arrays and nothing talks to Xen.
@@ -408,6 +409,89 @@ static void rate_parsing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nb_parse_rate("x,2", &bytes, &usecs), -EINVAL);
 }
 
+/* Queue a packet of @len bytes for the guest, as nb_start_xmit() does. */
+static struct sk_buff *queue_for_guest(struct kunit *test, struct nb_queue *q,
+				       unsigned int len, bool tso)
+{
+	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put(skb, len);
+	if (tso) {
+		skb_shinfo(skb)->gso_size = 1448;
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	}
+	__skb_queue_tail(&q->rx_queue, skb);
+	q->rx_held += skb->truesize;
+	return skb;
+}
+
+/* The poll's one locked step on the queue of packets for the guest: a
+ * packet comes off only when the guest posted room for all of it, and
+ * the memory counted for the queue drops by exactly what it held.
+ */
+static void rx_next_takes_what_fits(struct kunit *test)
+{
+	struct nb_vif *vif = kunit_kzalloc(test, sizeof(*vif), GFP_KERNEL);
+	struct nb_queue *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	struct sk_buff *small, *big, *tso;
+	unsigned int slots, held;
+	bool gso;
+
+	KUNIT_ASSERT_NOT_NULL(test, vif);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	vif->fe_gso4 = true;
+	q->vif = vif;
+	skb_queue_head_init(&q->rx_queue);
+
+	KUNIT_EXPECT_NULL(test, nb_rx_next(q, 8, true, &slots, &gso));
+
+	small = queue_for_guest(test, q, 100, false);	/* one slot */
+	big = queue_for_guest(test, q, 5000, false);	/* two pages */
+	tso = queue_for_guest(test, q, 3000, true);	/* a page and GSO */
+	held = small->truesize + big->truesize + tso->truesize;
+
+	/* No room: nothing moves. */
+	KUNIT_EXPECT_NULL(test, nb_rx_next(q, 0, true, &slots, &gso));
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&q->rx_queue), 3U);
+	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+
+	KUNIT_ASSERT_PTR_EQ(test, nb_rx_next(q, 1, true, &slots, &gso), small);
+	KUNIT_EXPECT_EQ(test, slots, 1U);
+	KUNIT_EXPECT_FALSE(test, gso);
+	held -= small->truesize;
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&q->rx_queue), 2U);
+	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+
+	/* A slot short: the packet stays, and says what it needs. */
+	KUNIT_EXPECT_NULL(test, nb_rx_next(q, 1, true, &slots, &gso));
+	KUNIT_EXPECT_EQ(test, slots, 2U);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&q->rx_queue), 2U);
+	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+
+	/* Only asked (a full batch): it fits, and stays. */
+	KUNIT_EXPECT_PTR_EQ(test, nb_rx_next(q, 2, false, &slots, &gso), big);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&q->rx_queue), 2U);
+	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+
+	KUNIT_ASSERT_PTR_EQ(test, nb_rx_next(q, 2, true, &slots, &gso), big);
+	held -= big->truesize;
+	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+
+	/* A guest that takes GSO gets the extra-info slot too. */
+	KUNIT_EXPECT_NULL(test, nb_rx_next(q, 1, true, &slots, &gso));
+	KUNIT_ASSERT_PTR_EQ(test, nb_rx_next(q, 2, true, &slots, &gso), tso);
+	KUNIT_EXPECT_EQ(test, slots, 2U);
+	KUNIT_EXPECT_TRUE(test, gso);
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&q->rx_queue));
+	KUNIT_EXPECT_EQ(test, q->rx_held, 0U);
+
+	/* All three taken (a failed assertion above leaks, not frees twice). */
+	kfree_skb(small);
+	kfree_skb(big);
+	kfree_skb(tso);
+}
+
 static struct kunit_case xen_netback_cases[] = {
 	KUNIT_CASE(tx_single_slot),
 	KUNIT_CASE(tx_multi_slot_sizes),
@@ -427,6 +511,7 @@ static struct kunit_case xen_netback_cases[] = {
 	KUNIT_CASE(copy_plan_too_many),
 	KUNIT_CASE(eoi_delay_grows_and_caps),
 	KUNIT_CASE(rate_parsing),
+	KUNIT_CASE(rx_next_takes_what_fits),
 	{}
 };
 

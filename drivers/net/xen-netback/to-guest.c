@@ -24,6 +24,7 @@
 #include <linux/netdevice.h>
 #include <linux/sizes.h>
 #include <linux/skbuff.h>
+#include <kunit/visibility.h>
 
 #include <xen/events.h>
 #include <xen/grant_table.h>
@@ -298,8 +299,9 @@ static struct sk_buff *peek(struct nb_queue *q)
  * per packet: looking, sizing and taking happen under the same hold, so
  * rx_held always matches what the queue holds.
  */
-static struct sk_buff *nb_rx_next(struct nb_queue *q, unsigned int room,
-				  bool take, unsigned int *slots, bool *gso)
+VISIBLE_IF_KUNIT struct sk_buff *nb_rx_next(struct nb_queue *q,
+					    unsigned int room, bool take,
+					    unsigned int *slots, bool *gso)
 {
 	struct sk_buff *skb;
 	unsigned long flags;
