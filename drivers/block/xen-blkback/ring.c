@@ -646,6 +646,22 @@ int blkback_ring_connect(struct blkback_ring *ring, const grant_ref_t *grefs,
 		goto fail;
 	}
 
+	/*
+	 * The channel first, and its IRQ number known before the thread
+	 * starts: the thread and the completions it causes use it to EOI
+	 * and to notify, and Xen raises a freshly bound port at once (for
+	 * what the frontend sent before), so the handler may run here
+	 * already.  It only sets bits and wakes a queue nobody waits on.
+	 */
+	rc = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev->otherend_id,
+							   port, ring_interrupt,
+							   0, disk->name, ring);
+	if (rc < 0) {
+		xenbus_dev_fatal(dev, rc, "binding event channel %u of domain %d",
+				 port, dev->otherend_id);
+		goto fail;
+	}
+	ring->irq = rc;
 	ring->task = kthread_run(ring_thread, ring, "blkback.%s-%u",
 				 disk->name, ring->index);
 	if (IS_ERR(ring->task)) {
@@ -653,19 +669,10 @@ int blkback_ring_connect(struct blkback_ring *ring, const grant_ref_t *grefs,
 		ring->task = NULL;
 		xenbus_dev_fatal(dev, rc, "starting the thread of ring %u",
 				 ring->index);
+		unbind_from_irqhandler(ring->irq, ring);
+		ring->irq = -1;
 		goto fail;
 	}
-	rc = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev->otherend_id,
-							   port, ring_interrupt,
-							   0, disk->name, ring);
-	if (rc < 0) {
-		xenbus_dev_fatal(dev, rc, "binding event channel %u of domain %d",
-				 port, dev->otherend_id);
-		kthread_stop(ring->task);
-		ring->task = NULL;
-		goto fail;
-	}
-	ring->irq = rc;
 	/* Requests may be waiting already. */
 	set_bit(BLKBACK_RING_KICKED, &ring->flags);
 	wake_up(&ring->wq);
