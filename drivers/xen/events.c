@@ -411,9 +411,14 @@ static void attach_port(int irq, evtchn_port_t port, unsigned int cpu)
 
 	x->port = port;
 	port_to_irq[port] = irq;
-	/* Stays masked until request_irq() enables it. */
+	/*
+	 * Stays masked until request_irq() enables it; a pending event
+	 * is delivered then.  Not cleared: Xen raises a port it has just
+	 * bound to an interdomain peer, because the peer's sends while the
+	 * channel was unbound went nowhere, and this event is how a late
+	 * binder learns of them.
+	 */
 	port_mask(port);
-	port_clear_pending(port);
 	bind_port_to_cpu(port, cpu);
 }
 
