@@ -398,10 +398,11 @@ static int new_irq(struct xen_irq *x, struct irq_chip *chip,
 
 	if (irq < 0)
 		return irq;
+	/* Ready before the chip can find it through the descriptor. */
+	raw_spin_lock_init(&x->move_lock);
 	irq_set_chip_and_handler_name(irq, chip, flow, flow_name);
 	irq_set_chip_data(irq, x);
 	irq_set_noprobe(irq);
-	raw_spin_lock_init(&x->move_lock);
 	return irq;
 }
 
