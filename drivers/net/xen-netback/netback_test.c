@@ -409,8 +409,41 @@ static void rate_parsing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nb_parse_rate("x,2", &bytes, &usecs), -EINVAL);
 }
 
+/* The packets of an rx test live in a KUnit resource: whatever is still
+ * queued for the guest, or was taken off the queue, is freed when the
+ * test ends, also when an assertion stopped it half-way.
+ */
+struct rx_fixture {
+	struct nb_vif vif;
+	struct nb_queue q;
+	struct sk_buff_head taken;
+};
+
+static int rx_fixture_init(struct kunit_resource *res, void *context)
+{
+	struct rx_fixture *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	f->q.vif = &f->vif;
+	skb_queue_head_init(&f->q.rx_queue);
+	skb_queue_head_init(&f->taken);
+	res->data = f;
+	return 0;
+}
+
+static void rx_fixture_free(struct kunit_resource *res)
+{
+	struct rx_fixture *f = res->data;
+
+	__skb_queue_purge(&f->q.rx_queue);
+	__skb_queue_purge(&f->taken);
+	kfree(f);
+}
+
 /* Queue a packet of @len bytes for the guest, as nb_start_xmit() does. */
-static struct sk_buff *queue_for_guest(struct kunit *test, struct nb_queue *q,
+static struct sk_buff *queue_for_guest(struct kunit *test,
+				       struct rx_fixture *f,
 				       unsigned int len, bool tso)
 {
 	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
@@ -421,8 +454,19 @@ static struct sk_buff *queue_for_guest(struct kunit *test, struct nb_queue *q,
 		skb_shinfo(skb)->gso_size = 1448;
 		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
 	}
-	__skb_queue_tail(&q->rx_queue, skb);
-	q->rx_held += skb->truesize;
+	__skb_queue_tail(&f->q.rx_queue, skb);
+	f->q.rx_held += skb->truesize;
+	return skb;
+}
+
+/* Take the next packet if it fits; a taken one is kept for the cleanup. */
+static struct sk_buff *take(struct rx_fixture *f, unsigned int room,
+			    unsigned int *slots, bool *gso)
+{
+	struct sk_buff *skb = nb_rx_next(&f->q, room, true, slots, gso);
+
+	if (skb)
+		__skb_queue_tail(&f->taken, skb);
 	return skb;
 }
 
@@ -432,64 +476,58 @@ static struct sk_buff *queue_for_guest(struct kunit *test, struct nb_queue *q,
  */
 static void rx_next_takes_what_fits(struct kunit *test)
 {
-	struct nb_vif *vif = kunit_kzalloc(test, sizeof(*vif), GFP_KERNEL);
-	struct nb_queue *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	struct rx_fixture *f = kunit_alloc_resource(test, rx_fixture_init,
+						    rx_fixture_free,
+						    GFP_KERNEL, NULL);
 	struct sk_buff *small, *big, *tso;
 	unsigned int slots, held;
 	bool gso;
 
-	KUNIT_ASSERT_NOT_NULL(test, vif);
-	KUNIT_ASSERT_NOT_NULL(test, q);
-	vif->fe_gso4 = true;
-	q->vif = vif;
-	skb_queue_head_init(&q->rx_queue);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->vif.fe_gso4 = true;
 
-	KUNIT_EXPECT_NULL(test, nb_rx_next(q, 8, true, &slots, &gso));
+	KUNIT_EXPECT_NULL(test, take(f, 8, &slots, &gso));
 
-	small = queue_for_guest(test, q, 100, false);	/* one slot */
-	big = queue_for_guest(test, q, 5000, false);	/* two pages */
-	tso = queue_for_guest(test, q, 3000, true);	/* a page and GSO */
+	small = queue_for_guest(test, f, 100, false);	/* one slot */
+	big = queue_for_guest(test, f, 5000, false);	/* two pages */
+	tso = queue_for_guest(test, f, 3000, true);	/* a page and GSO */
 	held = small->truesize + big->truesize + tso->truesize;
 
 	/* No room: nothing moves. */
-	KUNIT_EXPECT_NULL(test, nb_rx_next(q, 0, true, &slots, &gso));
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&q->rx_queue), 3U);
-	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+	KUNIT_EXPECT_NULL(test, take(f, 0, &slots, &gso));
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&f->q.rx_queue), 3U);
+	KUNIT_EXPECT_EQ(test, f->q.rx_held, held);
 
-	KUNIT_ASSERT_PTR_EQ(test, nb_rx_next(q, 1, true, &slots, &gso), small);
+	KUNIT_ASSERT_PTR_EQ(test, take(f, 1, &slots, &gso), small);
 	KUNIT_EXPECT_EQ(test, slots, 1U);
 	KUNIT_EXPECT_FALSE(test, gso);
 	held -= small->truesize;
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&q->rx_queue), 2U);
-	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&f->q.rx_queue), 2U);
+	KUNIT_EXPECT_EQ(test, f->q.rx_held, held);
 
 	/* A slot short: the packet stays, and says what it needs. */
-	KUNIT_EXPECT_NULL(test, nb_rx_next(q, 1, true, &slots, &gso));
+	KUNIT_EXPECT_NULL(test, take(f, 1, &slots, &gso));
 	KUNIT_EXPECT_EQ(test, slots, 2U);
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&q->rx_queue), 2U);
-	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&f->q.rx_queue), 2U);
+	KUNIT_EXPECT_EQ(test, f->q.rx_held, held);
 
 	/* Only asked (a full batch): it fits, and stays. */
-	KUNIT_EXPECT_PTR_EQ(test, nb_rx_next(q, 2, false, &slots, &gso), big);
-	KUNIT_EXPECT_EQ(test, skb_queue_len(&q->rx_queue), 2U);
-	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+	KUNIT_EXPECT_PTR_EQ(test, nb_rx_next(&f->q, 2, false, &slots, &gso),
+			    big);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&f->q.rx_queue), 2U);
+	KUNIT_EXPECT_EQ(test, f->q.rx_held, held);
 
-	KUNIT_ASSERT_PTR_EQ(test, nb_rx_next(q, 2, true, &slots, &gso), big);
+	KUNIT_ASSERT_PTR_EQ(test, take(f, 2, &slots, &gso), big);
 	held -= big->truesize;
-	KUNIT_EXPECT_EQ(test, q->rx_held, held);
+	KUNIT_EXPECT_EQ(test, f->q.rx_held, held);
 
 	/* A guest that takes GSO gets the extra-info slot too. */
-	KUNIT_EXPECT_NULL(test, nb_rx_next(q, 1, true, &slots, &gso));
-	KUNIT_ASSERT_PTR_EQ(test, nb_rx_next(q, 2, true, &slots, &gso), tso);
+	KUNIT_EXPECT_NULL(test, take(f, 1, &slots, &gso));
+	KUNIT_ASSERT_PTR_EQ(test, take(f, 2, &slots, &gso), tso);
 	KUNIT_EXPECT_EQ(test, slots, 2U);
 	KUNIT_EXPECT_TRUE(test, gso);
-	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&q->rx_queue));
-	KUNIT_EXPECT_EQ(test, q->rx_held, 0U);
-
-	/* All three taken (a failed assertion above leaks, not frees twice). */
-	kfree_skb(small);
-	kfree_skb(big);
-	kfree_skb(tso);
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&f->q.rx_queue));
+	KUNIT_EXPECT_EQ(test, f->q.rx_held, 0U);
 }
 
 static struct kunit_case xen_netback_cases[] = {
