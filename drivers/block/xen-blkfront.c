@@ -941,10 +941,10 @@ static int setup_ring(struct blkfront_info *info, struct blkfront_ring *r,
 	if (rc)
 		return rc;
 	snprintf(r->name, sizeof(r->name), "blkif-%u-%u", info->handle, index);
-	rc = bind_evtchn_to_irqhandler(r->evtchn, blkfront_interrupt, 0,
-				       r->name, r);
+	/* Closed when unbound (free_ring()), or now if this fails. */
+	rc = bind_own_evtchn_to_irqhandler(r->evtchn, blkfront_interrupt, 0,
+					   r->name, r);
 	if (rc < 0) {
-		xenbus_free_evtchn(dev, r->evtchn);
 		xenbus_dev_fatal(dev, rc, "binding an event channel");
 		return rc;
 	}

@@ -706,10 +706,10 @@ static int setup_queue(struct netfront_info *info, struct netfront_queue *q,
 	if (rc)
 		return rc;
 	snprintf(q->name, sizeof(q->name), "%s-q%u", info->netdev->name, id);
-	rc = bind_evtchn_to_irqhandler(q->evtchn, xennet_interrupt, 0, q->name,
-				       q);
+	/* Closed when unbound (free_queue()), or now if this fails. */
+	rc = bind_own_evtchn_to_irqhandler(q->evtchn, xennet_interrupt, 0,
+					   q->name, q);
 	if (rc < 0) {
-		xenbus_free_evtchn(dev, q->evtchn);
 		xenbus_dev_fatal(dev, rc, "binding an event channel");
 		return rc;
 	}

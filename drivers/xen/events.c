@@ -636,21 +636,41 @@ int bind_evtchn_to_irqhandler_lateeoi(evtchn_port_t port,
 EXPORT_SYMBOL_GPL(bind_evtchn_to_irqhandler_lateeoi);
 
 /*
- * A channel the caller opened itself (/dev/xen/evtchn's): closed when
- * unbound.  If the binding fails, the channel is closed at once.
+ * A channel the caller opened itself (a frontend's ring, or one of
+ * /dev/xen/evtchn's): it belongs to the binding from now on, and is
+ * closed when unbound, or at once if the binding fails.  A frontend
+ * that reconnects many times would otherwise leave a port behind each
+ * time.  After a restore the old port numbers mean nothing in the new
+ * domain (xen_irq_resume() forgets them before any driver resumes), so
+ * unbinding then closes nothing.
  */
-int bind_own_evtchn_to_irqhandler_lateeoi(evtchn_port_t port,
-					  irq_handler_t handler,
-					  unsigned long irqflags,
-					  const char *devname, void *dev_id)
+static int bind_own_port(evtchn_port_t port, bool lateeoi,
+			 irq_handler_t handler, unsigned long irqflags,
+			 const char *devname, void *dev_id)
 {
-	int irq = bind_port(port, true, true);
+	int irq = bind_port(port, lateeoi, true);
 
 	if (irq < 0) {
 		xen_evtchn_close(port);
 		return irq;
 	}
 	return request_bound(irq, handler, irqflags, devname, dev_id);
+}
+
+int bind_own_evtchn_to_irqhandler(evtchn_port_t port, irq_handler_t handler,
+				  unsigned long irqflags, const char *devname,
+				  void *dev_id)
+{
+	return bind_own_port(port, false, handler, irqflags, devname, dev_id);
+}
+EXPORT_SYMBOL_GPL(bind_own_evtchn_to_irqhandler);
+
+int bind_own_evtchn_to_irqhandler_lateeoi(evtchn_port_t port,
+					  irq_handler_t handler,
+					  unsigned long irqflags,
+					  const char *devname, void *dev_id)
+{
+	return bind_own_port(port, true, handler, irqflags, devname, dev_id);
 }
 EXPORT_SYMBOL_GPL(bind_own_evtchn_to_irqhandler_lateeoi);
 

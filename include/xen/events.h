@@ -48,6 +48,8 @@ int bind_evtchn_to_irqhandler(evtchn_port_t port, irq_handler_t handler,
 int bind_evtchn_to_irqhandler_lateeoi(evtchn_port_t port, irq_handler_t handler,
 				      unsigned long flags, const char *name, void *dev);
 /* A channel the caller opened: it is closed when unbound. */
+int bind_own_evtchn_to_irqhandler(evtchn_port_t port, irq_handler_t handler,
+				  unsigned long flags, const char *name, void *dev);
 int bind_own_evtchn_to_irqhandler_lateeoi(evtchn_port_t port, irq_handler_t handler,
 					  unsigned long flags, const char *name, void *dev);
 int bind_virq_to_irqhandler(unsigned int virq, unsigned int cpu, irq_handler_t handler,
