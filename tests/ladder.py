@@ -92,6 +92,7 @@ TESTS = [
     ('domu-destroy', 'domu', 240, 'smp2'),
     ('domu-sysfs', 'domu', 200, 'smp2'),
     ('domu-hotplug', 'domu', 480, 'smp2'),
+    ('domu-evtchn-leak', 'domu', 480, 'smp2'),
     ('domu-lifecycle', 'domu', 3600, 'smp2'),
     ('domu-hostile-frontend', 'domu', 1200, 'smp2'),
     ('domu-net-unload', 'domu', 600, 'smp2'),
