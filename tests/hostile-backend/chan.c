@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The handles of a run (store, event channels, grant mapping) and the
+ * program's only wait: a poll on the store's watch fd and the event
+ * channel fd together.  Everything that waits (for the frontend's
+ * state, for a request, for a domain to come back) goes through
+ * hb_wait(), so an event on a served ring is always answered and a
+ * SIGINT/SIGTERM always ends the wait.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hbackend.h"
+
+int hb_open(struct hb *hb)
+{
+	hb->xs = xs_open(0);
+	if (!hb->xs) {
+		hb_log("cannot open the store: %s", strerror(errno));
+		return -1;
+	}
+	hb->xce = xenevtchn_open(NULL, 0);
+	if (!hb->xce) {
+		hb_log("cannot open /dev/xen/evtchn: %s", strerror(errno));
+		return -1;
+	}
+	hb->xgt = xengnttab_open(NULL, 0);
+	if (!hb->xgt) {
+		hb_log("cannot open /dev/xen/gntdev: %s", strerror(errno));
+		return -1;
+	}
+	/*
+	 * keep-mapped holds a request's pages after the ring is gone; a
+	 * gntdev limit is per open file.  Not every gntdev has the ioctl.
+	 */
+	xengnttab_set_max_grants(hb->xgt, 4096);
+	return 0;
+}
+
+void hb_close(struct hb *hb)
+{
+	if (hb->xgt)
+		xengnttab_close(hb->xgt);
+	if (hb->xce)
+		xenevtchn_close(hb->xce);
+	if (hb->xs)
+		xs_close(hb->xs);
+	hb->xgt = NULL;
+	hb->xce = NULL;
+	hb->xs = NULL;
+}
+
+/* Bind the frontend's unbound port; our local port, or -1. */
+int chan_bind(struct hb *hb, unsigned int domid, unsigned int remote_port)
+{
+	xenevtchn_port_or_error_t port;
+
+	port = xenevtchn_bind_interdomain(hb->xce, domid, remote_port);
+	if (port < 0) {
+		hb_log("binding domain %u's port %u: %s", domid, remote_port,
+		       strerror(errno));
+		return -1;
+	}
+	return port;
+}
+
+void chan_unbind(struct hb *hb, int *port)
+{
+	if (*port < 0)
+		return;
+	if (xenevtchn_unbind(hb->xce, *port))
+		hb_log("unbinding port %d: %s", *port, strerror(errno));
+	*port = -1;
+}
+
+void chan_notify(struct hb *hb, int port)
+{
+	if (port >= 0 && xenevtchn_notify(hb->xce, port))
+		hb_dbg(hb, "notify %d: %s", port, strerror(errno));
+}
+
+/*
+ * Wait up to timeout_ms for a store change or a channel event.
+ * Returns a mask of HB_EV_*, 0 on timeout, -1 when we must stop.
+ * Watch events are only a prompt to look again: callers re-read the
+ * nodes they care about, so the events themselves are dropped here.
+ */
+int hb_wait(struct hb *hb, int timeout_ms)
+{
+	struct pollfd fds[2] = {
+		{ .fd = xs_fileno(hb->xs), .events = POLLIN },
+		{ .fd = xenevtchn_fd(hb->xce), .events = POLLIN },
+	};
+	int rc, got = 0;
+
+	if (hb_stopping)
+		return -1;
+	rc = poll(fds, 2, timeout_ms);
+	if (rc < 0) {
+		if (errno != EINTR)
+			hb_log("poll: %s", strerror(errno));
+		return hb_stopping || errno != EINTR ? -1 : 0;
+	}
+	if (fds[0].revents & POLLIN) {
+		char **w;
+
+		while ((w = xs_check_watch(hb->xs)) != NULL)
+			free(w);
+		got |= HB_EV_STORE;
+	}
+	if (fds[1].revents & POLLIN) {
+		xenevtchn_port_or_error_t port = xenevtchn_pending(hb->xce);
+
+		if (port >= 0) {
+			/*
+			 * Unmask before looking at the ring: an event sent
+			 * while we serve must fire again, not be lost.
+			 */
+			xenevtchn_unmask(hb->xce, port);
+			if (hb->on_event)
+				hb->on_event(hb->on_event_arg, port);
+			got |= HB_EV_CHAN;
+		}
+	}
+	return got;
+}

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xenpv-hostile-backend: a backend in dom0 that lies to a domU's
+ * frontends on purpose, one scenario per run (issue 12).
+ *
+ * Since XSA-391..403 a Linux frontend must survive a backend that is
+ * buggy or compromised: no crash, no hang of the guest's xenbus, no
+ * memory of the guest left with the backend after the guest reused it.
+ * This program is that backend.  It adds a device for the domU in the
+ * store under a directory of its own (/local/domain/0/hostile-backend/,
+ * see store.c: dom0's real backends and libxl never look there), maps
+ * the frontend's ring with gntdev, binds its event channel, serves it
+ * correctly from an in-memory disk, and then breaks one rule.
+ *
+ * Run it in dom0, with xenstored up and the domU running:
+ *
+ *   xenpv-hostile-backend [options] DOMAIN SCENARIO
+ *   xenpv-hostile-backend -l            (list the scenarios)
+ *
+ * DOMAIN is a domain id or name.  Options:
+ *   -V n   the scenario's variant (see each one below; 0 by default)
+ *   -n n   repetitions (blk-cycle, blk-flap, blk-state-loop, blk-stale-id)
+ *   -t s   duration of the scenario's main phase
+ *   -w n   good answers before misbehaving (16)
+ *   -T s   how long to wait for the frontend at each step (60)
+ *   -d n   virtual-device number (51824, xvdh: 202 << 8 | 7 << 4)
+ *   -s M   size of the in-memory disk in MiB (16)
+ *   -r n   max-ring-page-order offered (4)
+ *   -u     write trusted=0 in the frontend's directory (blkif.h)
+ *   -c s   the canary of blk-keep-mapped (up to 32 characters)
+ *   -v     log every state we write
+ *
+ * Output: lines "hbackend: [seconds] ..." on stdout, saying what we did
+ * and what the frontend did (its states, how many answers).  Exit 0:
+ * the scenario was carried out; 1: the device never got going; 2: bad
+ * command line; 3: the guest never gave the scenario what it needs (no
+ * I/O on the disk, no restore), so nothing was tested.  SIGINT/SIGTERM
+ * end the run cleanly: ring unmapped, channel unbound, nodes removed.
+ *
+ * The guest's side: most scenarios need I/O on the disk during the
+ * warm-up and after, e.g. a loop of
+ *   dd if=/dev/xvdh of=/dev/null bs=64k iflag=direct
+ *   dd if=/dev/urandom of=/dev/xvdh bs=4k count=64 oflag=direct
+ * in the guest; the read loop matters most (blk-bad-op and
+ * blk-keep-mapped wait for a read).
+ *
+ * The blk scenarios (blk-scenarios.c has the details of each):
+ *   blk-normal             correct for -t s (30): the baseline; the guest
+ *                          reads back what it wrote.
+ *
+ * What "pass" means for a ladder test (domu-hostile-blk): after each
+ * scenario, and this program's exit,
+ *   - the guest's heartbeat kept ticking through it, and its console
+ *     has no BUG, WARNING, Oops, soft lockup or RCU stall line;
+ *   - the guest's other disk (xvda, from dom0's real blkback) and its
+ *     network still work;
+ *   - the guest's counts of grants and event channels in use are back
+ *     where they were before the scenario (blk-cycle: after 200 cycles);
+ *   - blk-keep-mapped: the canary (-c, chosen by the test) never
+ *     appears in memory the guest allocates and scans while the canary
+ *     is being written (a frontend that leaks the pages passes);
+ *   - the frontend's state and our log show the device was torn down:
+ *     "frontend Closed" or "gone", never "still Connected after".
+ * Whether a scenario passes is never decided here: this program only
+ * misbehaves and reports what it saw.
+ *
+ * Adding net and console: a vif or console backend is another
+ * <kind>-ring.c (handshake and ring, using store.c and chan.c as
+ * blk-ring.c does) and <kind>-scenarios.c with its table, listed in
+ * scenario_tables below.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hbackend.h"
+
+/* Set by SIGINT/SIGTERM: every wait returns, the scenario tears down. */
+volatile sig_atomic_t hb_stopping;
+static double t_start;
+static bool verbose;
+
+static const struct hb_scenario *const scenario_tables[] = {
+	blk_scenarios,
+};
+
+double hb_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void vlog(const char *fmt, va_list ap)
+{
+	printf("hbackend: [%8.3f] ", hb_now() - t_start);
+	vprintf(fmt, ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void hb_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void hb_dbg(struct hb *hb, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)hb;
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	hb_stopping = 1;
+}
+
+static const struct hb_scenario *find_scenario(const char *name)
+{
+	const struct hb_scenario *s;
+	size_t t;
+
+	for (t = 0; t < ARRAY_SIZE(scenario_tables); t++)
+		for (s = scenario_tables[t]; s->name; s++)
+			if (!strcmp(s->name, name))
+				return s;
+	return NULL;
+}
+
+static void list_scenarios(FILE *f)
+{
+	const struct hb_scenario *s;
+	size_t t;
+
+	for (t = 0; t < ARRAY_SIZE(scenario_tables); t++)
+		for (s = scenario_tables[t]; s->name; s++)
+			fprintf(f, "  %-22s %s\n", s->name, s->summary);
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"use: xenpv-hostile-backend [-V n] [-n n] [-t s] [-w n] [-T s] [-d devid]\n"
+		"           [-s MiB] [-r order] [-u] [-c canary] [-v] DOMAIN SCENARIO\n"
+		"       xenpv-hostile-backend -l\n"
+		"scenarios:\n");
+	list_scenarios(stderr);
+	return HB_EXIT_USAGE;
+}
+
+static unsigned int num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (end == s || *end || v > 0xffffffffUL) {
+		fprintf(stderr, "xenpv-hostile-backend: bad number %s\n", s);
+		exit(HB_EXIT_USAGE);
+	}
+	return v;
+}
+
+/* DOMAIN as an id (its name read back) or a name (its id looked up). */
+static int resolve_domain(struct hb *hb, const char *arg)
+{
+	char path[64], *name, *end;
+	unsigned int len;
+	unsigned long id = strtoul(arg, &end, 10);
+	int found;
+
+	if (end != arg && !*end) {
+		snprintf(path, sizeof(path), "/local/domain/%lu/name", id);
+		name = xs_read(hb->xs, XBT_NULL, path, &len);
+		if (!name || !id) {
+			hb_log("no domain %s", arg);
+			free(name);
+			return -1;
+		}
+		snprintf(hb->name, sizeof(hb->name), "%s", name);
+		free(name);
+		hb->domid = id;
+		return 0;
+	}
+	found = hb_find_domain(hb, arg, -1);
+	if (found < 0) {
+		hb_log("no domain named %s", arg);
+		return -1;
+	}
+	snprintf(hb->name, sizeof(hb->name), "%s", arg);
+	hb->domid = found;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct hb hb = {
+		.warmup = 16,
+		.timeout = 60,
+		.devid = 202 << 8 | 7 << 4,
+		.disk_mib = 16,
+		.ring_order = 4,
+	};
+	const struct hb_scenario *sc;
+	struct sigaction sa = { .sa_handler = on_signal };
+	int c, rc;
+
+	t_start = hb_now();
+	snprintf(hb.canary, sizeof(hb.canary), "HBCANARY-%08x-%08x",
+		 (unsigned int)getpid(), (unsigned int)time(NULL));
+	while ((c = getopt(argc, argv, "V:n:t:w:T:d:s:r:uc:vl")) != -1) {
+		switch (c) {
+		case 'V':
+			hb.variant = num(optarg);
+			break;
+		case 'n':
+			hb.count = num(optarg);
+			break;
+		case 't':
+			hb.seconds = num(optarg);
+			break;
+		case 'w':
+			hb.warmup = num(optarg);
+			break;
+		case 'T':
+			hb.timeout = num(optarg);
+			break;
+		case 'd':
+			hb.devid = num(optarg);
+			break;
+		case 's':
+			hb.disk_mib = num(optarg);
+			break;
+		case 'r':
+			hb.ring_order = num(optarg);
+			break;
+		case 'u':
+			hb.untrusted = true;
+			break;
+		case 'c':
+			/* Short enough to repeat within a page many times. */
+			if (strlen(optarg) < 8 || strlen(optarg) > 32) {
+				fprintf(stderr, "xenpv-hostile-backend: %s\n",
+					"a canary has 8 to 32 characters");
+				return HB_EXIT_USAGE;
+			}
+			snprintf(hb.canary, sizeof(hb.canary), "%s", optarg);
+			break;
+		case 'v':
+			verbose = hb.verbose = true;
+			break;
+		case 'l':
+			list_scenarios(stdout);
+			return 0;
+		default:
+			return usage();
+		}
+	}
+	if (argc - optind != 2)
+		return usage();
+	sc = find_scenario(argv[optind + 1]);
+	if (!sc) {
+		fprintf(stderr, "xenpv-hostile-backend: no scenario %s\n",
+			argv[optind + 1]);
+		return usage();
+	}
+	if (hb.ring_order > 4 || !hb.disk_mib || hb.disk_mib > 1024 ||
+	    hb.devid > 0xffff) {
+		fprintf(stderr, "xenpv-hostile-backend: %s\n",
+			"-r is 0..4, -s 1..1024 MiB, -d below 65536");
+		return HB_EXIT_USAGE;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A broken pipe to the test's log must not kill us mid-teardown. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (hb_open(&hb) || resolve_domain(&hb, argv[optind])) {
+		hb_close(&hb);
+		return HB_EXIT_SETUP;
+	}
+	hb_log("scenario %s (variant %u) against domain %u (%s)", sc->name,
+	       hb.variant, hb.domid, hb.name);
+	rc = sc->run(&hb);
+	hb_log("scenario %s: %s (exit %d)", sc->name,
+	       rc == HB_EXIT_DONE ? "done" :
+	       rc == HB_EXIT_NOT_EXERCISED ? "not exercised" : "setup failed",
+	       rc);
+	hb_close(&hb);
+	return rc;
+}
