@@ -47,6 +47,43 @@
  * The blk scenarios (blk-scenarios.c has the details of each):
  *   blk-normal             correct for -t s (30): the baseline; the guest
  *                          reads back what it wrote.
+ *   blk-prod-ahead         rsp_prod one ring (-V 1: 2^31) past our last
+ *                          answer.  The frontend must see an impossible
+ *                          index and stop using the ring, not read stale
+ *                          slots.
+ *   blk-prod-behind        rsp_prod moved back by one (-V 1: a ring).
+ *   blk-bad-id             an answer under an id never issued: the ring
+ *                          size, ~0 (-V 1), the right id + 2^32 (-V 2).
+ *   blk-dup-id             one request answered twice.
+ *   blk-stale-id           an answer for a request answered -n (64)
+ *                          answers ago.
+ *   blk-bad-op             a read answered as a write (-V 1: op 0xee,
+ *                          -V 2: INDIRECT).
+ *   blk-bad-status         status 0x1234 (-V 1: -32768, -V 2: EOPNOTSUPP
+ *                          for a read or write, -V 3: +1).  The request
+ *                          must fail with an I/O error, nothing more.
+ *   blk-keep-mapped        keep a read's pages (-V 1: 16 reads') mapped,
+ *                          close and remove the device, then write the
+ *                          canary into them every 100 ms for -t s (60).
+ *                          The guest must not give those pages back to
+ *                          its allocator (finding 1).
+ *   blk-close-inflight     Closing with requests unanswered (-V 1: they
+ *                          are answered after the frontend is Closed);
+ *                          the guest's xenbus must not hang (finding 3).
+ *   blk-cycle              add, use, close, remove the device -n (200)
+ *                          times: no event channel or grant may leak
+ *                          (finding 7).
+ *   blk-flap               Connected -> Closing -> Connected -n (200)
+ *                          times without InitWait.
+ *   blk-event-storm        notify in a tight loop for -t s (30), then
+ *                          10 s of normal service (finding 4).
+ *   blk-state-loop         rewrite our state -n (20000) times: "4" only;
+ *                          -V 1: every state and garbage; -V 2: sectors
+ *                          garbage (findings 10, resize paths).
+ *   blk-ring-shrink        order -r (4), then, after the test has run
+ *                          "xl save" + "xl restore", order 0 (finding 5).
+ *   blk-restore-connected  after the restore, Connected at once with no
+ *                          InitWait (finding 2).
  *
  * What "pass" means for a ladder test (domu-hostile-blk): after each
  * scenario, and this program's exit,
