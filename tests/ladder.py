@@ -295,6 +295,22 @@ def guest_tool(name):
     return out
 
 
+def dom0_tool(name):
+    """tests/<name>/*.c, a dom0 tool linked static against libxen-dev's
+    libraries (libxenstore, libxengnttab, libxenevtchn): static, like
+    the guest tools, so it runs whatever libraries dom0's image holds."""
+    srcs = sorted(glob.glob(os.path.join(TOP, 'tests', name, '*.[ch]')))
+    out = os.path.join(BUILD, 'images', 'xenpv-' + name)
+    if stale(out, srcs):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        run(['gcc', '-static', '-O2', '-Wall', '-Wextra', '-o', out + '.tmp'] +
+            [s for s in srcs if s.endswith('.c')] +
+            ['-lxenstore', '-lxengnttab', '-lxenevtchn', '-lxentoollog',
+             '-lxentoolcore'])
+        os.rename(out + '.tmp', out)
+    return out
+
+
 def stress_binary():
     return guest_tool('xenpv-stress')
 
@@ -363,6 +379,8 @@ def dom0_payload(workdir, plan, dom0, domu, extra_domus=(), domu_extra=None,
     os.makedirs(os.path.join(x, 'bin'))
     shutil.copy(stress_binary(), os.path.join(x, 'bin', 'xenpv-stress'))
     shutil.copy(guest_tool('xenpv-devtest'), os.path.join(x, 'bin', 'xenpv-devtest'))
+    shutil.copy(dom0_tool('hostile-backend'),
+                os.path.join(x, 'bin', 'xenpv-hostile-backend'))
     if domu:
         shutil.copy(domu.image, os.path.join(x, 'domu', 'bzImage'))
         shutil.copy(domu.sysmap, os.path.join(x, 'domu', 'System.map'))
