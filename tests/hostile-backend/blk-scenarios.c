@@ -57,6 +57,7 @@ static void observe(struct blk_be *be, bool serve, unsigned int seconds)
 {
 	double end = hb_now() + seconds;
 	unsigned long before = be->served;
+	bool was_serving = be->serving;
 
 	be->serving = serve;
 	while (hb_now() < end && be->dev.fe_state != XB_GONE) {
@@ -64,7 +65,12 @@ static void observe(struct blk_be *be, bool serve, unsigned int seconds)
 			break;
 		dev_fe_state(&be->dev);
 	}
-	be->serving = true;
+	/*
+	 * A ring we wrecked stays unserved through the teardown too:
+	 * serving would publish rsp_prod_pvt again and mend the index.
+	 */
+	if (serve)
+		be->serving = was_serving;
 	hb_log("observed %u s: frontend %s, %lu more answer(s)", seconds,
 	       xb_state_name(be->dev.fe_state), be->served - before);
 }
