@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The handles of a run (store, event channels, grant mapping) and the
- * program's only wait: a poll on the store's watch fd and the event
- * channel fd together.  Everything that waits (for the frontend's
- * state, for a request, for a domain to come back) goes through
- * hb_wait(), so an event on a served ring is always answered and a
- * SIGINT/SIGTERM always ends the wait.
+ * program's only wait: a poll on the event channel fd that also
+ * returns every 100 ms for the caller to look at the store again.
+ * Everything that waits (for the frontend's state, for a request, for
+ * a domain to come back) goes through hb_wait(), so an event on a
+ * served ring is always answered and a SIGINT/SIGTERM always ends the
+ * wait.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -84,35 +85,41 @@ void chan_notify(struct hb *hb, int port)
 }
 
 /*
- * Wait up to timeout_ms for a store change or a channel event.
- * Returns a mask of HB_EV_*, 0 on timeout, -1 when we must stop.
- * Watch events are only a prompt to look again: callers re-read the
- * nodes they care about, so the events themselves are dropped here.
+ * Wait up to timeout_ms for a channel event, looking at the store again
+ * at least every STORE_LOOK_MS.  Returns a mask of HB_EV_*, 0 on
+ * timeout, -1 when we must stop.
+ *
+ * No xenstore watches: Debian's static libxenstore.a (the one we link)
+ * is built without its reader thread, and then a watch event that
+ * arrives while a request waits for its reply is read in the reply's
+ * place: that request fails with EINVAL, its real reply stays on the
+ * socket, and the next request takes it for a wrong reply and closes
+ * the connection (EBADF).  A frontend's directory fires at every write
+ * of the guest's, so that happens at once.  Callers re-read the nodes
+ * they care about after every return anyway; HB_EV_STORE says "look".
  */
+#define STORE_LOOK_MS	100
+
 int hb_wait(struct hb *hb, int timeout_ms)
 {
-	struct pollfd fds[2] = {
-		{ .fd = xs_fileno(hb->xs), .events = POLLIN },
+	struct pollfd fds[1] = {
 		{ .fd = xenevtchn_fd(hb->xce), .events = POLLIN },
 	};
 	int rc, got = 0;
 
 	if (hb_stopping)
 		return -1;
-	rc = poll(fds, 2, timeout_ms);
+	if (timeout_ms < 0 || timeout_ms > STORE_LOOK_MS)
+		timeout_ms = STORE_LOOK_MS;
+	rc = poll(fds, 1, timeout_ms);
 	if (rc < 0) {
 		if (errno != EINTR)
 			hb_log("poll: %s", strerror(errno));
 		return hb_stopping || errno != EINTR ? -1 : 0;
 	}
-	if (fds[0].revents & POLLIN) {
-		char **w;
-
-		while ((w = xs_check_watch(hb->xs)) != NULL)
-			free(w);
+	if (rc == 0)
 		got |= HB_EV_STORE;
-	}
-	if (fds[1].revents & POLLIN) {
+	if (fds[0].revents & POLLIN) {
 		xenevtchn_port_or_error_t port = xenevtchn_pending(hb->xce);
 
 		if (port >= 0) {

@@ -203,11 +203,6 @@ int dev_create(struct hb_dev *dev, const struct hb_node *fe_nodes,
 	}
 	dev->created = true;
 	dev->fe_state = -1;
-	/* Fires now and at every change below the frontend's directory. */
-	if (!xs_watch(hb->xs, dev->fe, "fe")) {
-		hb_log("store: watching %s: %s", dev->fe, strerror(errno));
-		return -1;
-	}
 	hb_log("%s %u: created, frontend %s, backend %s", dev->kind,
 	       dev->devid, dev->fe, dev->be);
 	if (be_state > XenbusStateInitialising)
@@ -225,7 +220,6 @@ void dev_remove(struct hb_dev *dev)
 
 	if (!dev->created)
 		return;
-	xs_unwatch(hb->xs, dev->fe, "fe");
 	if (!xs_rm(hb->xs, XBT_NULL, dev->fe) && errno != ENOENT)
 		hb_log("store: removing %s: %s", dev->fe, strerror(errno));
 	if (!xs_rm(hb->xs, XBT_NULL, dev->be) && errno != ENOENT)
@@ -332,17 +326,14 @@ int hb_wait_new_domain(struct hb *hb, int old, int timeout_ms)
 	double end = hb_now() + timeout_ms / 1000.0;
 	int id = -1;
 
-	if (!xs_watch(hb->xs, "@introduceDomain", "intro"))
-		hb_log("store: watching @introduceDomain: %s", strerror(errno));
+	/* Polled, not watched: see hb_wait(). */
 	while (hb_now() < end) {
 		id = hb_find_domain(hb, hb->name, old);
 		if (id >= 0)
 			break;
-		/* Poll too: the name may be written after the event. */
 		if (hb_wait(hb, 100) < 0)
 			break;
 	}
-	xs_unwatch(hb->xs, "@introduceDomain", "intro");
 	if (id >= 0)
 		hb_log("domain %s is back as domain %d", hb->name, id);
 	else
