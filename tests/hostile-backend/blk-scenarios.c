@@ -61,6 +61,13 @@ static void observe(struct blk_be *be, bool serve, unsigned int seconds)
 
 	be->serving = serve;
 	while (hb_now() < end && be->dev.fe_state != XB_GONE) {
+		/*
+		 * An event taken while we were not serving is gone, and the
+		 * frontend only notifies again past req_event: look at the
+		 * ring ourselves, or its requests wait for ever.
+		 */
+		if (serve)
+			blk_serve(be, 0, 0);
 		if (hb_wait(be->hb, 200) < 0)
 			break;
 		dev_fe_state(&be->dev);
