@@ -6,22 +6,29 @@
  * We talk to it over one or more shared rings of struct blkif_request /
  * blkif_response (xen/interface/io/blkif.h), one page or a few each, plus
  * an event channel per ring for "look at the ring".  A read or write names
- * the data pages by grant reference: for each request we grant the
- * backend access to the pages of the request, it maps or copies them,
- * answers, and we revoke the grants before completing the request.
+ * its data pages by grant reference.
  *
  * A request carries up to 11 segments (one page piece each) in the ring
  * slot itself.  If the backend offers "feature-max-indirect-segments",
  * bigger requests put their segment list in separate granted pages
  * ("indirect" pages) and the slot names those.
  *
- * Granting and revoking per request costs the backend a map, an unmap
- * and a TLB flush for every page.  With "feature-persistent" on both
- * sides each ring instead owns a pool of pages granted once, which the
- * backend maps once and keeps: a write copies its data into pool pages,
- * a read copies it out of them when the answer comes.  Every grant of
- * such a ring is then a pool grant, since the backend keeps whatever it
- * is given mapped until the ring goes away.
+ * We never grant the backend a page of the kernel's: each ring owns a
+ * pool of pages, enough for every slot to carry its biggest request,
+ * and the data travels through them (a write's copied in before the
+ * request goes out, a read's copied out once it is answered).  A
+ * backend can be buggy or hostile, and Xen gives no way to take a
+ * grant back from a domain that keeps it mapped; if the pages were the
+ * bio's, such a backend could go on reading or writing memory the
+ * kernel has long reused.  A pool page it will not let go of is simply
+ * given up: the grant table frees it once the backend unmaps it, and
+ * the request completes with an error like any other.
+ *
+ * With "feature-persistent" on both sides the pool pages are granted
+ * once, for the life of the ring, and the backend maps each one once
+ * and keeps it: the copy we pay anyway saves it a map, an unmap and a
+ * TLB flush per page.  Otherwise each request grants the pool pages it
+ * uses and revokes them when it is answered.
  *
  * The handshake, in store nodes (ours under device/vbd/<id>, the
  * backend's under its "backend" path):
@@ -38,8 +45,10 @@
  *
  * The backend is another domain and may be buggy or hostile: every
  * response is copied out of the shared ring before use and checked (ring
- * indices, request id, operation), and a grant the backend will not let
- * go of is never reused: the device is stopped instead.
+ * indices, request id, operation).  A backend that breaks the protocol
+ * or keeps a grant it should have let go of stops the device: what is
+ * in flight fails, and the disk goes when the backend or the toolstack
+ * closes it.  Nothing we do on its behalf waits for it to behave.
  */
 
 #define pr_fmt(fmt) "blkfront: " fmt
@@ -110,21 +119,21 @@ static unsigned int seg_cap, indirect_pages;
 
 /* ---- Structures -------------------------------------------------------- */
 
-/* A page granted to the backend for as long as the ring lives. */
+/*
+ * A page of a ring's pool.  On a persistent ring it is granted for as
+ * long as the ring lives; otherwise @ref is only valid while a request
+ * uses the page.
+ */
 struct blkfront_pgrant {
 	struct list_head node;		/* on the ring's free list when idle */
-	struct page *page;
+	struct page *page;		/* NULL once given up to the backend */
 	grant_ref_t ref;
 };
 
 /* What we remember about a request while the backend has it. */
 struct blkfront_shadow {
 	struct request *rq;
-	unsigned int nr_grefs;
-	grant_ref_t *grefs;		/* data pages, then indirect pages */
-	struct page **indirect;		/* our indirect pages, allocated once */
-	unsigned int nr_indirect;
-	/* Persistent rings: the pool pages standing in for the above. */
+	/* Its pool pages: data segments first, then indirect pages. */
 	struct blkfront_pgrant **pg;
 	unsigned int nr_pg, nr_data;
 	u8 op;
@@ -147,7 +156,7 @@ struct blkfront_ring {
 	int irq;
 	spinlock_t lock;
 	struct blkfront_shadow *shadow;	/* ring_size slots, indexed by tag */
-	struct blkfront_pgrant *pool;	/* persistent grants, or NULL */
+	struct blkfront_pgrant *pool;	/* set up when the backend connects */
 	unsigned int pool_size;
 	struct list_head pool_free;
 	char name[24];
@@ -318,44 +327,69 @@ static struct blkfront_pgrant *take_pgrant(struct blkfront_ring *r)
 	return pg;
 }
 
-static void put_pgrants(struct blkfront_ring *r, struct blkfront_shadow *sh)
+/*
+ * Take @n pool pages for a request; on a ring without persistent grants
+ * grant each of them, writable only where the backend must fill it (a
+ * read's data).  Ring lock held.
+ */
+static int take_pgrants(struct blkfront_ring *r, struct blkfront_shadow *sh,
+			unsigned int n, unsigned int nr_data, bool write)
 {
+	domid_t backend = r->info->xbdev->otherend_id;
+	struct blkfront_pgrant *pg;
+	grant_ref_t head;
 	unsigned int i;
 
+	if (!r->info->persistent && gnttab_alloc_grant_references(n, &head))
+		return -ENOSPC;
+	for (sh->nr_pg = 0; sh->nr_pg < n; sh->nr_pg++) {
+		pg = take_pgrant(r);
+		if (!pg)
+			goto short_of_pages;
+		sh->pg[sh->nr_pg] = pg;
+	}
+	for (i = 0; !r->info->persistent && i < n; i++) {
+		pg = sh->pg[i];
+		pg->ref = gnttab_claim_grant_reference(&head);
+		gnttab_grant_foreign_access_ref(pg->ref, backend,
+						xen_page_to_gfn(pg->page),
+						i >= nr_data || write);
+	}
+	return 0;
+
+short_of_pages:
+	/* Only after the backend kept pages: the device is stopped then. */
 	for (i = 0; i < sh->nr_pg; i++)
 		list_add(&sh->pg[i]->node, &r->pool_free);
 	sh->nr_pg = 0;
+	if (!r->info->persistent)
+		gnttab_free_grant_references(head);
+	return -ENOSPC;
 }
 
 /*
- * A persistent ring: the data travels in pool pages, at the offset it
- * has in its own page (so the sector numbers of a segment are the same
- * as without the pool).  A write's data is copied in now.  Indirect
- * pages come from the pool too.  Ring lock held.
+ * Fill in a read or write: the data travels in pool pages, at the offset
+ * it has in its own page (so the sector numbers of a segment are the
+ * same as the bio's).  A write's data is copied in now.  Indirect pages
+ * come from the pool too.  Ring lock held.
  */
-static int fill_rw_persistent(struct blkfront_ring *r, struct request *rq,
-			      struct blkif_request *slot,
-			      struct blkfront_shadow *sh, unsigned int nsegs,
-			      unsigned int nind)
+static int fill_rw(struct blkfront_ring *r, struct request *rq,
+		   struct blkif_request *slot, struct blkfront_shadow *sh)
 {
 	struct blkfront_rq *brq = blk_mq_rq_to_pdu(rq);
 	bool write = rq_data_dir(rq) == WRITE;
 	struct blkif_request_segment *seg = NULL;
 	struct blkfront_pgrant *pg;
+	unsigned int nsegs, nind, i;
 	struct scatterlist *sg;
-	unsigned int i;
 	void *src;
 
-	sh->nr_pg = 0;
-	for (i = 0; i < nsegs + nind; i++) {
-		pg = take_pgrant(r);
-		if (!pg) {
-			/* Cannot happen: the pool covers every slot full. */
-			put_pgrants(r, sh);
-			return -ENOSPC;
-		}
-		sh->pg[sh->nr_pg++] = pg;
-	}
+	nsegs = blk_rq_map_sg(rq->q, rq, brq->sg);
+	nind = nsegs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
+		DIV_ROUND_UP(nsegs, SEGS_PER_INDIRECT_PAGE) : 0;
+	if (take_pgrants(r, sh, nsegs + nind, nsegs, write))
+		return -ENOSPC;
+
 	fill_rw_head(r->info, rq, slot, nsegs, nind);
 	for (i = 0; i < nind; i++)
 		((struct blkif_request_indirect *)slot)->indirect_grefs[i] =
@@ -384,13 +418,11 @@ static int fill_rw_persistent(struct blkfront_ring *r, struct request *rq,
 		}
 	}
 	sh->nr_data = nsegs;
-	sh->nr_grefs = 0;
-	sh->nr_indirect = 0;
 	sh->op = nind ? BLKIF_OP_INDIRECT : slot->operation;
 	return 0;
 }
 
-/* A read on a persistent ring is answered: its data to the request. */
+/* A read is answered and its pages are ours again: its data out. */
 static void copy_out_pgrants(struct blkfront_shadow *sh)
 {
 	struct blkfront_rq *brq = blk_mq_rq_to_pdu(sh->rq);
@@ -407,72 +439,6 @@ static void copy_out_pgrants(struct blkfront_shadow *sh)
 	}
 }
 
-/* Grant the pages of @rq and fill in the slot; ring lock held. */
-static int fill_rw(struct blkfront_ring *r, struct request *rq,
-		   struct blkif_request *slot, struct blkfront_shadow *sh)
-{
-	struct blkfront_info *info = r->info;
-	struct blkfront_rq *brq = blk_mq_rq_to_pdu(rq);
-	bool write = rq_data_dir(rq) == WRITE;
-	domid_t backend = info->xbdev->otherend_id;
-	struct blkif_request_segment *seg = NULL;
-	unsigned int nsegs, nind, i, n = 0;
-	struct scatterlist *sg;
-	grant_ref_t head;
-	int ref;
-
-	nsegs = blk_rq_map_sg(rq->q, rq, brq->sg);
-	nind = nsegs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
-		DIV_ROUND_UP(nsegs, SEGS_PER_INDIRECT_PAGE) : 0;
-	if (r->pool)
-		return fill_rw_persistent(r, rq, slot, sh, nsegs, nind);
-	if (gnttab_alloc_grant_references(nsegs + nind, &head))
-		return -ENOSPC;
-
-	fill_rw_head(info, rq, slot, nsegs, nind);
-	if (nind) {
-		struct blkif_request_indirect *ind = (void *)slot;
-
-		for (i = 0; i < nind; i++) {
-			ref = gnttab_claim_grant_reference(&head);
-			gnttab_grant_foreign_access_ref(ref, backend,
-				xen_page_to_gfn(sh->indirect[i]), 1);
-			ind->indirect_grefs[i] = ref;
-			sh->grefs[nsegs + i] = ref;
-		}
-	}
-	sh->nr_indirect = nind;
-
-	for_each_sg(brq->sg, sg, nsegs, i) {
-		struct blkif_request_segment s;
-
-		ref = gnttab_claim_grant_reference(&head);
-		/* The backend only reads what we write out. */
-		gnttab_grant_foreign_access_ref(ref, backend,
-				xen_page_to_gfn(sg_page(sg)), write);
-		sh->grefs[i] = ref;
-		s.gref = ref;
-		s.first_sect = sg->offset >> SECTOR_SHIFT;
-		s.last_sect = (sg->offset + sg->length - 1) >> SECTOR_SHIFT;
-		if (nind) {
-			if (i % SEGS_PER_INDIRECT_PAGE == 0) {
-				if (seg)
-					kunmap_local(seg);
-				seg = kmap_local_page(sh->indirect[n++]);
-			}
-			seg[i % SEGS_PER_INDIRECT_PAGE] = s;
-		} else {
-			slot->seg[i] = s;
-		}
-	}
-	if (seg)
-		kunmap_local(seg);
-	sh->nr_grefs = nsegs + nind;
-	sh->nr_pg = 0;
-	sh->op = nind ? BLKIF_OP_INDIRECT : slot->operation;
-	return 0;
-}
-
 static void fill_discard(struct blkfront_info *info, struct request *rq,
 			 struct blkif_request *slot, struct blkfront_shadow *sh)
 {
@@ -484,8 +450,6 @@ static void fill_discard(struct blkfront_info *info, struct request *rq,
 	d->id = rq->tag;
 	d->sector_number = blk_rq_pos(rq);
 	d->nr_sectors = blk_rq_sectors(rq);
-	sh->nr_grefs = 0;
-	sh->nr_indirect = 0;
 	sh->nr_pg = 0;
 	sh->op = BLKIF_OP_DISCARD;
 }
@@ -499,8 +463,6 @@ static void fill_flush(struct blkfront_info *info, struct request *rq,
 	slot->handle = info->handle;
 	slot->id = rq->tag;
 	slot->sector_number = 0;
-	sh->nr_grefs = 0;
-	sh->nr_indirect = 0;
 	sh->nr_pg = 0;
 	sh->op = slot->operation;
 }
@@ -617,49 +579,62 @@ static const struct blk_mq_ops blkfront_mq_ops = {
 
 /* ---- Responses --------------------------------------------------------- */
 
+/* The backend broke the protocol: no more I/O.  Ring lock held. */
 static void stop_device(struct blkfront_info *info, const char *why)
 {
-	if (info->state == BLKFRONT_BROKEN)
+	if (info->state != BLKFRONT_CONNECTED)
 		return;
-	info->state = BLKFRONT_BROKEN;
+	WRITE_ONCE(info->state, BLKFRONT_BROKEN);
 	dev_err_ratelimited(&info->xbdev->dev, "%s: device stopped\n", why);
 }
 
 /*
- * Take back the grants of a finished request.  False if the backend
- * still maps one of them: the pages may not be given back to anyone.
+ * A request is over: its pool pages go back to the pool, a read's data
+ * copied out of them first when @copy.  On a ring without persistent
+ * grants each grant is revoked first; a page the backend still maps is
+ * given up (freed by the grant table once the backend unmaps it, never
+ * used by us again) and the request's data does not count.  False if
+ * that happened.  Ring lock held.
  */
-static bool revoke_grants(struct blkfront_shadow *sh)
+static bool release_pgrants(struct blkfront_ring *r,
+			    struct blkfront_shadow *sh, bool copy)
 {
+	bool persistent = r->info->persistent, all_back = true;
+	struct blkfront_pgrant *pg;
 	unsigned int i;
-	bool ok = true;
 
-	for (i = 0; i < sh->nr_grefs; i++) {
-		if (!gnttab_end_foreign_access_ref(sh->grefs[i])) {
-			ok = false;
-			continue;	/* leave it allocated: never reused */
-		}
-		gnttab_free_grant_reference(sh->grefs[i]);
+	for (i = 0; !persistent && i < sh->nr_pg; i++) {
+		pg = sh->pg[i];
+		if (gnttab_try_end_foreign_access(pg->ref))
+			pg->ref = INVALID_GRANT_REF;
+		else
+			all_back = false;
 	}
-	sh->nr_grefs = 0;
-	return ok;
+	if (copy && all_back)
+		copy_out_pgrants(sh);
+	for (i = 0; i < sh->nr_pg; i++) {
+		pg = sh->pg[i];
+		if (!persistent && pg->ref != INVALID_GRANT_REF) {
+			dev_err_ratelimited(&r->info->xbdev->dev,
+					    "backend still maps grant %u: its page is given up\n",
+					    pg->ref);
+			gnttab_end_foreign_access(pg->ref, pg->page);
+			pg->page = NULL;
+			pg->ref = INVALID_GRANT_REF;
+			continue;
+		}
+		list_add(&pg->node, &r->pool_free);
+	}
+	sh->nr_pg = 0;
+	return all_back;
 }
 
-/*
- * Take back what a finished request used: pool pages go back to the
- * pool, a read's data copied out of them first when @copy; grants of
- * our own are revoked.  False if the backend still maps one of those.
- */
-static bool release_grants(struct blkfront_ring *r, struct blkfront_shadow *sh,
-			   bool copy)
+/* Complete the request of @sh with @status; ring lock held. */
+static void finish_request(struct blkfront_shadow *sh, blk_status_t status)
 {
-	if (sh->nr_pg) {
-		if (copy)
-			copy_out_pgrants(sh);
-		put_pgrants(r, sh);
-		return true;
-	}
-	return revoke_grants(sh);
+	((struct blkfront_rq *)blk_mq_rq_to_pdu(sh->rq))->status = status;
+	blk_mq_complete_request(sh->rq);
+	sh->rq = NULL;
 }
 
 static blk_status_t rsp_status(struct blkfront_info *info,
@@ -707,6 +682,7 @@ static void drain_responses(struct blkfront_ring *r)
 		}
 		for (i = r->ring.rsp_cons; i != prod; i++) {
 			RING_COPY_RESPONSE(&r->ring, i, &rsp);
+			r->ring.rsp_cons = i + 1;
 			slot = xen_ring_rsp_slot(rsp.id, info->ring_size);
 			if (slot < 0 || !r->shadow[slot].rq) {
 				stop_device(info, "backend answered an unknown request");
@@ -721,19 +697,14 @@ static void drain_responses(struct blkfront_ring *r)
 				return;
 			}
 			status = rsp_status(info, &rsp);
-			if (!release_grants(r, sh, status == BLK_STS_OK &&
-					    rq_data_dir(sh->rq) == READ)) {
-				/* Its pages stay with the request, forever. */
-				r->ring.rsp_cons = i + 1;
+			if (!release_pgrants(r, sh, status == BLK_STS_OK &&
+					     rq_data_dir(sh->rq) == READ)) {
+				finish_request(sh, BLK_STS_IOERR);
 				stop_device(info, "backend kept a grant mapped");
 				return;
 			}
-			((struct blkfront_rq *)blk_mq_rq_to_pdu(sh->rq))->status =
-				status;
-			blk_mq_complete_request(sh->rq);
-			sh->rq = NULL;
+			finish_request(sh, status);
 		}
-		r->ring.rsp_cons = prod;
 		RING_FINAL_CHECK_FOR_RESPONSES(&r->ring, more);
 	} while (more);
 }
@@ -751,8 +722,9 @@ static irqreturn_t blkfront_interrupt(int irq, void *dev_id)
 }
 
 /*
- * The backend is gone or going: take back what it has answered, fail
- * what it has not.  A grant it still maps keeps its request (and pages).
+ * The backend is gone or going: take the answers it left, fail the
+ * rest.  Their pool pages go back only if the backend let go of them
+ * (see release_pgrants()).
  */
 static void fail_outstanding(struct blkfront_ring *r)
 {
@@ -767,15 +739,8 @@ static void fail_outstanding(struct blkfront_ring *r)
 		sh = &r->shadow[i];
 		if (!sh->rq)
 			continue;
-		if (!release_grants(r, sh, false)) {
-			dev_err(&r->info->xbdev->dev,
-				"backend still maps the pages of a request: they are kept\n");
-			continue;
-		}
-		((struct blkfront_rq *)blk_mq_rq_to_pdu(sh->rq))->status =
-			BLK_STS_IOERR;
-		blk_mq_complete_request(sh->rq);
-		sh->rq = NULL;
+		release_pgrants(r, sh, false);
+		finish_request(sh, BLK_STS_IOERR);
 	}
 	spin_unlock_irqrestore(&r->lock, flags);
 }
@@ -784,20 +749,28 @@ static void fail_outstanding(struct blkfront_ring *r)
 
 static void free_pool(struct blkfront_ring *r)
 {
+	struct blkfront_pgrant *pg;
 	unsigned int i;
 
-	/* Each page is freed once the backend has unmapped it. */
-	for (i = 0; i < r->pool_size; i++)
-		gnttab_end_foreign_access(r->pool[i].ref, r->pool[i].page);
+	for (i = 0; i < r->pool_size; i++) {
+		pg = &r->pool[i];
+		if (!pg->page)
+			continue;	/* given up, the grant table has it */
+		/* A granted page is freed once the backend unmaps it. */
+		if (pg->ref != INVALID_GRANT_REF)
+			gnttab_end_foreign_access(pg->ref, pg->page);
+		else
+			__free_page(pg->page);
+	}
 	kvfree(r->pool);
 	r->pool = NULL;
 	r->pool_size = 0;
 }
 
 /*
- * A persistent ring's pool: pages enough for every slot to carry a
- * request of the most segments, with its indirect pages, so that a
- * request never waits for one.
+ * A ring's pool: pages enough for every slot to carry a request of the
+ * most segments, with its indirect pages, so that a request never waits
+ * for one.  On a persistent ring each is granted now, for good.
  */
 static int setup_pool(struct blkfront_info *info, struct blkfront_ring *r)
 {
@@ -815,18 +788,19 @@ static int setup_pool(struct blkfront_info *info, struct blkfront_ring *r)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		pg = &r->pool[i];
-		/* Zeroed: the backend may read it from the start. */
+		/* Zeroed: the backend may read all of it, not just our data. */
 		pg->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!pg->page)
 			goto fail;
-		ref = gnttab_grant_foreign_access(backend,
-						  xen_page_to_gfn(pg->page), 0);
-		if (ref < 0) {
-			__free_page(pg->page);
-			goto fail;
-		}
-		pg->ref = ref;
+		pg->ref = INVALID_GRANT_REF;
 		r->pool_size = i + 1;
+		if (info->persistent) {
+			ref = gnttab_grant_foreign_access(backend,
+					xen_page_to_gfn(pg->page), 0);
+			if (ref < 0)
+				goto fail;
+			pg->ref = ref;
+		}
 		list_add_tail(&pg->node, &r->pool_free);
 	}
 	return 0;
@@ -836,23 +810,28 @@ fail:
 }
 
 /*
- * Backend Connected: persistent grants if both sides offered them.  The
- * backend keeps every grant of a persistent ring mapped, so without the
- * pool we cannot go on: the device stays unconnected.
+ * Backend Connected: persistent grants if both sides offered them, and
+ * the pools.  Without them we cannot go on: the device stays
+ * unconnected.
  */
 static int setup_pools(struct blkfront_info *info)
 {
 	unsigned int i;
 	int rc;
 
+	/* A backend may say Connected again before we are. */
+	if (info->nr_rings && info->rings[0].pool)
+		return 0;
 	info->persistent = info->offered_persistent &&
 		xenbus_read_unsigned(info->xbdev->otherend,
 				     "feature-persistent", 0);
-	for (i = 0; info->persistent && i < info->nr_rings; i++) {
+	for (i = 0; i < info->nr_rings; i++) {
 		rc = setup_pool(info, &info->rings[i]);
 		if (rc) {
 			xenbus_dev_fatal(info->xbdev, rc,
-					 "allocating persistent grants");
+					 "allocating the pages of ring %u", i);
+			while (i--)
+				free_pool(&info->rings[i]);
 			return rc;
 		}
 	}
@@ -861,7 +840,7 @@ static int setup_pools(struct blkfront_info *info)
 
 static void free_ring(struct blkfront_ring *r)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	if (r->irq > 0)
 		unbind_from_irqhandler(r->irq, r);
@@ -871,15 +850,8 @@ static void free_ring(struct blkfront_ring *r)
 		xenbus_teardown_ring(&r->sring, 1 << r->info->ring_order,
 				     r->ring_ref);
 	if (r->shadow) {
-		for (i = 0; i < r->info->ring_size; i++) {
-			for (j = 0; j < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; j++)
-				if (r->shadow[i].indirect &&
-				    r->shadow[i].indirect[j])
-					__free_page(r->shadow[i].indirect[j]);
-			kfree(r->shadow[i].indirect);
-			kfree(r->shadow[i].grefs);
+		for (i = 0; i < r->info->ring_size; i++)
 			kfree(r->shadow[i].pg);
-		}
 		kfree(r->shadow);
 		r->shadow = NULL;
 	}
@@ -900,7 +872,7 @@ static int setup_ring(struct blkfront_info *info, struct blkfront_ring *r,
 		      unsigned int index)
 {
 	struct xenbus_device *dev = info->xbdev;
-	unsigned int nr_pages = 1 << info->ring_order, i, j;
+	unsigned int nr_pages = 1 << info->ring_order, i;
 	int rc;
 
 	r->info = info;
@@ -914,19 +886,10 @@ static int setup_ring(struct blkfront_info *info, struct blkfront_ring *r,
 	for (i = 0; i < info->ring_size; i++) {
 		struct blkfront_shadow *sh = &r->shadow[i];
 
-		sh->grefs = kcalloc(seg_cap + indirect_pages,
-				    sizeof(*sh->grefs), GFP_KERNEL);
 		sh->pg = kcalloc(seg_cap + indirect_pages, sizeof(*sh->pg),
 				 GFP_KERNEL);
-		sh->indirect = kcalloc(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST,
-				       sizeof(*sh->indirect), GFP_KERNEL);
-		if (!sh->grefs || !sh->indirect || !sh->pg)
+		if (!sh->pg)
 			return -ENOMEM;
-		for (j = 0; j < indirect_pages; j++) {
-			sh->indirect[j] = alloc_page(GFP_KERNEL);
-			if (!sh->indirect[j])
-				return -ENOMEM;
-		}
 	}
 
 	rc = xenbus_setup_ring(dev, GFP_KERNEL, &r->sring, nr_pages,
@@ -1399,7 +1362,7 @@ static int blkfront_resume(struct xenbus_device *dev)
 				if (!sh->rq)
 					continue;
 				/* The new table is empty: this always succeeds. */
-				release_grants(&info->rings[i], sh, false);
+				release_pgrants(&info->rings[i], sh, false);
 				blk_mq_requeue_request(sh->rq, false);
 				sh->rq = NULL;
 			}
