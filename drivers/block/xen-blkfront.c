@@ -191,6 +191,7 @@ struct blkfront_info {
 	bool flush, barrier, discard, secure_discard;
 	bool offered_persistent;	/* what we published */
 	bool persistent;		/* and the backend agreed */
+	struct work_struct stop_work;	/* fails what a stopped device has */
 };
 
 static DEFINE_MUTEX(minors_lock);
@@ -470,24 +471,34 @@ static void fill_flush(struct blkfront_info *info, struct request *rq,
 static blk_status_t blkfront_queue_rq(struct blk_mq_hw_ctx *hctx,
 				      const struct blk_mq_queue_data *qd)
 {
+	struct blkfront_info *info = hctx->queue->queuedata;
 	struct blkfront_ring *r = hctx->driver_data;
-	struct blkfront_info *info = r->info;
 	struct request *rq = qd->rq;
-	struct blkfront_shadow *sh = &r->shadow[rq->tag];
+	struct blkfront_shadow *sh;
 	struct blkif_request *slot;
 	unsigned long flags;
 
 	blk_mq_start_request(rq);
-	spin_lock_irqsave(&r->lock, flags);
-	if (info->state == BLKFRONT_RECONNECTING) {
-		spin_unlock_irqrestore(&r->lock, flags);
+	/*
+	 * The state changes to anything but "stopped" only while the queue
+	 * is quiesced, and a ring may be gone (a restore frees them) unless
+	 * we are connected: look before touching the ring.
+	 */
+	switch (READ_ONCE(info->state)) {
+	case BLKFRONT_CONNECTED:
+		break;
+	case BLKFRONT_RECONNECTING:
 		blk_mq_stop_hw_queue(hctx);
 		return BLK_STS_DEV_RESOURCE;
+	default:
+		return BLK_STS_IOERR;
 	}
+	spin_lock_irqsave(&r->lock, flags);
 	if (info->state != BLKFRONT_CONNECTED) {
 		spin_unlock_irqrestore(&r->lock, flags);
 		return BLK_STS_IOERR;
 	}
+	sh = &r->shadow[rq->tag];
 	/* Tags never outnumber the slots, so the ring cannot be full. */
 	if (WARN_ON_ONCE(RING_FULL(&r->ring) || sh->rq)) {
 		spin_unlock_irqrestore(&r->lock, flags);
@@ -526,9 +537,12 @@ static blk_status_t blkfront_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 static void blkfront_commit_rqs(struct blk_mq_hw_ctx *hctx)
 {
+	struct blkfront_info *info = hctx->queue->queuedata;
 	struct blkfront_ring *r = hctx->driver_data;
 	unsigned long flags;
 
+	if (READ_ONCE(info->state) != BLKFRONT_CONNECTED)
+		return;
 	spin_lock_irqsave(&r->lock, flags);
 	kick(r);
 	spin_unlock_irqrestore(&r->lock, flags);
@@ -579,13 +593,18 @@ static const struct blk_mq_ops blkfront_mq_ops = {
 
 /* ---- Responses --------------------------------------------------------- */
 
-/* The backend broke the protocol: no more I/O.  Ring lock held. */
+/*
+ * The backend broke the protocol: no more I/O, and what it has in flight
+ * fails now (stop_work) rather than when it deigns to close.  Any ring
+ * lock may be held.
+ */
 static void stop_device(struct blkfront_info *info, const char *why)
 {
 	if (info->state != BLKFRONT_CONNECTED)
 		return;
 	WRITE_ONCE(info->state, BLKFRONT_BROKEN);
 	dev_err_ratelimited(&info->xbdev->dev, "%s: device stopped\n", why);
+	schedule_work(&info->stop_work);
 }
 
 /*
@@ -722,9 +741,8 @@ static irqreturn_t blkfront_interrupt(int irq, void *dev_id)
 }
 
 /*
- * The backend is gone or going: take the answers it left, fail the
- * rest.  Their pool pages go back only if the backend let go of them
- * (see release_pgrants()).
+ * Fail every request the backend has not answered.  Their pool pages go
+ * back only if the backend let go of them (see release_pgrants()).
  */
 static void fail_outstanding(struct blkfront_ring *r)
 {
@@ -733,15 +751,35 @@ static void fail_outstanding(struct blkfront_ring *r)
 	unsigned int i;
 
 	spin_lock_irqsave(&r->lock, flags);
-	if (r->info->state == BLKFRONT_CONNECTED)
-		drain_responses(r);
-	for (i = 0; i < r->info->ring_size; i++) {
+	for (i = 0; r->shadow && i < r->info->ring_size; i++) {
 		sh = &r->shadow[i];
 		if (!sh->rq)
 			continue;
 		release_pgrants(r, sh, false);
 		finish_request(sh, BLK_STS_IOERR);
 	}
+	spin_unlock_irqrestore(&r->lock, flags);
+}
+
+/* The device was stopped (stop_device()): fail what is in flight. */
+static void blkfront_stop_work(struct work_struct *work)
+{
+	struct blkfront_info *info = container_of(work, struct blkfront_info,
+						  stop_work);
+	unsigned int i;
+
+	/* The rings outlive us: whoever frees them cancels us first. */
+	for (i = 0; i < info->nr_rings; i++)
+		fail_outstanding(&info->rings[i]);
+}
+
+/* Take the answers a going backend left, with no new request racing. */
+static void take_last_answers(struct blkfront_ring *r)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	drain_responses(r);
 	spin_unlock_irqrestore(&r->lock, flags);
 }
 
@@ -1244,17 +1282,38 @@ static void blkfront_connect(struct blkfront_info *info)
 		 info->persistent ? ", persistent grants" : "");
 }
 
-/* Tear down everything the backend shares with us. */
+/*
+ * Tear down everything the backend shares with us.  Nothing here waits
+ * for the backend: what it has not answered fails, and pages it keeps
+ * are given up, so removing the disk cannot hang on it.
+ */
 static void blkfront_disconnect(struct blkfront_info *info)
 {
+	enum blkfront_state was = info->state;
+	struct request_queue *q = info->gd ? info->gd->queue : NULL;
 	unsigned int i;
 
-	if (info->gd)
+	if (q) {
 		blk_mark_disk_dead(info->gd);
+		/* No request may reach a ring while we change the state. */
+		blk_mq_quiesce_queue(q);
+	}
+	for (i = 0; was == BLKFRONT_CONNECTED && i < info->nr_rings; i++)
+		take_last_answers(&info->rings[i]);
+	WRITE_ONCE(info->state, BLKFRONT_DISCONNECTED);
+	cancel_work_sync(&info->stop_work);
 	for (i = 0; info->rings && i < info->nr_rings; i++)
 		fail_outstanding(&info->rings[i]);
-	info->state = BLKFRONT_DISCONNECTED;
-	if (info->gd) {
+	if (q) {
+		/*
+		 * Requests waiting in the queue fail now (queue_rq() sees the
+		 * state); a restore left it quiesced once more, and stopped.
+		 */
+		if (was == BLKFRONT_RECONNECTING)
+			blk_mq_unquiesce_queue(q);
+		blk_mq_unquiesce_queue(q);
+		blk_mq_start_stopped_hw_queues(q, true);
+		blk_mq_kick_requeue_list(q);
 		del_gendisk(info->gd);
 		put_disk(info->gd);
 		info->gd = NULL;
@@ -1320,6 +1379,7 @@ static int blkfront_probe(struct xenbus_device *dev,
 	if (!info)
 		return -ENOMEM;
 	mutex_init(&info->mutex);
+	INIT_WORK(&info->stop_work, blkfront_stop_work);
 	info->xbdev = dev;
 	info->vdevice = vdevice;
 	info->handle = handle;
@@ -1348,6 +1408,8 @@ static int blkfront_resume(struct xenbus_device *dev)
 {
 	struct blkfront_info *info = dev_get_drvdata(&dev->dev);
 	struct blkfront_shadow *sh;
+	struct blkfront_ring *r;
+	unsigned long flags;
 	unsigned int i, j;
 
 	mutex_lock(&info->mutex);
@@ -1357,17 +1419,21 @@ static int blkfront_resume(struct xenbus_device *dev)
 		/* No dispatch may still run on the rings freed below. */
 		blk_mq_quiesce_queue(info->gd->queue);
 		for (i = 0; i < info->nr_rings; i++) {
+			r = &info->rings[i];
+			spin_lock_irqsave(&r->lock, flags);
 			for (j = 0; j < info->ring_size; j++) {
-				sh = &info->rings[i].shadow[j];
+				sh = &r->shadow[j];
 				if (!sh->rq)
 					continue;
 				/* The new table is empty: this always succeeds. */
-				release_pgrants(&info->rings[i], sh, false);
+				release_pgrants(r, sh, false);
 				blk_mq_requeue_request(sh->rq, false);
 				sh->rq = NULL;
 			}
+			spin_unlock_irqrestore(&r->lock, flags);
 		}
 	}
+	cancel_work_sync(&info->stop_work);
 	free_rings(info);
 	if (xenbus_read_driver_state(dev->otherend) == XenbusStateInitWait)
 		talk_to_backend(info);
