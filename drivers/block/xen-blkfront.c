@@ -1231,7 +1231,12 @@ static void blkfront_connect(struct blkfront_info *info)
 	}
 
 	if (info->gd && info->state == BLKFRONT_RECONNECTING) {
-		/* After a restore: the same disk, a new backend. */
+		/*
+		 * After a restore: the same disk, a new backend.  One that
+		 * skipped InitWait has no rings from us yet.
+		 */
+		if (!info->rings && talk_to_backend(info))
+			return;
 		if (setup_pools(info))
 			return;
 		info->state = BLKFRONT_CONNECTED;
