@@ -1027,6 +1027,17 @@ static int talk_to_backend(struct blkfront_info *info)
 			      num_online_cpus());
 	info->ring_size = __CONST_RING_SIZE(blkif, XEN_PAGE_SIZE <<
 					    info->ring_order);
+	/*
+	 * Reconnecting (a restore), the disk's tags index the rings' slots:
+	 * a backend that now allows smaller rings cannot have the disk.
+	 */
+	if (info->gd && info->ring_size < info->tag_set.queue_depth) {
+		xenbus_dev_fatal(dev, -EINVAL,
+				 "the new backend's rings hold %u requests, the disk queues %u",
+				 info->ring_size, info->tag_set.queue_depth);
+		info->nr_rings = 0;
+		return -EINVAL;
+	}
 
 	info->rings = kcalloc(info->nr_rings, sizeof(*info->rings),
 			      GFP_KERNEL);
