@@ -682,12 +682,16 @@ static blk_status_t rsp_status(struct blkfront_info *info,
 	return BLK_STS_NOTSUPP;
 }
 
-/* Handle every response there is; ring lock held. */
-static void drain_responses(struct blkfront_ring *r)
+/*
+ * Handle every response there is; ring lock held.  Returns how many: none
+ * means the event that brought us here was spurious.
+ */
+static unsigned int drain_responses(struct blkfront_ring *r)
 {
 	struct blkfront_info *info = r->info;
 	struct blkif_response rsp;
 	struct blkfront_shadow *sh;
+	unsigned int handled = 0;
 	blk_status_t status;
 	RING_IDX i, prod;
 	int more, slot;
@@ -697,15 +701,16 @@ static void drain_responses(struct blkfront_ring *r)
 		virt_rmb();	/* the responses up to prod, after prod */
 		if (!XEN_FRONT_RING_RSP_PROD_VALID(&r->ring, prod)) {
 			stop_device(info, "backend produced responses to no request");
-			return;
+			return handled;
 		}
 		for (i = r->ring.rsp_cons; i != prod; i++) {
 			RING_COPY_RESPONSE(&r->ring, i, &rsp);
 			r->ring.rsp_cons = i + 1;
+			handled++;
 			slot = xen_ring_rsp_slot(rsp.id, info->ring_size);
 			if (slot < 0 || !r->shadow[slot].rq) {
 				stop_device(info, "backend answered an unknown request");
-				return;
+				return handled;
 			}
 			sh = &r->shadow[slot];
 			if (rsp.operation != sh->op &&
@@ -713,30 +718,38 @@ static void drain_responses(struct blkfront_ring *r)
 			      (rsp.operation == BLKIF_OP_READ ||
 			       rsp.operation == BLKIF_OP_WRITE))) {
 				stop_device(info, "backend answered with the wrong operation");
-				return;
+				return handled;
 			}
 			status = rsp_status(info, &rsp);
 			if (!release_pgrants(r, sh, status == BLK_STS_OK &&
 					     rq_data_dir(sh->rq) == READ)) {
 				finish_request(sh, BLK_STS_IOERR);
 				stop_device(info, "backend kept a grant mapped");
-				return;
+				return handled;
 			}
 			finish_request(sh, status);
 		}
 		RING_FINAL_CHECK_FOR_RESPONSES(&r->ring, more);
 	} while (more);
+	return handled;
 }
 
+/*
+ * Bound with late EOI: the port stays masked until we are done here, and
+ * an event that brought nothing is reported as spurious, so a backend
+ * that only signals cannot keep this vCPU in the handler.
+ */
 static irqreturn_t blkfront_interrupt(int irq, void *dev_id)
 {
 	struct blkfront_ring *r = dev_id;
+	unsigned int handled = 0;
 	unsigned long flags;
 
 	spin_lock_irqsave(&r->lock, flags);
 	if (r->info->state == BLKFRONT_CONNECTED)
-		drain_responses(r);
+		handled = drain_responses(r);
 	spin_unlock_irqrestore(&r->lock, flags);
+	xen_irq_lateeoi(irq, handled ? 0 : XEN_EOI_FLAG_SPURIOUS);
 	return IRQ_HANDLED;
 }
 
@@ -943,8 +956,9 @@ static int setup_ring(struct blkfront_info *info, struct blkfront_ring *r,
 		return rc;
 	snprintf(r->name, sizeof(r->name), "blkif-%u-%u", info->handle, index);
 	/* Closed when unbound (free_ring()), or now if this fails. */
-	rc = bind_own_evtchn_to_irqhandler(r->evtchn, blkfront_interrupt, 0,
-					   r->name, r);
+	rc = bind_own_evtchn_to_irqhandler_lateeoi(r->evtchn,
+						   blkfront_interrupt, 0,
+						   r->name, r);
 	if (rc < 0) {
 		xenbus_dev_fatal(dev, rc, "binding an event channel");
 		return rc;
