@@ -28,7 +28,10 @@
  * once, for the life of the ring, and the backend maps each one once
  * and keeps it: the copy we pay anyway saves it a map, an unmap and a
  * TLB flush per page.  Otherwise each request grants the pool pages it
- * uses and revokes them when it is answered.
+ * uses and revokes them when it is answered.  A backend we are told not
+ * to trust (the "trusted" parameter, or trusted=0 in our store
+ * directory, which a toolstack writes for a driver domain) gets no
+ * persistent grants: between requests it holds nothing of ours.
  *
  * The handshake, in store nodes (ours under device/vbd/<id>, the
  * backend's under its "backend" path):
@@ -89,6 +92,11 @@ module_param_named(feature_persistent, xen_blkif_feature_persistent, bool,
 		   0644);
 MODULE_PARM_DESC(feature_persistent,
 		 "Offer persistent grants to backends connecting from now on (default on)");
+
+static bool xen_blkif_trusted = true;
+module_param_named(trusted, xen_blkif_trusted, bool, 0644);
+MODULE_PARM_DESC(trusted,
+		 "Trust backends connecting from now on with persistent grants (default on)");
 
 #define BLKFRONT_MAX_RING_ORDER	4
 static unsigned int xen_blkif_max_ring_order;
@@ -189,6 +197,7 @@ struct blkfront_info {
 	u64 sectors;
 	unsigned int max_segs;		/* per request: 11, or indirect */
 	bool flush, barrier, discard, secure_discard;
+	bool trusted;			/* persistent grants may be offered */
 	bool offered_persistent;	/* what we published */
 	bool persistent;		/* and the backend agreed */
 	struct work_struct stop_work;	/* fails what a stopped device has */
@@ -1017,7 +1026,8 @@ static int publish_rings(struct xenbus_transaction t, void *arg)
 	if (!rc)
 		rc = xenbus_printf(t, dev->nodename, "protocol", "%s",
 				   XEN_IO_PROTO_ABI_NATIVE);
-	info->offered_persistent = READ_ONCE(xen_blkif_feature_persistent);
+	info->offered_persistent = info->trusted &&
+				   READ_ONCE(xen_blkif_feature_persistent);
 	if (!rc)
 		rc = xenbus_printf(t, dev->nodename, "feature-persistent", "%u",
 				   info->offered_persistent);
@@ -1052,6 +1062,10 @@ static int talk_to_backend(struct blkfront_info *info)
 		info->nr_rings = 0;
 		return -EINVAL;
 	}
+	info->trusted = READ_ONCE(xen_blkif_trusted) &&
+			xenbus_read_unsigned(dev->nodename, "trusted", 1);
+	if (!info->trusted)
+		dev_info(&dev->dev, "backend not trusted: no persistent grants\n");
 
 	info->rings = kcalloc(info->nr_rings, sizeof(*info->rings),
 			      GFP_KERNEL);
