@@ -1268,6 +1268,12 @@ static void blkfront_connect(struct blkfront_info *info)
 				 dev->otherend);
 		return;
 	}
+	/* Its size in bytes must fit a loff_t. */
+	if (sectors > (u64)LLONG_MAX >> SECTOR_SHIFT) {
+		dev_err_ratelimited(&dev->dev, "backend says the disk has %llu sectors: ignored\n",
+				    sectors);
+		return;
+	}
 
 	if (info->gd && info->state == BLKFRONT_RECONNECTING) {
 		/*
