@@ -609,9 +609,10 @@ static const struct blk_mq_ops blkfront_mq_ops = {
  */
 static void stop_device(struct blkfront_info *info, const char *why)
 {
-	if (info->state != BLKFRONT_CONNECTED)
+	/* Only a connected device stops: never undo a disconnect. */
+	if (cmpxchg(&info->state, BLKFRONT_CONNECTED, BLKFRONT_BROKEN) !=
+	    BLKFRONT_CONNECTED)
 		return;
-	WRITE_ONCE(info->state, BLKFRONT_BROKEN);
 	dev_err_ratelimited(&info->xbdev->dev, "%s: device stopped\n", why);
 	schedule_work(&info->stop_work);
 }
@@ -803,6 +804,24 @@ static void take_last_answers(struct blkfront_ring *r)
 	spin_lock_irqsave(&r->lock, flags);
 	drain_responses(r);
 	spin_unlock_irqrestore(&r->lock, flags);
+}
+
+/*
+ * The state just left "connected": wait for whoever still acts on the old
+ * one.  stop_device() runs under a ring lock (interrupt handler, timeout),
+ * so once every ring lock has been free the work it may have scheduled is
+ * queued, and can be cancelled; nothing schedules it again.
+ */
+static void quiet_rings(struct blkfront_info *info)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; info->rings && i < info->nr_rings; i++) {
+		spin_lock_irqsave(&info->rings[i].lock, flags);
+		spin_unlock_irqrestore(&info->rings[i].lock, flags);
+	}
+	cancel_work_sync(&info->stop_work);
 }
 
 /* ---- Rings ------------------------------------------------------------- */
@@ -1351,7 +1370,7 @@ static void blkfront_disconnect(struct blkfront_info *info)
 	for (i = 0; was == BLKFRONT_CONNECTED && i < info->nr_rings; i++)
 		take_last_answers(&info->rings[i]);
 	WRITE_ONCE(info->state, BLKFRONT_DISCONNECTED);
-	cancel_work_sync(&info->stop_work);
+	quiet_rings(info);
 	for (i = 0; info->rings && i < info->nr_rings; i++)
 		fail_outstanding(&info->rings[i]);
 	if (q) {
@@ -1483,7 +1502,7 @@ static int blkfront_resume(struct xenbus_device *dev)
 			spin_unlock_irqrestore(&r->lock, flags);
 		}
 	}
-	cancel_work_sync(&info->stop_work);
+	quiet_rings(info);
 	free_rings(info);
 	if (xenbus_read_driver_state(dev->otherend) == XenbusStateInitWait)
 		talk_to_backend(info);
