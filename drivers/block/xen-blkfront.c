@@ -1071,16 +1071,22 @@ static int talk_to_backend(struct blkfront_info *info)
 	info->ring_size = __CONST_RING_SIZE(blkif, XEN_PAGE_SIZE <<
 					    info->ring_order);
 	/*
-	 * Reconnecting (a restore), the disk's tags index the rings' slots:
-	 * a backend that now allows smaller rings cannot have the disk.
+	 * Reconnecting (a restore), the disk keeps its hardware queues, one
+	 * ring each, and their tags index the rings' slots: a backend that
+	 * now allows fewer queues or smaller rings cannot have the disk.
 	 */
-	if (info->gd && info->ring_size < info->tag_set.queue_depth) {
+	if (info->gd && (max(max_queues, 1u) < info->tag_set.nr_hw_queues ||
+			 info->ring_size < info->tag_set.queue_depth)) {
 		xenbus_dev_fatal(dev, -EINVAL,
-				 "the new backend's rings hold %u requests, the disk queues %u",
-				 info->ring_size, info->tag_set.queue_depth);
+				 "the new backend allows %u queue(s) of %u requests, the disk has %u of %u",
+				 max(max_queues, 1u), info->ring_size,
+				 info->tag_set.nr_hw_queues,
+				 info->tag_set.queue_depth);
 		info->nr_rings = 0;
 		return -EINVAL;
 	}
+	if (info->gd)
+		info->nr_rings = info->tag_set.nr_hw_queues;
 	info->trusted = READ_ONCE(xen_blkif_trusted) &&
 			xenbus_read_unsigned(dev->nodename, "trusted", 1);
 	if (!info->trusted)
@@ -1107,12 +1113,6 @@ static int talk_to_backend(struct blkfront_info *info)
 		unsigned long q;
 
 		/* Reconnecting: the hardware queues must find the new rings. */
-		if (info->nr_rings != info->tag_set.nr_hw_queues) {
-			rc = -EINVAL;
-			xenbus_dev_fatal(dev, rc, "the new backend allows %u queues, not %u",
-					 info->nr_rings, info->tag_set.nr_hw_queues);
-			goto fail;
-		}
 		queue_for_each_hw_ctx(info->gd->queue, hctx, q)
 			hctx->driver_data = &info->rings[q];
 	}
@@ -1271,12 +1271,39 @@ out_minors:
 	return rc;
 }
 
+/*
+ * A restored disk whose new backend we cannot use: it stops, and the
+ * requests that waited for the backend fail now instead of waiting for
+ * one that may never close.  The queue was quiesced and stopped by the
+ * restore.
+ */
+static void abandon_reconnect(struct blkfront_info *info)
+{
+	struct request_queue *q = info->gd->queue;
+
+	WRITE_ONCE(info->state, BLKFRONT_BROKEN);
+	blk_mq_unquiesce_queue(q);
+	blk_mq_start_stopped_hw_queues(q, true);
+	blk_mq_kick_requeue_list(q);
+}
+
+/* Backend InitWait: rings for it, unless it already has them. */
+static void give_rings(struct blkfront_info *info)
+{
+	if (info->xbdev->state != XenbusStateInitialising || info->rings)
+		return;
+	if (talk_to_backend(info) && info->state == BLKFRONT_RECONNECTING)
+		abandon_reconnect(info);
+}
+
 /* Backend Connected: the disk appears, or (already there) is resized. */
 static void blkfront_connect(struct blkfront_info *info)
 {
 	struct xenbus_device *dev = info->xbdev;
+	bool reconnecting = info->gd && info->state == BLKFRONT_RECONNECTING;
 	unsigned int sector_size, physical, vdisk_info;
 	unsigned long long sectors;
+	bool size_ok;
 	int rc;
 
 	rc = xenbus_gather(XBT_NIL, dev->otherend, "sectors", "%llu", &sectors,
@@ -1285,24 +1312,26 @@ static void blkfront_connect(struct blkfront_info *info)
 	if (rc) {
 		xenbus_dev_fatal(dev, rc, "reading the disk's size from %s",
 				 dev->otherend);
+		if (reconnecting)
+			abandon_reconnect(info);
 		return;
 	}
 	/* Its size in bytes must fit a loff_t. */
-	if (sectors > (u64)LLONG_MAX >> SECTOR_SHIFT) {
+	size_ok = sectors <= (u64)LLONG_MAX >> SECTOR_SHIFT;
+	if (!size_ok)
 		dev_err_ratelimited(&dev->dev, "backend says the disk has %llu sectors: ignored\n",
 				    sectors);
-		return;
-	}
 
-	if (info->gd && info->state == BLKFRONT_RECONNECTING) {
+	if (reconnecting) {
 		/*
 		 * After a restore: the same disk, a new backend.  One that
 		 * skipped InitWait has no rings from us yet.
 		 */
-		if (!info->rings && talk_to_backend(info))
+		if ((!info->rings && talk_to_backend(info)) ||
+		    setup_pools(info)) {
+			abandon_reconnect(info);
 			return;
-		if (setup_pools(info))
-			return;
+		}
 		info->state = BLKFRONT_CONNECTED;
 		xenbus_switch_state(dev, XenbusStateConnected);
 		blk_mq_unquiesce_queue(info->gd->queue);
@@ -1312,12 +1341,16 @@ static void blkfront_connect(struct blkfront_info *info)
 			 info->gd->disk_name);
 	}
 	if (info->gd) {
-		if (sectors != info->sectors) {
+		if (size_ok && sectors != info->sectors) {
 			dev_info(&dev->dev, "%s resized: %llu sectors\n",
 				 info->gd->disk_name, sectors);
 			info->sectors = sectors;
 			set_capacity_and_notify(info->gd, sectors);
 		}
+		return;
+	}
+	if (!size_ok) {
+		xenbus_dev_fatal(dev, -EINVAL, "bad disk size");
 		return;
 	}
 	if (!info->rings) {
@@ -1395,16 +1428,15 @@ static void blkfront_disconnect(struct blkfront_info *info)
 	free_rings(info);
 }
 
-static void blkfront_backend_changed(struct xenbus_device *dev,
-				     enum xenbus_state backend_state)
+/* Do what the backend's state asks of us; info->mutex held. */
+static void follow_backend(struct blkfront_info *info,
+			   enum xenbus_state backend_state)
 {
-	struct blkfront_info *info = dev_get_drvdata(&dev->dev);
+	struct xenbus_device *dev = info->xbdev;
 
-	mutex_lock(&info->mutex);
 	switch (backend_state) {
 	case XenbusStateInitWait:
-		if (dev->state == XenbusStateInitialising && !info->rings)
-			talk_to_backend(info);
+		give_rings(info);
 		break;
 	case XenbusStateConnected:
 		blkfront_connect(info);
@@ -1419,6 +1451,15 @@ static void blkfront_backend_changed(struct xenbus_device *dev,
 	default:
 		break;
 	}
+}
+
+static void blkfront_backend_changed(struct xenbus_device *dev,
+				     enum xenbus_state backend_state)
+{
+	struct blkfront_info *info = dev_get_drvdata(&dev->dev);
+
+	mutex_lock(&info->mutex);
+	follow_backend(info, backend_state);
 	mutex_unlock(&info->mutex);
 }
 
@@ -1482,11 +1523,14 @@ static int blkfront_resume(struct xenbus_device *dev)
 	unsigned int i, j;
 
 	mutex_lock(&info->mutex);
-	if (info->gd && info->state == BLKFRONT_CONNECTED) {
-		info->state = BLKFRONT_RECONNECTING;
+	/* A stopped disk gets a new chance with the new backend too. */
+	if (info->gd && (info->state == BLKFRONT_CONNECTED ||
+			 info->state == BLKFRONT_BROKEN)) {
+		WRITE_ONCE(info->state, BLKFRONT_RECONNECTING);
 		blk_mq_stop_hw_queues(info->gd->queue);
 		/* No dispatch may still run on the rings freed below. */
 		blk_mq_quiesce_queue(info->gd->queue);
+		quiet_rings(info);
 		for (i = 0; i < info->nr_rings; i++) {
 			r = &info->rings[i];
 			spin_lock_irqsave(&r->lock, flags);
@@ -1503,9 +1547,14 @@ static int blkfront_resume(struct xenbus_device *dev)
 		}
 	}
 	quiet_rings(info);
+	for (i = 0; info->rings && i < info->nr_rings; i++)
+		fail_outstanding(&info->rings[i]);
 	free_rings(info);
-	if (xenbus_read_driver_state(dev->otherend) == XenbusStateInitWait)
-		talk_to_backend(info);
+	/*
+	 * The backend may be well on already, and our watch have fired
+	 * before we got here: follow where it is now.
+	 */
+	follow_backend(info, xenbus_read_driver_state(dev->otherend));
 	mutex_unlock(&info->mutex);
 	return 0;
 }
