@@ -198,6 +198,7 @@ struct blkfront_info {
 	unsigned int max_segs;		/* per request: 11, or indirect */
 	bool flush, barrier, discard, secure_discard;
 	bool trusted;			/* persistent grants may be offered */
+	bool adding;			/* in device_add_disk() */
 	bool offered_persistent;	/* what we published */
 	bool persistent;		/* and the backend agreed */
 	struct work_struct stop_work;	/* fails what a stopped device has */
@@ -591,15 +592,6 @@ static void blkfront_exit_rq(struct blk_mq_tag_set *set, struct request *rq,
 	kfree(((struct blkfront_rq *)blk_mq_rq_to_pdu(rq))->sg);
 }
 
-static const struct blk_mq_ops blkfront_mq_ops = {
-	.queue_rq	= blkfront_queue_rq,
-	.commit_rqs	= blkfront_commit_rqs,
-	.complete	= blkfront_complete_rq,
-	.init_hctx	= blkfront_init_hctx,
-	.init_request	= blkfront_init_rq,
-	.exit_request	= blkfront_exit_rq,
-};
-
 /* ---- Responses --------------------------------------------------------- */
 
 /*
@@ -805,6 +797,37 @@ static void take_last_answers(struct blkfront_ring *r)
 	drain_responses(r);
 	spin_unlock_irqrestore(&r->lock, flags);
 }
+
+/*
+ * blk-mq's timer.  A backend may take its time (its storage may be slow):
+ * normally we wait on.  But device_add_disk() reads the partition table
+ * in the xenwatch thread, and a backend that never answers that read must
+ * not hold up every other device of the guest: then the device stops.
+ */
+static enum blk_eh_timer_return blkfront_timeout(struct request *rq)
+{
+	struct blkfront_info *info = rq->q->queuedata;
+	struct blkfront_ring *r = rq->mq_hctx->driver_data;
+	unsigned long flags;
+
+	if (!READ_ONCE(info->adding))
+		return BLK_EH_RESET_TIMER;
+	/* The rings stay while the disk is being added (info->mutex). */
+	spin_lock_irqsave(&r->lock, flags);
+	stop_device(info, "backend did not answer while the disk was added");
+	spin_unlock_irqrestore(&r->lock, flags);
+	return BLK_EH_RESET_TIMER;	/* stop_work fails it */
+}
+
+static const struct blk_mq_ops blkfront_mq_ops = {
+	.queue_rq	= blkfront_queue_rq,
+	.commit_rqs	= blkfront_commit_rqs,
+	.timeout	= blkfront_timeout,
+	.complete	= blkfront_complete_rq,
+	.init_hctx	= blkfront_init_hctx,
+	.init_request	= blkfront_init_rq,
+	.exit_request	= blkfront_exit_rq,
+};
 
 /*
  * The state just left "connected": wait for whoever still acts on the old
@@ -1254,7 +1277,9 @@ static int create_disk(struct blkfront_info *info, unsigned int sector_size,
 	info->first_minor = first;
 	info->nr_minors = nr;
 	info->state = BLKFRONT_CONNECTED;
+	WRITE_ONCE(info->adding, true);
 	rc = device_add_disk(&dev->dev, gd, NULL);
+	WRITE_ONCE(info->adding, false);
 	if (rc) {
 		info->state = BLKFRONT_DISCONNECTED;
 		info->gd = NULL;
