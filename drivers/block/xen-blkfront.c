@@ -462,6 +462,7 @@ static void fill_discard(struct blkfront_info *info, struct request *rq,
 	d->sector_number = blk_rq_pos(rq);
 	d->nr_sectors = blk_rq_sectors(rq);
 	sh->nr_pg = 0;
+	sh->nr_data = 0;
 	sh->op = BLKIF_OP_DISCARD;
 }
 
@@ -475,6 +476,7 @@ static void fill_flush(struct blkfront_info *info, struct request *rq,
 	slot->id = rq->tag;
 	slot->sector_number = 0;
 	sh->nr_pg = 0;
+	sh->nr_data = 0;
 	sh->op = slot->operation;
 }
 
@@ -724,7 +726,7 @@ static unsigned int drain_responses(struct blkfront_ring *r)
 			}
 			status = rsp_status(info, &rsp);
 			if (!release_pgrants(r, sh, status == BLK_STS_OK &&
-					     rq_data_dir(sh->rq) == READ)) {
+					     req_op(sh->rq) == REQ_OP_READ)) {
 				finish_request(sh, BLK_STS_IOERR);
 				stop_device(info, "backend kept a grant mapped");
 				return handled;
