@@ -678,9 +678,11 @@ static blk_status_t rsp_status(struct blkfront_info *info,
 		break;
 	case BLKIF_OP_DISCARD:
 		dev_warn(&info->xbdev->dev, "backend dropped discard\n");
-		info->discard = false;
-		if (info->gd)
+		info->discard = info->secure_discard = false;
+		if (info->gd) {
 			blk_queue_max_discard_sectors(info->gd->queue, 0);
+			blk_queue_max_secure_erase_sectors(info->gd->queue, 0);
+		}
 		break;
 	}
 	return BLK_STS_NOTSUPP;
@@ -1192,11 +1194,38 @@ static void read_features(struct blkfront_info *info)
 		info->max_segs = min(indirect, seg_cap);
 }
 
+/*
+ * The backend's discard geometry.  The block layer cuts a discard at
+ * multiples of the granularity: one that is not a power of two of at
+ * least a sector (or is absurdly big) could have it loop on empty
+ * pieces, so such a backend gets the sector size, and no offset.
+ */
+static void set_discard_limits(struct blkfront_info *info,
+			       struct request_queue *q,
+			       unsigned int sector_size)
+{
+	const char *be = info->xbdev->otherend;
+	unsigned int gran, offset;
+
+	gran = xenbus_read_unsigned(be, "discard-granularity", sector_size);
+	offset = xenbus_read_unsigned(be, "discard-alignment", 0);
+	if (gran < sector_size || gran > SZ_1G || !is_power_of_2(gran)) {
+		dev_warn(&info->xbdev->dev, "ignoring discard-granularity %u\n",
+			 gran);
+		gran = sector_size;
+	}
+	if (offset >= gran || offset % sector_size)
+		offset = 0;
+	q->limits.discard_granularity = gran;
+	q->limits.discard_alignment = offset;
+	blk_queue_max_discard_sectors(q, UINT_MAX >> SECTOR_SHIFT);
+	if (info->secure_discard)
+		blk_queue_max_secure_erase_sectors(q, UINT_MAX >> SECTOR_SHIFT);
+}
+
 static void set_limits(struct blkfront_info *info, struct request_queue *q,
 		       unsigned int sector_size, unsigned int physical)
 {
-	const char *be = info->xbdev->otherend;
-
 	blk_queue_logical_block_size(q, sector_size);
 	blk_queue_physical_block_size(q, physical);
 	/* One segment is one granted page piece. */
@@ -1209,17 +1238,8 @@ static void set_limits(struct blkfront_info *info, struct request_queue *q,
 	blk_queue_write_cache(q, info->flush || info->barrier, false);
 	/* Whatever backs it, seeks are not ours to schedule around. */
 	blk_queue_flag_set(QUEUE_FLAG_VIRT, q);
-	if (info->discard) {
-		q->limits.discard_granularity =
-			xenbus_read_unsigned(be, "discard-granularity",
-					     sector_size) ?: sector_size;
-		q->limits.discard_alignment =
-			xenbus_read_unsigned(be, "discard-alignment", 0);
-		blk_queue_max_discard_sectors(q, UINT_MAX >> SECTOR_SHIFT);
-		if (info->secure_discard)
-			blk_queue_max_secure_erase_sectors(q,
-						UINT_MAX >> SECTOR_SHIFT);
-	}
+	if (info->discard)
+		set_discard_limits(info, q, sector_size);
 }
 
 static int create_disk(struct blkfront_info *info, unsigned int sector_size,
@@ -1393,7 +1413,8 @@ static void blkfront_connect(struct blkfront_info *info)
 	}
 	physical = xenbus_read_unsigned(dev->otherend, "physical-sector-size",
 					sector_size);
-	if (physical < sector_size || !is_power_of_2(physical))
+	if (physical < sector_size || physical > SZ_1M ||
+	    !is_power_of_2(physical))
 		physical = sector_size;
 	info->sectors = sectors;
 	read_features(info);
