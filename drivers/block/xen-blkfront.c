@@ -1159,15 +1159,19 @@ static int blkfront_open(struct block_device *bdev, fmode_t mode)
 	return info && info->state == BLKFRONT_CONNECTED ? 0 : -ENXIO;
 }
 
+/*
+ * A virtual disk has no geometry.  Old partitioners that ask get the
+ * customary 255 heads of 63 sectors, and as many cylinders as the 16 bits
+ * of the answer hold.
+ */
 static int blkfront_getgeo(struct block_device *bdev, struct hd_geometry *hg)
 {
-	/* Any geometry will do; make it cover the disk like others do. */
-	sector_t cylinders = get_capacity(bdev->bd_disk);
+	const u64 per_cylinder = 255 * 63;
+	u64 cylinders = div64_u64(get_capacity(bdev->bd_disk), per_cylinder);
 
-	hg->heads = 0xff;
-	hg->sectors = 0x3f;
-	sector_div(cylinders, hg->heads * hg->sectors);
-	hg->cylinders = cylinders > 0xffff ? 0xffff : cylinders;
+	hg->heads = 255;
+	hg->sectors = 63;
+	hg->cylinders = min_t(u64, cylinders, U16_MAX);
 	return 0;
 }
 
