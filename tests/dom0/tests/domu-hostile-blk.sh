@@ -33,17 +33,12 @@ SCENARIOS="blk-normal blk-bad-status blk-bad-id blk-prod-ahead blk-dup-id blk-cl
 #  - anchor blk-close-inflight: it goes Closed at once, with the held
 #    requests still pending for ever: the same, finding 3's class (a
 #    disk whose teardown waits on I/O nobody will complete).
-#  - xenpv blk-normal (now and then; any scenario's teardown can meet
-#    it): at Closing our blkfront ends the grants of requests in
-#    flight while the backend, still serving, maps one; it logs "grant
-#    N is still mapped by domain 0" and "backend still maps the pages
-#    of a request: they are kept", and then never leaves Connected: its
-#    xenwatch waits on those kept requests (finding 3).
-# Otherwise ours passes all six: it fails the outstanding requests
-# ("device stopped", I/O error) and lets the disk go.  A listed
-# scenario may pass (the race above is timing): reported, not failed.
+# Ours passes all of them: it fails the outstanding requests ("device
+# stopped", I/O error), gives up any page the backend keeps mapped (its
+# data never travels in the kernel's own pages) and lets the disk go.
+# A listed scenario may pass (some of these are timing): reported, not
+# failed.
 KNOWN="
-xenpv blk-normal 3
 anchor blk-bad-id 3
 anchor blk-prod-ahead 3
 anchor blk-dup-id 3
