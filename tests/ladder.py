@@ -1286,14 +1286,19 @@ def bench_io_marks(marks):
     return values, clock
 
 
-def bench_io_boot(dom0, kernels, reps, secs, mb, tag):
+UNTRUSTED = ':untrusted'
+
+
+def bench_io_boot(dom0, kernels, reps, secs, mb, tag, untrusted=False):
     """One boot of Xen with dom0 (QEMU -icount): each domU kernel boots
-    BENCH_ROUNDS times, the kernels in turns, and runs the benchio job;
-    return ({(kernel name, round): what it reported}, the boot's seconds,
-    its log)."""
+    BENCH_ROUNDS times, the kernels in turns, and runs the benchio job
+    (with untrusted, each kernel once more as 'NAME:untrusted', told not
+    to trust its backends); return ({(name, round): what it reported},
+    the boot's seconds, its log)."""
     workdir = os.path.join(BUILD, 'tests', 'work', 'bench-io', tag)
     os.makedirs(workdir, exist_ok=True)
-    conf = 'REPS=%d SECS=%d MB=%d ROUNDS=%d\n' % (reps, secs, mb, BENCH_ROUNDS)
+    conf = 'REPS=%d SECS=%d MB=%d ROUNDS=%d MODES="%s"\n' % (
+        reps, secs, mb, BENCH_ROUNDS, 'trusted untrusted' if untrusted else 'trusted')
     initrd = dom0_initrd(workdir, ['bench-io'], dom0, None, kernels, extra=io_tools(),
                          files={'bench-io.conf': conf})
     # Without -icount, TCG on a busy host wakes an idle CPU so late that
@@ -1302,7 +1307,7 @@ def bench_io_boot(dom0, kernels, reps, secs, mb, tag):
     logpath = os.path.join(workdir, 'serial.log')
     if os.path.exists(logpath):
         os.unlink(logpath)
-    names = [k.name for k in kernels]
+    names = [k.name + m for k in kernels for m in ['', UNTRUSTED][:1 + untrusted]]
     log('bench-io: dom0 %s, domUs %s, %d rounds of %d runs each, QEMU -icount; log %s' % (
         dom0.name, ', '.join(names), BENCH_ROUNDS, reps, os.path.relpath(logpath, TOP)))
     start = time.time()
@@ -1352,13 +1357,16 @@ def bench_io_boot(dom0, kernels, reps, secs, mb, tag):
             log('%4ds %s#%d: %s' % (time.time() - start, k, rnd, rest))
     m.kill()
     for k in kernels:
-        for rnd in range(1, BENCH_ROUNDS + 1):
-            r = runs.get((k.name, rnd))
-            if not r or not r['done'] or r['error']:
-                sys.exit('bench-io: FAILED: dom0 %s, domU %s, round %d: %s; see %s' % (
-                    dom0.name, k.name, rnd, (r or {}).get('error') or 'did not finish',
-                    logpath))
-            check_kernel(k, r.get('up'), logpath, what='bench-io')
+        for nm in names:
+            if nm.split(':')[0] != k.name:
+                continue
+            for rnd in range(1, BENCH_ROUNDS + 1):
+                r = runs.get((nm, rnd))
+                if not r or not r['done'] or r['error']:
+                    sys.exit('bench-io: FAILED: dom0 %s, domU %s, round %d: %s; see %s' % (
+                        dom0.name, nm, rnd, (r or {}).get('error') or 'did not finish',
+                        logpath))
+                check_kernel(k, r.get('up'), logpath, what='bench-io')
     return runs, time.time() - start, logpath
 
 
@@ -1378,16 +1386,28 @@ def bench_io(args):
     reps, secs, mb = args.bench_reps, args.bench_secs, args.bench_mb
     if len(dom0s) > 1 and len(kernels) > 1:
         sys.exit('bench-io: compare domU kernels or dom0 kernels, not both at once')
+    if args.bench_untrusted and len(dom0s) > 1:
+        sys.exit('bench-io: --bench-untrusted compares domU kernels (one dom0)')
     runs, elapsed = {}, 0
+    groups = None
     if len(dom0s) == 1:
         dom0 = dom0s[0]
-        runs, elapsed, logpath = bench_io_boot(dom0, kernels, reps, secs, mb, 'frontend')
+        runs, elapsed, logpath = bench_io_boot(dom0, kernels, reps, secs, mb, 'frontend',
+                                               args.bench_untrusted)
         names = [k.name for k in kernels]
         column_kernel = {k.name: k for k in kernels}
+        if args.bench_untrusted:
+            # The same kernels told not to trust the backends: rows of
+            # their own, the same columns.
+            groups = [('', names), (' [trusted=0]', [nm + UNTRUSTED for nm in names])]
+            names = groups[0][1] + groups[1][1]
+            column_kernel.update({k.name + UNTRUSTED: k for k in kernels})
         what = 'domU kernels (each column):'
         shown = kernels
         where = 'dom0 %s' % dom0.name
-        order = ['%s#%d' % (nm, rnd) for rnd in range(1, BENCH_ROUNDS + 1) for nm in names]
+        modes = ['', UNTRUSTED][:1 + bool(args.bench_untrusted)]
+        order = ['%s%s#%d' % (k.name, m, rnd) for rnd in range(1, BENCH_ROUNDS + 1)
+                 for k in kernels for m in modes]
     else:
         domu = kernels[0]
         names = ['dom0-' + d.name for d in dom0s]
@@ -1418,11 +1438,15 @@ def bench_io(args):
         return [v for rnd in range(1, BENCH_ROUNDS + 1)
                 for v in runs[(name, rnd)]['values'].get(metric, [])]
 
-    rows = [('metric (median of %dx%d runs)' % (BENCH_ROUNDS, reps), names,
-             'ratio(%s/%s)' % (names[-1], names[0]))]
-    for label, metric in BENCH_IO_ROWS:
+    groups = groups or [('', names)]
+    cols = groups[0][1]
+    rows = [('metric (median of %dx%d runs)' % (BENCH_ROUNDS, reps), cols,
+             'ratio(%s/%s)' % (cols[-1], cols[0]))]
+    for suffix, group, (label, metric) in [(g[0], g[1], row) for g in groups
+                                           for row in BENCH_IO_ROWS]:
+        label += suffix
         cells, vals = [], []
-        for nm in names:
+        for nm in group:
             na = [runs[(nm, rnd)]['na'][metric] for rnd in range(1, BENCH_ROUNDS + 1)
                   if metric in runs[(nm, rnd)]['na']]
             got = all_values(nm, metric)
@@ -1439,11 +1463,12 @@ def bench_io(args):
         ratio = ('%.2f' % (vals[-1] / vals[0]) if len(vals) > 1 and vals[0] and
                  vals[-1] is not None else 'n/a')
         rows.append((label, cells, ratio))
-    rows.append(('disk: guest clock / dom0 clock (median)',
-                 ['%.4f' % statistics.median(clock[nm]) if clock.get(nm) else 'n/a'
-                  for nm in names], ''))
+    for suffix, group in groups:
+        rows.append(('disk: guest clock / dom0 clock (median)' + suffix,
+                     ['%.4f' % statistics.median(clock[nm]) if clock.get(nm) else 'n/a'
+                      for nm in group], ''))
     wl = max(len(r[0]) for r in rows)
-    wc = [max(len(r[1][i]) for r in rows) for i in range(len(names))]
+    wc = [max(len(r[1][i]) for r in rows) for i in range(len(cols))]
     out = [what] + ['  ' + t for t in bench_kernels_text(shown)]
     rel = [image_release(column_kernel[nm].image) for nm in names]
     out.append('every domU boot checked: its XENPV-GUEST-UP said kernel=<the release of its '
@@ -1546,6 +1571,9 @@ def main():
     ap.add_argument('--bench', help='domU kernels to compare, e.g. anchor,ours')
     ap.add_argument('--bench-io', help='domU kernels to compare disk and network '
                     'throughput of, e.g. anchor,ours')
+    ap.add_argument('--bench-untrusted', action='store_true',
+                    help='bench-io: each domU kernel also with trusted=0 for its '
+                    'frontends (xen_blkfront.trusted=0 xen_netfront.trusted=0)')
     ap.add_argument('--bench-reps', type=int, default=3,
                     help='bench-io: runs of each measurement (the median counts)')
     ap.add_argument('--bench-secs', type=int, default=2,

@@ -5,7 +5,10 @@
 # an iperf3 server of ours listens; the domU (one vCPU, pinned alone on
 # physical CPU 1; dom0 stays on CPU 0) runs the benchio job.
 # /xenpv/bench-io.conf sets REPS (runs of each measurement per boot), SECS
-# (of each run), MB (the disk) and ROUNDS.
+# (of each run), MB (the disk), ROUNDS and MODES: "trusted", or "trusted
+# untrusted" to boot each kernel a second time told not to trust its
+# backends (xen_blkfront.trusted=0 xen_netfront.trusted=0), reported as
+# KERNEL:untrusted.
 #
 # No figure is taken with the guest's clock (the kernel under test's own
 # code):
@@ -29,7 +32,7 @@
 . /xenpv/dom0/lib.sh
 . /xenpv/dom0/bench-lib.sh
 XENPV_TEST=bench-io
-REPS=3 SECS=2 MB=128 ROUNDS=2 TIMEOUT=3600
+REPS=3 SECS=2 MB=128 ROUNDS=2 MODES=trusted TIMEOUT=3600
 [ -f $XENPV/bench-io.conf ] && . $XENPV/bench-io.conf
 img=/tmp/bench-io.img
 
@@ -57,10 +60,14 @@ follow() {
 	done
 }
 
-# run KERNEL ROUND: one boot of KERNEL's domU and its measurements.
+# run KERNEL ROUND MODE: one boot of KERNEL's domU and its measurements.
 run() {
-	name=io-$1-$2
-	tag="XENPV-BENCHIO $1 $2"
+	name=io-$1-$2 label=$1 untrust=
+	if [ "$3" = untrusted ]; then
+		name=io-$1-u-$2 label=$1:untrusted
+		untrust=" xen_blkfront.trusted=0 xen_netfront.trusted=0"
+	fi
+	tag="XENPV-BENCHIO $label $2"
 	rm -f $img
 	# Every block allocated now: the first write must not pay for tmpfs.
 	if ! dd if=/dev/zero of=$img bs=1M count="$MB" 2>/dev/null; then
@@ -72,7 +79,7 @@ name="$name"
 type="pv"
 kernel="$XENPV/domu-$1/bzImage"
 ramdisk="$XENPV/domu-$1/initrd"
-extra="console=hvc0 printk.time=1 xenpv.job=benchio xenpv.reps=$REPS xenpv.secs=$SECS"
+extra="console=hvc0 printk.time=1 xenpv.job=benchio xenpv.reps=$REPS xenpv.secs=$SECS$untrust"
 memory=512
 vcpus=1
 cpus="1"
@@ -124,7 +131,9 @@ r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 	for k in $(cat $XENPV/bench-kernels); do
-		run $k $r
+		for m in $MODES; do
+			run $k $r $m
+		done
 	done
 done
 echo "XENPV-BENCHIO-FINISHED"
