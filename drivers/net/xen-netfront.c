@@ -25,7 +25,11 @@
  * and checked (producer index, request id, offsets and sizes against the
  * page), bad packets are dropped and counted, and a grant the backend
  * will not let go of is never reused: its page is leaked, on purpose,
- * with a message.
+ * with a message.  A backend that breaks the ring protocol (a producer
+ * index out of range, an answer to a request never made, a grant kept
+ * after its answer) has the queue marked broken: nothing of that ring is
+ * read again, its interrupt is ignored, and the whole device is taken
+ * down and reported to the toolstack (see queue_broken()).
  */
 
 #define pr_fmt(fmt) "netfront: " fmt
@@ -39,6 +43,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include <xen/xen.h>
 #include <xen/events.h>
@@ -97,8 +102,11 @@ struct netfront_queue {
 		bool bad;		/* drop it once complete */
 		u16 flags;		/* of its first slot */
 	} pkt;
-	bool broken;			/* the backend kept a grant */
+	unsigned long state;		/* QUEUE_* bits */
 };
+
+/* The backend broke the protocol on this queue: it is never read again. */
+#define QUEUE_BROKEN	0
 
 struct netfront_info {
 	struct net_device *netdev;
@@ -109,7 +117,40 @@ struct netfront_info {
 	unsigned int nr_queues;
 	bool backend_sg, backend_tso4, backend_tso6, backend_csum,
 	     backend_csum6;
+	/* Takes the device down once a queue is broken; may sleep. */
+	struct work_struct broken_work;
 };
+
+static bool queue_is_broken(const struct netfront_queue *q)
+{
+	return test_bit(QUEUE_BROKEN, &q->state);
+}
+
+/* The backend broke the ring protocol on @q, for the reason @why.
+ *
+ * A ring the backend corrupted cannot be resynchronised: its producer
+ * index or an answer is not one we can account for, so any further
+ * answer is as suspect.  Polling it again would only find the same
+ * unconsumable answers, for ever (they keep the ring looking busy).  So
+ * the queue is marked broken here, once, from whatever context noticed
+ * it: its NAPI poll stops and does not re-arm, its interrupt no longer
+ * schedules it (see xennet_interrupt()), and transmits on it are
+ * dropped.  What it still holds is freed safely, grants first, by
+ * broken_work, which can sleep: it drops every queue of the device and
+ * reports the error in the store with xenbus_dev_fatal(), which also
+ * moves us to Closing.  Closing rather than quietly carrying on with the
+ * other queues: the backend is one domain and has shown it cannot be
+ * relied upon, and the toolstack sees both the state and the reason
+ * (error/device/vif/N/error) and can tear the device down.
+ */
+static void queue_broken(struct netfront_queue *q, const char *why)
+{
+	if (test_and_set_bit(QUEUE_BROKEN, &q->state))
+		return;
+	net_err_ratelimited("%s: queue %u: %s; shutting the device down\n",
+			    q->info->netdev->name, q->id, why);
+	schedule_work(&q->info->broken_work);
+}
 
 /* ---- Transmit ----------------------------------------------------------- */
 
@@ -199,6 +240,8 @@ static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 	if (unlikely(!netif_carrier_ok(dev)))
 		goto drop;
 	q = &info->queues[qid];
+	if (unlikely(queue_is_broken(q)))
+		goto drop;
 	slots = tx_slots(skb);
 	if (slots > TX_MAX_SLOTS) {
 		if (skb_linearize(skb))
@@ -284,9 +327,7 @@ static void tx_complete(struct netfront_queue *q)
 		prod = READ_ONCE(q->tx.sring->rsp_prod);
 		virt_rmb();	/* the answers up to prod, after prod */
 		if (!XEN_FRONT_RING_RSP_PROD_VALID(&q->tx, prod)) {
-			net_err_ratelimited("%s: backend answered requests we never made\n",
-					    dev->name);
-			q->broken = true;
+			queue_broken(q, "transmit producer index out of range");
 			return;
 		}
 		for (i = q->tx.rsp_cons; i != prod; i++) {
@@ -295,10 +336,7 @@ static void tx_complete(struct netfront_queue *q)
 				continue;	/* the extra slot's answer */
 			id = xen_ring_rsp_slot(rsp.id, TX_RING_SIZE);
 			if (id < 0 || !q->tx_skb[id]) {
-				net_err_ratelimited("%s: backend answered unknown request %u\n",
-						    dev->name, rsp.id);
-				q->broken = true;
-				q->tx.rsp_cons = i + 1;
+				queue_broken(q, "answer to a transmit request never made");
 				return;
 			}
 			if (rsp.status != NETIF_RSP_OKAY)
@@ -308,12 +346,10 @@ static void tx_complete(struct netfront_queue *q)
 				 * stay the backend's (leaked), the reference
 				 * comes back when it lets go.
 				 */
-				net_err_ratelimited("%s: backend keeps a packet it answered mapped\n",
-						    dev->name);
 				gnttab_end_foreign_access(q->tx_gref[id], NULL);
-				q->broken = true;
 				q->tx_skb[id] = NULL;
-				continue;
+				queue_broken(q, "backend keeps a packet it answered mapped");
+				return;
 			}
 			if (!skb_shared(q->tx_skb[id])) {
 				/* Its last slot: the packet is gone. */
@@ -382,10 +418,8 @@ static struct page *rx_take_page(struct netfront_queue *q, RING_IDX idx)
 		return NULL;
 	if (!gnttab_try_end_foreign_access(q->rx_gref[id])) {
 		/* Freed with its reference once the backend lets go. */
-		net_err_ratelimited("%s: backend keeps a receive page mapped\n",
-				    q->info->netdev->name);
 		gnttab_end_foreign_access(q->rx_gref[id], page);
-		q->broken = true;
+		queue_broken(q, "backend keeps a receive page mapped");
 		return NULL;
 	}
 	return page;
@@ -491,14 +525,14 @@ static int rx_poll(struct netfront_queue *q, int budget)
 	prod = READ_ONCE(q->rx.sring->rsp_prod);
 	virt_rmb();	/* the answers up to prod, after prod */
 	if (!XEN_FRONT_RING_RSP_PROD_VALID(&q->rx, prod)) {
-		net_err_ratelimited("%s: backend answered requests we never made\n",
-				    dev->name);
-		q->broken = true;
+		queue_broken(q, "receive producer index out of range");
 		return 0;
 	}
 	for (i = q->rx.rsp_cons; i != prod && done < budget; i++) {
 		RING_COPY_RESPONSE(&q->rx, i, &rsp);
 		rx_slot(q, i, &rsp);
+		if (queue_is_broken(q))
+			return done;
 		if (p->more || p->extra_next)
 			continue;
 		/* The packet is complete. */
@@ -524,11 +558,22 @@ static int xennet_poll(struct napi_struct *napi, int budget)
 	int done, more;
 
 	spin_lock_irqsave(&q->tx_lock, flags);
-	if (!q->broken)
+	if (!queue_is_broken(q))
 		tx_complete(q);
 	spin_unlock_irqrestore(&q->tx_lock, flags);
 
-	done = q->broken ? 0 : rx_poll(q, budget);
+	done = queue_is_broken(q) ? 0 : rx_poll(q, budget);
+	if (unlikely(queue_is_broken(q))) {
+		/* No refill, no final check (the ring would look busy for
+		 * ever) and no re-arm: the queue is done until broken_work
+		 * frees it.  The packet being put together goes now.
+		 */
+		kfree_skb(q->pkt.skb);
+		memset(&q->pkt, 0, sizeof(q->pkt));
+		if (done < budget)
+			napi_complete_done(napi, done);
+		return done;
+	}
 	rx_refill(q);
 	if (done < budget && napi_complete_done(napi, done)) {
 		RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, more);
@@ -542,7 +587,8 @@ static irqreturn_t xennet_interrupt(int irq, void *dev_id)
 {
 	struct netfront_queue *q = dev_id;
 
-	napi_schedule(&q->napi);
+	if (!queue_is_broken(q))
+		napi_schedule(&q->napi);
 	return IRQ_HANDLED;
 }
 
@@ -855,6 +901,30 @@ static void xennet_disconnect(struct netfront_info *info)
 			 info->netdev->name);
 }
 
+/* A queue broke (queue_broken()): free them all, then go to Closing.
+ * The queues are looked at under the lock that connecting, resuming and
+ * disconnecting take, so a queue that broke before a resume replaced it
+ * takes nothing new down.  free_queue() takes back every grant the
+ * backend still holds without handing its page to the kernel.
+ */
+static void xennet_broken_work(struct work_struct *work)
+{
+	struct netfront_info *info = container_of(work, struct netfront_info,
+						  broken_work);
+	bool broken = false;
+	unsigned int i;
+
+	mutex_lock(&info->lock);
+	for (i = 0; i < info->nr_queues; i++)
+		broken |= queue_is_broken(&info->queues[i]);
+	if (broken) {
+		xennet_drop_queues(info);
+		xenbus_dev_fatal(info->xbdev, -EPROTO,
+				 "the backend broke the ring protocol");
+	}
+	mutex_unlock(&info->lock);
+}
+
 static void xennet_backend_changed(struct xenbus_device *dev,
 				   enum xenbus_state backend_state)
 {
@@ -931,6 +1001,7 @@ static int xennet_probe(struct xenbus_device *dev,
 	info->netdev = netdev;
 	info->xbdev = dev;
 	mutex_init(&info->lock);
+	INIT_WORK(&info->broken_work, xennet_broken_work);
 	netdev->netdev_ops = &xennet_ops;
 	netdev->hw_features = NETIF_F_SG | NETIF_F_IP_CSUM |
 			      NETIF_F_IPV6_CSUM | NETIF_F_TSO | NETIF_F_TSO6;
@@ -959,7 +1030,11 @@ static void xennet_remove(struct xenbus_device *dev)
 	struct netfront_info *info = dev_get_drvdata(&dev->dev);
 
 	unregister_netdev(info->netdev);
+	mutex_lock(&info->lock);
 	free_queues(info);
+	mutex_unlock(&info->lock);
+	/* No queue is left to break: wait for a broken_work under way. */
+	cancel_work_sync(&info->broken_work);
 	dev_set_drvdata(&dev->dev, NULL);
 	free_netdev(info->netdev);
 }
