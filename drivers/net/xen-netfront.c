@@ -87,6 +87,8 @@ struct netfront_queue {
 	grant_ref_t tx_gref[TX_RING_SIZE];
 	u16 tx_free[TX_RING_SIZE];
 	unsigned int tx_nr_free;
+	/* GSO extra slots posted and not answered yet (NETIF_RSP_NULL). */
+	unsigned int tx_extras;
 
 	/* Receive; slot id = ring position % RX_RING_SIZE. */
 	struct netif_rx_front_ring rx;
@@ -100,6 +102,7 @@ struct netfront_queue {
 		bool more;		/* more data slots follow */
 		bool extra_next;	/* the next slot is an extra-info */
 		bool bad;		/* drop it once complete */
+		u8 extras;		/* extra-info slots seen */
 		u16 flags;		/* of its first slot */
 	} pkt;
 	unsigned long state;		/* QUEUE_* bits */
@@ -290,6 +293,7 @@ static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 				  XEN_NETIF_GSO_TYPE_TCPV4;
 		gso->u.gso.pad = 0;
 		gso->u.gso.features = 0;
+		q->tx_extras++;
 	}
 	last = first;
 	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
@@ -332,8 +336,19 @@ static void tx_complete(struct netfront_queue *q)
 		}
 		for (i = q->tx.rsp_cons; i != prod; i++) {
 			RING_COPY_RESPONSE(&q->tx, i, &rsp);
-			if (rsp.status == NETIF_RSP_NULL)
-				continue;	/* the extra slot's answer */
+			if (rsp.status == NETIF_RSP_NULL) {
+				/* The answer to an extra slot: its id is
+				 * meaningless, but there must be such a slot,
+				 * or a data request's answer went missing and
+				 * its id would never come back.
+				 */
+				if (!q->tx_extras) {
+					queue_broken(q, "answer to an extra slot never sent");
+					return;
+				}
+				q->tx_extras--;
+				continue;
+			}
 			id = xen_ring_rsp_slot(rsp.id, TX_RING_SIZE);
 			if (id < 0 || !q->tx_skb[id]) {
 				queue_broken(q, "answer to a transmit request never made");
@@ -455,6 +470,12 @@ static void rx_deliver(struct netfront_queue *q, struct sk_buff *skb,
 	if (!pskb_may_pull(skb, min_t(unsigned int, skb->len, RX_PULL)) ||
 	    skb->len < ETH_HLEN)
 		goto drop;
+	/* A GSO packet must come with its checksum to be filled in
+	 * (CHECKSUM_PARTIAL below): the stack segments such packets only,
+	 * and warns at any other it is asked to segment when forwarding.
+	 */
+	if (skb_is_gso(skb) && !(flags & NETRXF_csum_blank))
+		goto drop;
 	skb->protocol = eth_type_trans(skb, dev);
 	skb_reset_network_header(skb);
 	if (flags & NETRXF_csum_blank) {
@@ -482,13 +503,23 @@ static void rx_slot(struct netfront_queue *q, RING_IDX idx,
 	struct page *page;
 
 	if (p->active && p->extra_next) {
-		/* An extra-info record: its page stays posted. */
+		/* An extra-info record: its page stays posted.  Each type
+		 * comes at most once, so a longer chain is a lie.
+		 */
 		memcpy(&x, rsp, sizeof(x));
 		p->extra_next = x.flags & XEN_NETIF_EXTRA_FLAG_MORE;
-		if (p->skb && !rx_set_gso(p->skb, &x))
+		if (++p->extras >= XEN_NETIF_EXTRA_TYPE_MAX ||
+		    (p->skb && !rx_set_gso(p->skb, &x)))
 			p->bad = true;
 		return;
 	}
+
+	/* The answer's id is not used: the ring position names the page
+	 * (we post id = position % RX_RING_SIZE), so a wrong id cannot
+	 * make us take a page the backend was not given at that position.
+	 * Status and offset are checked against the page below, before
+	 * the page goes into the packet.
+	 */
 
 	page = rx_take_page(q, idx);
 	if (!p->active) {
