@@ -28,7 +28,7 @@
  * with a message.  A backend that breaks the ring protocol (a producer
  * index out of range, an answer to a request never made, a grant kept
  * after its answer) has the queue marked broken: nothing of that ring is
- * read again, its interrupt is ignored, and the whole device is taken
+ * read again, its interrupt stays quiet, and the whole device is taken
  * down and reported to the toolstack (see queue_broken()).
  */
 
@@ -110,6 +110,8 @@ struct netfront_queue {
 
 /* The backend broke the protocol on this queue: it is never read again. */
 #define QUEUE_BROKEN	0
+/* An event brought work: the poll acknowledges it when it is done. */
+#define QUEUE_EOI_OWED	1
 
 struct netfront_info {
 	struct net_device *netdev;
@@ -136,15 +138,16 @@ static bool queue_is_broken(const struct netfront_queue *q)
  * answer is as suspect.  Polling it again would only find the same
  * unconsumable answers, for ever (they keep the ring looking busy).  So
  * the queue is marked broken here, once, from whatever context noticed
- * it: its NAPI poll stops and does not re-arm, its interrupt no longer
- * schedules it (see xennet_interrupt()), and transmits on it are
- * dropped.  What it still holds is freed safely, grants first, by
- * broken_work, which can sleep: it drops every queue of the device and
- * reports the error in the store with xenbus_dev_fatal(), which also
- * moves us to Closing.  Closing rather than quietly carrying on with the
- * other queues: the backend is one domain and has shown it cannot be
- * relied upon, and the toolstack sees both the state and the reason
- * (error/device/vif/N/error) and can tear the device down.
+ * it: its NAPI poll stops and does not re-arm, its event channel is
+ * never acknowledged again, so stays masked (see xennet_interrupt()),
+ * and transmits on it are dropped.  What it still holds is freed
+ * safely, grants first, by broken_work, which can sleep: it drops every
+ * queue of the device and reports the error in the store with
+ * xenbus_dev_fatal(), which also moves us to Closing.  Closing rather
+ * than quietly carrying on with the other queues: the backend is one
+ * domain and has shown it cannot be relied upon, and the toolstack sees
+ * both the state and the reason (error/device/vif/N/error) and can tear
+ * the device down.
  */
 static void queue_broken(struct netfront_queue *q, const char *why)
 {
@@ -603,23 +606,52 @@ static int xennet_poll(struct napi_struct *napi, int budget)
 		memset(&q->pkt, 0, sizeof(q->pkt));
 		if (done < budget)
 			napi_complete_done(napi, done);
-		return done;
+		return done;	/* and no EOI: the channel stays masked */
 	}
 	rx_refill(q);
-	if (done < budget && napi_complete_done(napi, done)) {
-		RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, more);
-		if (more)
-			napi_schedule(napi);
+	if (done == budget)
+		return done;	/* polled again at once */
+	if (!napi_complete_done(napi, done))
+		return done;	/* still scheduled: that poll finishes */
+	RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, more);
+	if (more) {
+		napi_schedule(napi);
+		return done;
 	}
+	/* All done: let the channel bring the next event. */
+	if (test_and_clear_bit(QUEUE_EOI_OWED, &q->state))
+		xen_irq_lateeoi(q->irq, 0);
 	return done;
 }
 
+/* The queue's event, on a channel bound late-EOI: Xen masks it when it
+ * is delivered, and it stays masked until xen_irq_lateeoi().  That is
+ * what keeps a backend that sends events in a loop from holding a vCPU
+ * in interrupt context: an event that brought work is acknowledged only
+ * once the NAPI poll it scheduled has caught up with the rings, however
+ * many the backend sent meanwhile, and one that brought nothing (no
+ * answer on either ring) is acknowledged at once as spurious, which lets
+ * the event core throttle a channel that keeps doing that.  A broken
+ * queue is never acknowledged again: its channel stays masked for good.
+ */
 static irqreturn_t xennet_interrupt(int irq, void *dev_id)
 {
 	struct netfront_queue *q = dev_id;
 
-	if (!queue_is_broken(q))
-		napi_schedule(&q->napi);
+	if (queue_is_broken(q))
+		return IRQ_HANDLED;
+	if (!RING_HAS_UNCONSUMED_RESPONSES(&q->tx) &&
+	    !RING_HAS_UNCONSUMED_RESPONSES(&q->rx)) {
+		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
+		return IRQ_HANDLED;
+	}
+	/* Before the poll can run: it acknowledges what it finds owed.
+	 * A poll already under way (or an interface that is down, its
+	 * NAPI disabled until xennet_open() schedules it again) leaves
+	 * the channel masked until that poll completes.
+	 */
+	set_bit(QUEUE_EOI_OWED, &q->state);
+	napi_schedule(&q->napi);
 	return IRQ_HANDLED;
 }
 
@@ -783,9 +815,11 @@ static int setup_queue(struct netfront_info *info, struct netfront_queue *q,
 	if (rc)
 		return rc;
 	snprintf(q->name, sizeof(q->name), "%s-q%u", info->netdev->name, id);
-	/* Closed when unbound (free_queue()), or now if this fails. */
-	rc = bind_own_evtchn_to_irqhandler(q->evtchn, xennet_interrupt, 0,
-					   q->name, q);
+	/* Closed when unbound (free_queue()), or now if this fails;
+	 * late EOI, see xennet_interrupt().
+	 */
+	rc = bind_own_evtchn_to_irqhandler_lateeoi(q->evtchn, xennet_interrupt,
+						   0, q->name, q);
 	if (rc < 0) {
 		xenbus_dev_fatal(dev, rc, "binding an event channel");
 		return rc;
