@@ -6,11 +6,13 @@
  * queue is a pair of shared rings plus an event channel:
  *
  *  - transmit: a packet is one request per page piece, each naming a
- *    granted page (read-only for the backend); the first request carries
- *    the packet's total length, NETTXF_more_data links the rest, and an
- *    optional extra-info slot describes a GSO packet.  The backend answers
- *    each request (and NETIF_RSP_NULL for extra slots); then we revoke the
- *    grants and free the skb.
+ *    page granted read-only to the backend: the packet's head is copied
+ *    into pages of the queue's own (so no neighbouring kernel data is
+ *    ever granted), its fragments' pages are granted as they are.  The
+ *    first request carries the packet's total length, NETTXF_more_data
+ *    links the rest, and an optional extra-info slot describes a GSO
+ *    packet.  The backend answers each request (and NETIF_RSP_NULL for
+ *    extra slots); then we revoke the fragments' grants and free the skb.
  *  - receive: we post empty pages, granted writable, one per request; the
  *    backend copies packets into them (request-rx-copy) and answers with
  *    offset, size and flags.  Request ids are ring positions, so the
@@ -78,13 +80,21 @@ struct netfront_queue {
 	evtchn_port_t evtchn;
 	int irq;
 
-	/* Transmit; ids of free slots form a stack. */
+	/* Transmit; ids of free slots form a stack.  A busy slot's data
+	 * is either in a page of the packet, granted for this request
+	 * (tx_skb holds the packet, tx_gref the grant), or copied into the
+	 * slot's bounce page, granted once for the queue's life (tx_skb is
+	 * NULL then).  Bounce pages are allocated as ids first need them.
+	 */
 	spinlock_t tx_lock;
 	struct netif_tx_front_ring tx;
 	void *tx_sring;
 	grant_ref_t tx_ring_ref;
 	struct sk_buff *tx_skb[TX_RING_SIZE];
 	grant_ref_t tx_gref[TX_RING_SIZE];
+	struct page *tx_bounce[TX_RING_SIZE];
+	grant_ref_t tx_bounce_gref[TX_RING_SIZE];
+	DECLARE_BITMAP(tx_busy, TX_RING_SIZE);
 	u16 tx_free[TX_RING_SIZE];
 	unsigned int tx_nr_free;
 	/* GSO extra slots posted and not answered yet (NETIF_RSP_NULL). */
@@ -167,10 +177,10 @@ static unsigned int slots_for(unsigned long offset, unsigned int len)
 				  XEN_PAGE_SIZE) : 0;
 }
 
-static unsigned int tx_slots(struct sk_buff *skb)
+/* Slots the packet's fragments take when their pages are granted. */
+static unsigned int tx_frag_slots(struct sk_buff *skb)
 {
-	unsigned int i, n = slots_for(offset_in_page(skb->data),
-				      skb_headlen(skb));
+	unsigned int i, n = 0;
 
 	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
 		skb_frag_t *f = &skb_shinfo(skb)->frags[i];
@@ -180,15 +190,121 @@ static unsigned int tx_slots(struct sk_buff *skb)
 	return n;
 }
 
-/* Queue the requests for @len bytes of @page from @offset on. */
-static struct netif_tx_request *tx_piece(struct netfront_queue *q,
-					 struct sk_buff *skb,
-					 struct page *page, unsigned int offset,
-					 unsigned int len, grant_ref_t *refs,
-					 struct netif_tx_request *prev)
+/* Give the next @n ids on the free stack a bounce page; tx_lock held.
+ *
+ * The backend is granted the whole page, not only the bytes a request
+ * names, so a page starts zeroed: from then on it only ever holds
+ * packets sent to this backend, and its grant (read-only) can stay for
+ * the queue's life.  That saves a grant and a revoke per packet, and a
+ * backend that keeps the page mapped learns nothing it was not sent.
+ */
+static bool tx_bounce_ready(struct netfront_queue *q, unsigned int n)
 {
 	domid_t backend = q->info->xbdev->otherend_id;
+	struct page *page;
+	unsigned int k, id;
+	int ref;
+
+	for (k = 1; k <= n; k++) {
+		id = q->tx_free[q->tx_nr_free - k];
+		if (q->tx_bounce[id])
+			continue;
+		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN | __GFP_ZERO);
+		if (!page)
+			return false;
+		ref = gnttab_grant_foreign_access(backend,
+						  xen_page_to_gfn(page), 1);
+		if (ref < 0) {
+			__free_page(page);
+			return false;
+		}
+		q->tx_bounce[id] = page;
+		q->tx_bounce_gref[id] = ref;
+	}
+	return true;
+}
+
+/* A packet's requests, as they are written to the ring. */
+struct tx_build {
+	struct netfront_queue *q;
+	struct sk_buff *skb;
+	struct netif_tx_request *first, *last;
+	grant_ref_t refs;	/* claimed for pages of the packet */
+};
+
+/* Queue a request for @size bytes at @offset of grant @ref, slot @id.
+ * The first request of a packet carries the packet's length and
+ * checksum flags, and a GSO packet's extra slot follows it.
+ */
+static void tx_request(struct tx_build *b, unsigned int id, grant_ref_t ref,
+		       unsigned int offset, unsigned int size)
+{
+	struct netfront_queue *q = b->q;
+	struct sk_buff *skb = b->skb;
+	struct netif_extra_info *gso;
 	struct netif_tx_request *req;
+
+	__set_bit(id, q->tx_busy);
+	req = RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt++);
+	req->id = id;
+	req->gref = ref;
+	req->offset = offset;
+	req->size = size;
+	req->flags = 0;
+	if (b->last)
+		b->last->flags |= NETTXF_more_data;
+	b->last = req;
+	if (b->first)
+		return;
+
+	b->first = req;
+	req->size = skb->len;
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		req->flags |= NETTXF_csum_blank | NETTXF_data_validated;
+	else if (skb->ip_summed == CHECKSUM_UNNECESSARY)
+		req->flags |= NETTXF_data_validated;
+	if (!skb_is_gso(skb))
+		return;
+	req->flags |= NETTXF_extra_info;
+	gso = (struct netif_extra_info *)
+		RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt++);
+	gso->type = XEN_NETIF_EXTRA_TYPE_GSO;
+	gso->flags = 0;
+	gso->u.gso.size = skb_shinfo(skb)->gso_size;
+	gso->u.gso.type = skb_shinfo(skb)->gso_type & SKB_GSO_TCPV6 ?
+			  XEN_NETIF_GSO_TYPE_TCPV6 : XEN_NETIF_GSO_TYPE_TCPV4;
+	gso->u.gso.pad = 0;
+	gso->u.gso.features = 0;
+	q->tx_extras++;
+}
+
+/* Copy bytes @from to @from + @len of the packet into bounce pages, a
+ * slot each (tx_bounce_ready() gave them their pages).
+ */
+static void tx_copy(struct tx_build *b, unsigned int from, unsigned int len)
+{
+	struct netfront_queue *q = b->q;
+	unsigned int chunk, id;
+
+	while (len) {
+		chunk = min_t(unsigned int, len, XEN_PAGE_SIZE);
+		id = q->tx_free[--q->tx_nr_free];
+		/* Cannot fail: the range is within the packet. */
+		skb_copy_bits(b->skb, from, page_address(q->tx_bounce[id]),
+			      chunk);
+		q->tx_skb[id] = NULL;
+		tx_request(b, id, q->tx_bounce_gref[id], 0, chunk);
+		from += chunk;
+		len -= chunk;
+	}
+}
+
+/* Grant @len bytes of @page from @offset on, a slot per page piece. */
+static void tx_grant(struct tx_build *b, struct page *page,
+		     unsigned int offset, unsigned int len)
+{
+	struct netfront_queue *q = b->q;
+	domid_t backend = q->info->xbdev->otherend_id;
 	unsigned int chunk, id;
 	int ref;
 
@@ -198,45 +314,52 @@ static struct netif_tx_request *tx_piece(struct netfront_queue *q,
 	while (len) {
 		chunk = min_t(unsigned int, len, XEN_PAGE_SIZE - offset);
 		id = q->tx_free[--q->tx_nr_free];
-		ref = gnttab_claim_grant_reference(refs);
+		ref = gnttab_claim_grant_reference(&b->refs);
 		gnttab_grant_foreign_access_ref(ref, backend,
 						xen_page_to_gfn(page), 1);
 		q->tx_gref[id] = ref;
-		/* Every slot holds a reference on the skb until answered. */
-		q->tx_skb[id] = skb_get(skb);
-
-		if (prev)
-			prev->flags |= NETTXF_more_data;
-		req = RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt++);
-		req->id = id;
-		req->gref = ref;
-		req->offset = offset;
-		req->size = chunk;
-		req->flags = 0;
-		prev = req;
-
+		/* Every such slot holds a reference on the skb until
+		 * answered: the page is the packet's.
+		 */
+		q->tx_skb[id] = skb_get(b->skb);
+		tx_request(b, id, ref, offset, chunk);
 		len -= chunk;
 		offset = 0;
 		page++;
 	}
-	return prev;
 }
 
+/* What the backend may see of a packet.
+ *
+ * The packet's head is always copied into the queue's bounce pages.  It
+ * is usually a slab object (kmalloc) or a piece of a page shared with
+ * other packets' heads, and a grant covers its whole page: granting it
+ * would show the backend whatever else the kernel keeps there.  It is
+ * also small (headers only, on the fast path of a stream with
+ * scatter-gather), so the copy costs a few hundred bytes of memcpy,
+ * against the grant and revoke it saves.
+ *
+ * The fragments are page pieces of data the packet sends; they are
+ * granted as they are, unless the packet would take more slots than a
+ * backend accepts: then the whole packet is copied, which packs it into
+ * as few pages as its length needs (never more than TX_MAX_SLOTS, as
+ * XEN_NETIF_MAX_TX_SIZE < TX_MAX_SLOTS pages), instead of linearising
+ * it into one large allocation first.
+ */
 static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 				     struct net_device *dev)
 {
 	struct netfront_info *info = netdev_priv(dev);
 	unsigned int qid = skb_get_queue_mapping(skb);
-	struct netif_tx_request *first, *last;
+	unsigned int copied, bounced, granted, slots, i;
 	struct netfront_queue *q;
-	struct netif_extra_info *gso;
-	unsigned int slots, i;
+	struct tx_build b;
 	unsigned long flags;
-	grant_ref_t refs;
+	grant_ref_t refs = 0;
 	int notify;
 
 	if (unlikely(!info->queues || qid >= info->nr_queues ||
-		     skb->len > XEN_NETIF_MAX_TX_SIZE))
+		     skb->len > XEN_NETIF_MAX_TX_SIZE || skb->len < ETH_HLEN))
 		goto drop;
 	/* No link: dropped, as by any NIC whose cable is out.  Not a stopped
 	 * queue: the backend's Connected (carrier on, every queue woken)
@@ -248,18 +371,16 @@ static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 	q = &info->queues[qid];
 	if (unlikely(queue_is_broken(q)))
 		goto drop;
-	slots = tx_slots(skb);
-	if (slots > TX_MAX_SLOTS) {
-		if (skb_linearize(skb))
-			goto drop;
-		slots = tx_slots(skb);
-		if (slots > TX_MAX_SLOTS) {
-			net_warn_ratelimited("%s: packet needs %u slots, dropped\n",
-					     dev->name, slots);
-			goto drop;
-		}
+
+	copied = skb_headlen(skb);
+	granted = tx_frag_slots(skb);
+	if (slots_for(0, copied) + granted > TX_MAX_SLOTS) {
+		copied = skb->len;
+		granted = 0;
 	}
-	if (gnttab_alloc_grant_references(slots, &refs))
+	bounced = slots_for(0, copied);
+	slots = bounced + granted;
+	if (granted && gnttab_alloc_grant_references(granted, &refs))
 		goto drop;
 
 	spin_lock_irqsave(&q->tx_lock, flags);
@@ -269,43 +390,28 @@ static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 		/* Stopped under the lock tx_complete() wakes it under. */
 		netif_tx_stop_queue(netdev_get_tx_queue(dev, qid));
 		spin_unlock_irqrestore(&q->tx_lock, flags);
-		gnttab_free_grant_references(refs);
+		if (granted)
+			gnttab_free_grant_references(refs);
 		return NETDEV_TX_BUSY;
 	}
-
-	first = tx_piece(q, skb, virt_to_page(skb->data),
-			 offset_in_page(skb->data), skb_headlen(skb), &refs,
-			 NULL);
-	/* The first request carries the whole packet's length. */
-	first->size = skb->len;
-	if (skb->ip_summed == CHECKSUM_PARTIAL)
-		first->flags |= NETTXF_csum_blank | NETTXF_data_validated;
-	else if (skb->ip_summed == CHECKSUM_UNNECESSARY)
-		first->flags |= NETTXF_data_validated;
-
-	if (skb_is_gso(skb)) {
-		/* The extra slot follows the first request. */
-		first->flags |= NETTXF_extra_info;
-		gso = (struct netif_extra_info *)
-			RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt++);
-		gso->type = XEN_NETIF_EXTRA_TYPE_GSO;
-		gso->flags = 0;
-		gso->u.gso.size = skb_shinfo(skb)->gso_size;
-		gso->u.gso.type = skb_shinfo(skb)->gso_type & SKB_GSO_TCPV6 ?
-				  XEN_NETIF_GSO_TYPE_TCPV6 :
-				  XEN_NETIF_GSO_TYPE_TCPV4;
-		gso->u.gso.pad = 0;
-		gso->u.gso.features = 0;
-		q->tx_extras++;
+	if (unlikely(!tx_bounce_ready(q, bounced))) {
+		spin_unlock_irqrestore(&q->tx_lock, flags);
+		if (granted)
+			gnttab_free_grant_references(refs);
+		goto drop;
 	}
-	last = first;
-	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+
+	b = (struct tx_build){ .q = q, .skb = skb, .refs = refs };
+	tx_copy(&b, 0, copied);
+	for (i = 0; copied < skb->len && i < skb_shinfo(skb)->nr_frags; i++) {
 		skb_frag_t *f = &skb_shinfo(skb)->frags[i];
 
-		last = tx_piece(q, skb, skb_frag_page(f), skb_frag_off(f),
-				skb_frag_size(f), &refs, last);
+		tx_grant(&b, skb_frag_page(f), skb_frag_off(f),
+			 skb_frag_size(f));
 	}
-	/* tx_piece took a reference per slot; drop the caller's. */
+	dev->stats.tx_packets++;
+	dev->stats.tx_bytes += skb->len;
+	/* The granted slots took a reference each; drop the caller's. */
 	dev_consume_skb_any(skb);
 
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
@@ -322,7 +428,7 @@ drop:
 	return NETDEV_TX_OK;
 }
 
-/* Take back the grants of answered requests; tx_lock held. */
+/* Take back the slots (and grants) of answered requests; tx_lock held. */
 static void tx_complete(struct netfront_queue *q)
 {
 	struct net_device *dev = q->info->netdev;
@@ -353,13 +459,14 @@ static void tx_complete(struct netfront_queue *q)
 				continue;
 			}
 			id = xen_ring_rsp_slot(rsp.id, TX_RING_SIZE);
-			if (id < 0 || !q->tx_skb[id]) {
+			if (id < 0 || !test_bit(id, q->tx_busy)) {
 				queue_broken(q, "answer to a transmit request never made");
 				return;
 			}
 			if (rsp.status != NETIF_RSP_OKAY)
 				dev->stats.tx_errors++;
-			if (!gnttab_try_end_foreign_access(q->tx_gref[id])) {
+			if (q->tx_skb[id] &&
+			    !gnttab_try_end_foreign_access(q->tx_gref[id])) {
 				/* Answered, yet still mapped: the skb's pages
 				 * stay the backend's (leaked), the reference
 				 * comes back when it lets go.
@@ -369,13 +476,11 @@ static void tx_complete(struct netfront_queue *q)
 				queue_broken(q, "backend keeps a packet it answered mapped");
 				return;
 			}
-			if (!skb_shared(q->tx_skb[id])) {
-				/* Its last slot: the packet is gone. */
-				dev->stats.tx_packets++;
-				dev->stats.tx_bytes += q->tx_skb[id]->len;
-			}
-			dev_consume_skb_any(q->tx_skb[id]);
+			/* A bounce slot keeps its page and grant. */
+			if (q->tx_skb[id])
+				dev_consume_skb_any(q->tx_skb[id]);
 			q->tx_skb[id] = NULL;
+			__clear_bit(id, q->tx_busy);
 			q->tx_free[q->tx_nr_free++] = id;
 		}
 		q->tx.rsp_cons = prod;
@@ -746,6 +851,13 @@ static void free_queue(struct netfront_queue *q)
 			gnttab_end_foreign_access(q->tx_gref[i], NULL);
 		}
 		q->tx_skb[i] = NULL;
+	}
+	for (i = 0; i < TX_RING_SIZE; i++) {
+		if (!q->tx_bounce[i])
+			continue;
+		/* Freed with its grant, once the backend lets go. */
+		gnttab_end_foreign_access(q->tx_bounce_gref[i], q->tx_bounce[i]);
+		q->tx_bounce[i] = NULL;
 	}
 	for (i = 0; i < RX_RING_SIZE; i++) {
 		if (!q->rx_page[i])
@@ -1120,6 +1232,9 @@ static struct xenbus_driver xennet_driver = {
 
 static int __init xennet_init(void)
 {
+	/* A packet copied whole into bounce pages fits a backend's slots. */
+	BUILD_BUG_ON(DIV_ROUND_UP(XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE) >
+		     TX_MAX_SLOTS);
 	if (!xen_domain())
 		return -ENODEV;
 	if (!xennet_max_queues) {
