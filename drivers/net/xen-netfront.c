@@ -59,6 +59,18 @@ static unsigned int xennet_max_queues = 4;
 module_param_named(max_queues, xennet_max_queues, uint, 0644);
 MODULE_PARM_DESC(max_queues, "Maximum number of queues per virtual interface");
 
+/* Whether the backends may see pages of ours beyond what we send them.
+ * Read when a device connects, with the device's own "trusted" node
+ * (which the toolstack writes, 0 for a backend it does not trust): if
+ * either says no, every transmitted packet is copied whole into pages
+ * of the queue's own and receive pages are zeroed before the backend is
+ * given them.  Named as upstream Linux names it (xen_netfront.trusted).
+ */
+static bool xennet_trusted = true;
+module_param_named(trusted, xennet_trusted, bool, 0644);
+MODULE_PARM_DESC(trusted,
+		 "Grant packet pages to backends (default); N: copy all packets");
+
 #define TX_RING_SIZE	__CONST_RING_SIZE(netif_tx, XEN_PAGE_SIZE)
 #define RX_RING_SIZE	__CONST_RING_SIZE(netif_rx, XEN_PAGE_SIZE)
 /* Post receive buffers in batches, not one notification per page. */
@@ -132,6 +144,8 @@ struct netfront_info {
 	unsigned int nr_queues;
 	bool backend_sg, backend_tso4, backend_tso6, backend_csum,
 	     backend_csum6;
+	/* The backend is not trusted: copy all, grant only our pages. */
+	bool untrusted;
 	/* Takes the device down once a queue is broken; may sleep. */
 	struct work_struct broken_work;
 };
@@ -340,11 +354,13 @@ static void tx_grant(struct tx_build *b, struct page *page,
  * against the grant and revoke it saves.
  *
  * The fragments are page pieces of data the packet sends; they are
- * granted as they are, unless the packet would take more slots than a
- * backend accepts: then the whole packet is copied, which packs it into
- * as few pages as its length needs (never more than TX_MAX_SLOTS, as
- * XEN_NETIF_MAX_TX_SIZE < TX_MAX_SLOTS pages), instead of linearising
- * it into one large allocation first.
+ * granted as they are, unless the backend is not trusted (those pages
+ * may hold more than this packet: a socket's page fragment cache packs
+ * data of several sends into one page) or the packet would take more
+ * slots than a backend accepts.  Then the whole packet is copied, which
+ * packs it into as few pages as its length needs (never more than
+ * TX_MAX_SLOTS, as XEN_NETIF_MAX_TX_SIZE < TX_MAX_SLOTS pages), instead
+ * of linearising it into one large allocation first.
  */
 static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 				     struct net_device *dev)
@@ -374,7 +390,7 @@ static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 
 	copied = skb_headlen(skb);
 	granted = tx_frag_slots(skb);
-	if (slots_for(0, copied) + granted > TX_MAX_SLOTS) {
+	if (info->untrusted || slots_for(0, copied) + granted > TX_MAX_SLOTS) {
 		copied = skb->len;
 		granted = 0;
 	}
@@ -497,6 +513,11 @@ static void tx_complete(struct netfront_queue *q)
 static void rx_refill(struct netfront_queue *q)
 {
 	domid_t backend = q->info->xbdev->otherend_id;
+	/* A writable grant is readable too: a backend we do not trust
+	 * must not find what the page held before it was ours.
+	 */
+	gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN |
+		    (q->info->untrusted ? __GFP_ZERO : 0);
 	unsigned int posted = 0, id;
 	struct netif_rx_request *req;
 	struct page *page;
@@ -505,7 +526,7 @@ static void rx_refill(struct netfront_queue *q)
 	while (q->rx.req_prod_pvt - q->rx.rsp_cons < RX_RING_SIZE) {
 		id = q->rx.req_prod_pvt % RX_RING_SIZE;
 		if (!q->rx_page[id]) {
-			page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+			page = alloc_page(gfp);
 			if (!page)
 				break;	/* try again at the next poll */
 			ref = gnttab_grant_foreign_access(backend,
@@ -1009,6 +1030,7 @@ static int xennet_connect(struct netfront_info *info)
 	struct netfront_queue *queues;
 	struct publish_args args;
 	unsigned int max, n, i;
+	bool untrusted;
 	int rc;
 
 	if (!xenbus_read_unsigned(dev->otherend, "feature-rx-copy", 0)) {
@@ -1016,6 +1038,15 @@ static int xennet_connect(struct netfront_info *info)
 				 "the backend cannot copy received packets (feature-rx-copy)");
 		return -EOPNOTSUPP;
 	}
+	untrusted = !xennet_trusted ||
+		    !xenbus_read_unsigned(dev->nodename, "trusted", 1);
+	if (untrusted != info->untrusted)
+		dev_info(&dev->dev, "%s: backend %s: %s\n", netdev->name,
+			 untrusted ? "not trusted" : "trusted",
+			 untrusted ? "packets copied into pages of our own" :
+				     "packet pages granted directly");
+	/* Not seen by the old queues: they are gone, or never were. */
+	info->untrusted = untrusted;
 	max = xenbus_read_unsigned(dev->otherend, "multi-queue-max-queues", 1);
 	n = min3(max(max, 1u), max(xennet_max_queues, 1u),
 		 min(num_online_cpus(), netdev->num_tx_queues));
