@@ -29,6 +29,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/timer.h>
 
 #include <asm/idtentry.h>
 #include <asm/irq_stack.h>
@@ -41,6 +42,8 @@
 #include <xen/interface/physdev.h>
 #include <xen/interface/sched.h>
 #include <xen/interface/vcpu.h>
+
+#include "eoi-throttle.h"
 
 #define EVTCHN_WORD_BITS	(sizeof(xen_ulong_t) * 8)
 #define EVTCHN_NR_PORTS		(EVTCHN_WORD_BITS * EVTCHN_WORD_BITS)
@@ -59,6 +62,9 @@ struct xen_irq {
 	bool lateeoi;			/* masked until xen_irq_lateeoi() */
 	unsigned int refs;		/* bind_evtchn_to_irq() callers */
 	raw_spinlock_t move_lock;	/* late EOI vs a vCPU move */
+	/* Late EOI: spurious events in a row, and the delayed unmask. */
+	struct eoi_throttle eoi;	/* under move_lock */
+	struct timer_list eoi_timer;
 };
 
 static DEFINE_MUTEX(xen_irq_lock);
@@ -281,17 +287,53 @@ static void xen_lateeoi_ack(struct irq_data *d)
 	xen_mask_ack(d);
 }
 
+/*
+ * A late-EOI port whose unmask was put off (eoi-throttle.h): its time
+ * is up.  Anything the peer sent meanwhile is still pending, and the
+ * unmask delivers it.
+ */
+static void eoi_timer_fn(struct timer_list *t)
+{
+	struct xen_irq *x = from_timer(x, t, eoi_timer);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&x->move_lock, flags);
+	if (x->port)
+		port_unmask(x->port);
+	raw_spin_unlock_irqrestore(&x->move_lock, flags);
+}
+
+/*
+ * The driver is done with the event that masked the port.  Unmask it,
+ * at once unless the port has had too many events for nothing in a
+ * row: then it stays masked for a while and the timer unmasks it, so a
+ * peer that calls EVTCHNOP_send in a loop only ever sets a pending bit
+ * that is already set.  An event that brought something unmasks at
+ * once, and also ends a wait that was running.
+ */
 void xen_irq_lateeoi(unsigned int irq, unsigned int eoi_flags)
 {
 	struct xen_irq *x = xirq(irq);
 	unsigned long flags;
+	unsigned int delay;
 
 	if (!x)
 		return;
 	/* Never in the middle of a move to another vCPU: see there. */
 	raw_spin_lock_irqsave(&x->move_lock, flags);
-	if (x->port)
-		port_unmask(x->port);
+	delay = eoi_throttle_next(&x->eoi, eoi_flags & XEN_EOI_FLAG_SPURIOUS);
+	if (delay) {
+		if (delay == EOI_FIRST_DELAY_MS)
+			pr_warn_ratelimited("xen: event channel %u: %u events for nothing in a row, slowing it down\n",
+					    x->port, x->eoi.spurious);
+		if (!timer_pending(&x->eoi_timer))
+			mod_timer(&x->eoi_timer,
+				  jiffies + msecs_to_jiffies(delay));
+	} else {
+		del_timer(&x->eoi_timer);
+		if (x->port)
+			port_unmask(x->port);
+	}
 	raw_spin_unlock_irqrestore(&x->move_lock, flags);
 }
 EXPORT_SYMBOL_GPL(xen_irq_lateeoi);
@@ -400,6 +442,7 @@ static int new_irq(struct xen_irq *x, struct irq_chip *chip,
 		return irq;
 	/* Ready before the chip can find it through the descriptor. */
 	raw_spin_lock_init(&x->move_lock);
+	timer_setup(&x->eoi_timer, eoi_timer_fn, 0);
 	irq_set_chip_and_handler_name(irq, chip, flow, flow_name);
 	irq_set_chip_data(irq, x);
 	irq_set_noprobe(irq);
@@ -719,6 +762,8 @@ void unbind_from_irq(unsigned int irq)
 		per_cpu(virq_irq, x->cpu)[x->index] = -1;
 	else if (x->kind == XIRQ_IPI)
 		per_cpu(ipi_irq, x->cpu)[x->index] = -1;
+	/* A delayed unmask must not touch the port once it is closed. */
+	del_timer_sync(&x->eoi_timer);
 	detach_port(irq);
 	/*
 	 * Retiring the flow handler masks and acks the line through our
@@ -920,6 +965,7 @@ int xen_bind_pirq_gsi_to_irq(unsigned int gsi, unsigned int pirq,
 		return irq;
 	}
 	raw_spin_lock_init(&x->move_lock);
+	timer_setup(&x->eoi_timer, eoi_timer_fn, 0);
 	irq_set_chip_data(irq, x);
 	irq_set_chip_and_handler_name(irq, &xen_pirq_chip,
 				      level ? handle_fasteoi_irq : handle_edge_irq,
