@@ -22,6 +22,7 @@
 #include <linux/bitops.h>
 #include <linux/cpu.h>
 #include <linux/export.h>
+#include <linux/hrtimer.h>
 #include <linux/init.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
@@ -190,42 +191,219 @@ static void bind_port_to_cpu(evtchn_port_t port, unsigned int cpu)
 /* ---- The upcall ---------------------------------------------------------- */
 
 /*
+ * At most this many ports are run per upcall.  Another domain decides
+ * how often its end of a channel sends, and a port that is run and
+ * acked is pending again as soon as the peer sends once more: without a
+ * bound the loop below could go on for as long as the peer likes, with
+ * softirqs, RCU and the scheduler all waiting for its end.  A busy
+ * guest has a handful of ports pending per upcall; this is far above.
+ */
+#define UPCALL_BUDGET		128
+
+/* The port the next upcall of this CPU starts its scan at. */
+static DEFINE_PER_CPU(unsigned int, upcall_scan_from);
+
+/*
+ * A port whose events only Xen or we ourselves raise: a VIRQ (the
+ * timer above all) or an IPI.  No other domain can make those fire, so
+ * they never wait for a later upcall (see defer_the_rest()).
+ */
+static bool port_is_local(evtchn_port_t port)
+{
+	int irq = port_to_irq[port];
+	struct xen_irq *x = irq >= 0 ? xirq(irq) : NULL;
+
+	return x && (x->kind == XIRQ_VIRQ || x->kind == XIRQ_IPI);
+}
+
+/* The ports of word @word that are pending, unmasked and this CPU's. */
+static unsigned long ready_ports(unsigned int word)
+{
+	xen_ulong_t *mine = *this_cpu_ptr(&cpu_ports);
+
+	return READ_ONCE(pending_bits()[word]) &
+	       ~READ_ONCE(mask_bits()[word]) & mine[word];
+}
+
+/*
+ * Run the ready ports of word @word that are among @which, lowest
+ * first, while *@budget lasts; once it is spent, local ports still run.
+ * Returns the ports left.
+ */
+static unsigned long run_word(unsigned int word, unsigned long which,
+			      unsigned int *budget)
+{
+	unsigned long bits = ready_ports(word) & which, left = 0;
+
+	while (bits) {
+		unsigned int bit = __ffs(bits);
+		evtchn_port_t port = word * EVTCHN_WORD_BITS + bit;
+		int irq = port_to_irq[port];
+
+		bits &= ~BIT(bit);
+		if (!*budget && !port_is_local(port)) {
+			left |= BIT(bit);
+			continue;
+		}
+		if (*budget)
+			(*budget)--;
+		if (irq >= 0) {
+			generic_handle_irq(irq);
+		} else {
+			/* Nobody wants it: stop it firing. */
+			port_mask(port);
+			port_clear_pending(port);
+		}
+	}
+	return left;
+}
+
+/*
+ * One scan of the words @sel names, starting at this CPU's scan_from
+ * port and going round: the part of its word from that port up first,
+ * the other words in order, the rest of the first word last.  Returns
+ * false if the budget ran out and ports were left; scan_from is then
+ * the first port left, so that the next upcall starts there and a port
+ * that keeps firing low in the bitmap cannot starve the ports after it.
+ */
+static bool run_round(unsigned long sel, unsigned int *budget)
+{
+	unsigned int from = this_cpu_read(upcall_scan_from);
+	unsigned int first = from / EVTCHN_WORD_BITS;
+	unsigned long upper = ~0UL << (from % EVTCHN_WORD_BITS);
+	bool done = true;
+	unsigned int i;
+
+	for (i = 0; i <= EVTCHN_WORD_BITS; i++) {
+		unsigned int word = (first + i) % EVTCHN_WORD_BITS;
+		unsigned long which = ~0UL, left;
+
+		if (!(sel & BIT(word)))
+			continue;
+		if (i == 0)
+			which = upper;
+		else if (i == EVTCHN_WORD_BITS)
+			which = ~upper;
+		left = run_word(word, which, budget);
+		if (left && done) {
+			this_cpu_write(upcall_scan_from,
+				       word * EVTCHN_WORD_BITS + __ffs(left));
+			done = false;
+		}
+	}
+	return done;
+}
+
+/*
+ * Stopping early must not lose what is left, and must not come straight
+ * back either.  The ABI facts (xen/common/event_2l.c, and Xen's return
+ * path to a PV guest):
+ *
+ * - Xen sets evtchn_upcall_pending, and so makes an upcall, only when it
+ *   sets a bit of evtchn_pending_sel that was clear, that is when a
+ *   port goes from not pending to pending (or EVTCHNOP_unmask finds one
+ *   pending).  A port that is pending already is not raised again,
+ *   however often its peer sends.
+ * - Whenever Xen returns to us with events unmasked and
+ *   evtchn_upcall_pending set, it makes the upcall there and then,
+ *   before a single instruction of the interrupted code (and
+ *   xen_irq_enable() asks for it as soon as events are unmasked).
+ *
+ * So leaving evtchn_upcall_pending set would only turn the loop into a
+ * chain of upcalls, with the interrupted code still stopped.  Instead
+ * the selector bits not yet done, and whatever Xen added meanwhile, are
+ * taken into upcall_deferred and evtchn_upcall_pending is cleared: the
+ * ports left stay pending, so their peers' further sends raise nothing,
+ * and the vCPU goes back to its work.  The next upcall, whatever brings
+ * it, starts with those words.  Something must bring one, since the
+ * ports left will not: upcall_alarm, a one-shot timer UPCALL_DEFER_NS
+ * ahead, whose VIRQ_TIMER event is a new event on a port of its own.
+ * That only holds while the timer's port is not itself left pending,
+ * so local ports (VIRQs, IPIs) are never left: they run whatever the
+ * budget, and one that became pending after its word was scanned
+ * brings the next upcall at once.
+ */
+#define UPCALL_DEFER_NS		NSEC_PER_MSEC
+
+static DEFINE_PER_CPU(unsigned long, upcall_deferred);
+static DEFINE_PER_CPU(struct hrtimer, upcall_alarm);
+static bool upcall_alarm_ready;
+
+/* Only a reason for an upcall: the upcall takes the deferred words. */
+static enum hrtimer_restart upcall_alarm_fn(struct hrtimer *alarm)
+{
+	return HRTIMER_NORESTART;
+}
+
+static int __init upcall_alarm_init(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct hrtimer *alarm = per_cpu_ptr(&upcall_alarm, cpu);
+
+		hrtimer_init(alarm, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED_HARD);
+		alarm->function = upcall_alarm_fn;
+	}
+	smp_wmb();	/* the timers before the flag that lets them be used */
+	WRITE_ONCE(upcall_alarm_ready, true);
+	return 0;
+}
+early_initcall(upcall_alarm_init);
+
+/* The budget ran out with the words of @sel not all done. */
+static void defer_the_rest(struct vcpu_info *v, unsigned long sel)
+{
+	struct hrtimer *alarm = this_cpu_ptr(&upcall_alarm);
+	unsigned int word, bit;
+
+	if (!READ_ONCE(upcall_alarm_ready)) {
+		/* Too early in boot for a timer: come straight back. */
+		for_each_set_bit(word, &sel, EVTCHN_WORD_BITS)
+			sync_set_bit(word, (unsigned long *)
+				     &v->evtchn_pending_sel);
+		WRITE_ONCE(v->evtchn_upcall_pending, 1);
+		return;
+	}
+	smp_rmb();	/* the flag before the timers: see upcall_alarm_init() */
+	WRITE_ONCE(v->evtchn_upcall_pending, 0);
+	sel |= xchg(&v->evtchn_pending_sel, 0);
+	this_cpu_or(upcall_deferred, sel);
+	if (!hrtimer_is_queued(alarm))
+		hrtimer_start(alarm, ns_to_ktime(UPCALL_DEFER_NS),
+			      HRTIMER_MODE_REL_PINNED_HARD);
+	/* A local port that fired since its word was scanned: come back. */
+	for_each_set_bit(word, &sel, EVTCHN_WORD_BITS) {
+		unsigned long ready = ready_ports(word);
+
+		for_each_set_bit(bit, &ready, EVTCHN_WORD_BITS)
+			if (port_is_local(word * EVTCHN_WORD_BITS + bit)) {
+				WRITE_ONCE(v->evtchn_upcall_pending, 1);
+				return;
+			}
+	}
+}
+
+/*
  * Run every pending, unmasked port of this CPU.  Xen may add more while
- * we work; loop until it has nothing new.
+ * we work; loop until it has nothing new, or until UPCALL_BUDGET ports
+ * have run: then the rest waits (see above).
  */
 void xen_evtchn_handle_pending(void)
 {
 	struct vcpu_info *v = this_cpu_read(xen_vcpu);
-	xen_ulong_t *mine = *this_cpu_ptr(&cpu_ports);
-	unsigned long *pending = pending_bits(), *masked = mask_bits();
+	unsigned long sel = this_cpu_xchg(upcall_deferred, 0);
+	unsigned int budget = UPCALL_BUDGET;
 
 	do {
-		unsigned long sel;
-
 		WRITE_ONCE(v->evtchn_upcall_pending, 0);
-		sel = xchg(&v->evtchn_pending_sel, 0);
-		while (sel) {
-			unsigned int word = __ffs(sel);
-			unsigned long bits;
-
-			sel &= ~BIT(word);
-			bits = READ_ONCE(pending[word]) & ~READ_ONCE(masked[word]) &
-			       mine[word];
-			while (bits) {
-				unsigned int bit = __ffs(bits);
-				evtchn_port_t port = word * EVTCHN_WORD_BITS + bit;
-				int irq = port_to_irq[port];
-
-				bits &= ~BIT(bit);
-				if (irq >= 0) {
-					generic_handle_irq(irq);
-				} else {
-					/* Nobody wants it: stop it firing. */
-					port_mask(port);
-					port_clear_pending(port);
-				}
-			}
+		sel |= xchg(&v->evtchn_pending_sel, 0);
+		if (!run_round(sel, &budget)) {
+			defer_the_rest(v, sel);
+			return;
 		}
+		sel = 0;
 	} while (READ_ONCE(v->evtchn_upcall_pending));
 }
 
