@@ -34,4 +34,11 @@ static inline __printf(1, 2) void xen_raw_printk(const char *fmt, ...)
 }
 #endif
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The ring copies of hvc_xen.c, for their unit tests. */
+struct xencons_interface;
+int xencons_write(struct xencons_interface *r, const char *buf, int len);
+int xencons_read(struct xencons_interface *r, char *buf, int len);
+#endif
+
 #endif /* _XEN_HVC_CONSOLE_H */

@@ -15,12 +15,15 @@
  * interrupts can be bound.  The "xenboot" console (earlyprintk=xen) writes
  * through the raw path, which works from the first instruction.
  */
+#define pr_fmt(fmt) "hvc_xen: " fmt
+
 #include <linux/console.h>
 #include <linux/init.h>
 #include <linux/interrupt.h>
 #include <linux/kernel.h>
 #include <linux/stdarg.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 
 #include <asm/xen/hypercall.h>
 #include <asm/xen/hypervisor.h>
@@ -43,9 +46,32 @@ static struct hvc_struct *cons_hvc;
 
 /* ---- domU: the shared ring ---------------------------------------------- */
 
-static int ring_put(u32 vterm, const char *buf, int len)
+/*
+ * The indexes count bytes for ever and wrap at 2^32; a ring holds its
+ * producer minus its consumer.  Each side writes one index and only
+ * reads the other, so whatever xenconsoled (or whoever is at the other
+ * end) puts in its index, we take a copy once and check that copy: more
+ * than a ring's worth, or a consumer ahead of the producer (which shows
+ * as a huge difference), cannot happen with a sane peer.  Such indexes
+ * are another domain's fault, not a bug of ours, so they get a
+ * rate-limited message and never a WARN (a guest with panic_on_warn
+ * would die of its console daemon).  The index that is ours we then
+ * set where the peer's is: the unread bytes are lost, but the ring is
+ * consistent again and the console goes on.
+ */
+static bool cons_indexes_sane(XENCONS_RING_IDX prod, XENCONS_RING_IDX cons,
+			      size_t size)
 {
-	struct xencons_interface *r = cons_ring;
+	return prod - cons <= size;
+}
+
+/*
+ * Copy up to @len bytes onto the output ring of @r, as many as fit.
+ * Returns how many went.
+ */
+VISIBLE_IF_KUNIT int xencons_write(struct xencons_interface *r,
+				   const char *buf, int len)
+{
 	XENCONS_RING_IDX cons, prod;
 	int sent = 0;
 
@@ -53,21 +79,26 @@ static int ring_put(u32 vterm, const char *buf, int len)
 	prod = r->out_prod;
 	/* xenconsoled may have moved out_cons; read it before the data. */
 	virt_mb();
-	if (WARN_ON_ONCE(prod - cons > sizeof(r->out)))
-		return -EIO;
+	if (!cons_indexes_sane(prod, cons, sizeof(r->out))) {
+		pr_err_ratelimited("output ring indexes out of range (prod %u, cons %u), output dropped\n",
+				   prod, cons);
+		prod = cons;
+	}
 	while (sent < len && prod - cons < sizeof(r->out))
 		r->out[MASK_XENCONS_IDX(prod++, r->out)] = buf[sent++];
 	/* The bytes before the index that publishes them. */
 	virt_wmb();
 	r->out_prod = prod;
-	if (sent)
-		notify_remote_via_evtchn(cons_port);
 	return sent;
 }
 
-static int ring_get(u32 vterm, char *buf, int len)
+/*
+ * Take up to @len bytes off the input ring of @r, as many as it holds.
+ * Returns how many came.
+ */
+VISIBLE_IF_KUNIT int xencons_read(struct xencons_interface *r, char *buf,
+				  int len)
 {
-	struct xencons_interface *r = cons_ring;
 	XENCONS_RING_IDX cons, prod;
 	int got = 0;
 
@@ -75,13 +106,32 @@ static int ring_get(u32 vterm, char *buf, int len)
 	prod = READ_ONCE(r->in_prod);
 	/* The index before the bytes it covers. */
 	virt_rmb();
-	if (WARN_ON_ONCE(prod - cons > sizeof(r->in)))
-		return -EIO;
+	if (!cons_indexes_sane(prod, cons, sizeof(r->in))) {
+		pr_err_ratelimited("input ring indexes out of range (prod %u, cons %u), input dropped\n",
+				   prod, cons);
+		cons = prod;
+	}
 	while (cons != prod && got < len)
 		buf[got++] = r->in[MASK_XENCONS_IDX(cons++, r->in)];
 	/* Done reading the bytes before xenconsoled may overwrite them. */
 	virt_mb();
 	r->in_cons = cons;
+	return got;
+}
+
+static int ring_put(u32 vterm, const char *buf, int len)
+{
+	int sent = xencons_write(cons_ring, buf, len);
+
+	if (sent)
+		notify_remote_via_evtchn(cons_port);
+	return sent;
+}
+
+static int ring_get(u32 vterm, char *buf, int len)
+{
+	int got = xencons_read(cons_ring, buf, len);
+
 	if (got)
 		notify_remote_via_evtchn(cons_port);
 	return got;
