@@ -137,6 +137,52 @@ static int ring_get(u32 vterm, char *buf, int len)
 	return got;
 }
 
+/*
+ * The peer's event means it moved in_prod (input for us) or out_cons
+ * (room for our output).  The channel is bound with late EOI: it stays
+ * masked until we have looked, and an event that moved neither index
+ * since the last one is reported spurious, so a console daemon that
+ * notifies in a loop is slowed down by the event core (xen/events.h)
+ * instead of keeping a vCPU in this handler.
+ */
+static XENCONS_RING_IDX seen_in_prod, seen_out_cons;
+
+static irqreturn_t domu_interrupt(int irq, void *dev_id)
+{
+	XENCONS_RING_IDX in_prod = READ_ONCE(cons_ring->in_prod);
+	XENCONS_RING_IDX out_cons = READ_ONCE(cons_ring->out_cons);
+	bool news = in_prod != seen_in_prod || out_cons != seen_out_cons;
+
+	seen_in_prod = in_prod;
+	seen_out_cons = out_cons;
+	if (hvc_poll(dev_id))
+		hvc_kick();
+	xen_irq_lateeoi(irq, news ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	return IRQ_HANDLED;
+}
+
+/* hvc's irq notifiers, with our handler: see notifier_add_irq(). */
+static int domu_notifier_add(struct hvc_struct *hp, int irq)
+{
+	int rc;
+
+	hp->irq_requested = 0;
+	if (!irq)
+		return 0;
+	rc = request_irq(irq, domu_interrupt, 0, "hvc_console", hp);
+	if (!rc)
+		hp->irq_requested = 1;
+	return rc;
+}
+
+static void domu_notifier_del(struct hvc_struct *hp, int irq)
+{
+	if (!hp->irq_requested)
+		return;
+	free_irq(irq, hp);
+	hp->irq_requested = 0;
+}
+
 /* ---- dom0: Xen's console ---------------------------------------------------- */
 
 static int dom0_put(u32 vterm, const char *buf, int len)
@@ -156,9 +202,9 @@ static int dom0_get(u32 vterm, char *buf, int len)
 static const struct hv_ops domu_ops = {
 	.get_chars = ring_get,
 	.put_chars = ring_put,
-	.notifier_add = notifier_add_irq,
-	.notifier_del = notifier_del_irq,
-	.notifier_hangup = notifier_hangup_irq,
+	.notifier_add = domu_notifier_add,
+	.notifier_del = domu_notifier_del,
+	.notifier_hangup = domu_notifier_del,
 };
 
 static const struct hv_ops dom0_ops = {
@@ -205,7 +251,7 @@ static int __init xen_hvc_init(void)
 	if (xen_initial_domain())
 		cons_irq = bind_virq_to_irq(VIRQ_CONSOLE, 0, false);
 	else
-		cons_irq = bind_evtchn_to_irq(cons_port);
+		cons_irq = bind_evtchn_to_irq_lateeoi(cons_port);
 	if (cons_irq < 0)
 		return cons_irq;
 	hp = hvc_alloc(XEN_VTERM, cons_irq, cons_ops(), 256);
