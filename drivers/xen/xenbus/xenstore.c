@@ -282,12 +282,34 @@ VISIBLE_IF_KUNIT int xs_receive(struct xenstore_domain_interface *intf,
 	return 1;
 }
 
+/*
+ * The store's event means it took requests (req_cons moved) or put
+ * replies or watch events on the ring (rsp_prod moved).  The channel is
+ * bound with late EOI, and an event that moved neither since the last
+ * one is reported spurious: a store that notifies in a loop is slowed
+ * down by the event core instead of keeping a vCPU in this handler.
+ * The threads read the ring themselves, so the port can be unmasked
+ * (or left masked a while) as soon as they are woken: an event that
+ * comes meanwhile stays pending until then.
+ */
+static XENSTORE_RING_IDX xs_seen_req_cons, xs_seen_rsp_prod;
+
 static irqreturn_t xs_interrupt(int irq, void *dev_id)
 {
+	XENSTORE_RING_IDX req_cons = READ_ONCE(xs_ring->req_cons);
+	XENSTORE_RING_IDX rsp_prod = READ_ONCE(xs_ring->rsp_prod);
+	bool news = req_cons != xs_seen_req_cons ||
+		    rsp_prod != xs_seen_rsp_prod;
+
+	xs_seen_req_cons = req_cons;
+	xs_seen_rsp_prod = rsp_prod;
 	/* The local store's first event: xenstored has connected. */
-	if (unlikely(!READ_ONCE(xenstored_ready)))
+	if (unlikely(!READ_ONCE(xenstored_ready))) {
 		schedule_work(&xs_ready_work);
+		news = true;
+	}
 	wake_up(&xs_ring_wait);
+	xen_irq_lateeoi(irq, news ? 0 : XEN_EOI_FLAG_SPURIOUS);
 	return IRQ_HANDLED;
 }
 
@@ -1001,7 +1023,8 @@ static int xs_start(struct xenstore_domain_interface *ring, evtchn_port_t port)
 
 	xs_ring = ring;
 	xs_port = port;
-	irq = bind_evtchn_to_irqhandler(port, xs_interrupt, 0, "xenbus", NULL);
+	irq = bind_evtchn_to_irqhandler_lateeoi(port, xs_interrupt, 0,
+						"xenbus", NULL);
 	if (irq < 0) {
 		pr_err("cannot bind channel %u: %d\n", port, irq);
 		return irq;
