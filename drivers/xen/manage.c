@@ -129,12 +129,26 @@ static const struct shutdown_action shutdown_actions[] = {
 #endif
 };
 
+/* The action the toolstack's @request names, or NULL. */
+static const struct shutdown_action *shutdown_action_for(const char *request)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(shutdown_actions); i++)
+		if (!strcmp(request, shutdown_actions[i].request))
+			return &shutdown_actions[i];
+	return NULL;
+}
+
+/*
+ * A transaction that ends in -EAGAIN saw the node change under it: it
+ * is read again, and only what the last read found is acted on.
+ */
 static void shutdown_requested(struct xenbus_watch *watch, const char *path,
 			       const char *token)
 {
-	const struct shutdown_action *action = NULL;
+	const struct shutdown_action *action;
 	struct xenbus_transaction t;
-	unsigned int i;
 	char *request;
 	int rc;
 
@@ -150,9 +164,7 @@ again:
 			kfree(request);
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(shutdown_actions); i++)
-		if (!strcmp(request, shutdown_actions[i].request))
-			action = &shutdown_actions[i];
+	action = shutdown_action_for(request);
 	/* Acknowledge, whether we can do it or not. */
 	xenbus_write(t, "control", "shutdown", "");
 	rc = xenbus_transaction_end(t, 0);
