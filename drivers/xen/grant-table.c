@@ -46,6 +46,7 @@
 #include <asm/xen/page.h>
 
 #include "grant-table.h"
+#include "xen-counters.h"
 
 static int setup_frames(struct gnt_table *t, unsigned int nr,
 			unsigned int first_new);
@@ -126,6 +127,30 @@ VISIBLE_IF_KUNIT int gnt_ensure_free(struct gnt_table *t, unsigned int count)
 	add_free_frames(t, t->frames, want);
 	t->frames = want;
 	return 0;
+}
+
+/*
+ * References of @t handed out and not given back: every entry of the
+ * frames set up, less the reserved ones and the free ones.  Grants kept
+ * back because the other domain still maps them count too, as they
+ * should: they are not ours to reuse yet.
+ */
+VISIBLE_IF_KUNIT unsigned int gnt_in_use(struct gnt_table *t)
+{
+	unsigned long flags;
+	unsigned int n = 0;
+
+	spin_lock_irqsave(&t->lock, flags);
+	if (t->frames)
+		n = t->frames * GNT_REFS_PER_FRAME -
+		    GNTTAB_NR_RESERVED_ENTRIES - t->free_count;
+	spin_unlock_irqrestore(&t->lock, flags);
+	return n;
+}
+
+unsigned int gnttab_refs_in_use(void)
+{
+	return gnt_in_use(&gnt);
 }
 
 /* ---- Free references -------------------------------------------------- */

@@ -48,6 +48,7 @@ struct gnt_table {
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int gnt_ensure_free(struct gnt_table *t, unsigned int count);
+unsigned int gnt_in_use(struct gnt_table *t);
 int gnt_take(struct gnt_table *t, unsigned int count, grant_ref_t *head);
 void gnt_put_chain(struct gnt_table *t, grant_ref_t head, grant_ref_t tail,
 		   unsigned int count);

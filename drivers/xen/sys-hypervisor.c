@@ -9,9 +9,11 @@
  *   compilation/         compiler, compiled_by, compile_date
  *   properties/          capabilities, changeset, virtual_start, pagesize,
  *                        features, buildid
+ *   usage/               grant_refs_in_use, evtchn_ports_bound
  *
  * Every value is asked of Xen (__HYPERVISOR_xen_version) when the file is
- * read, so it is right after a migration to another host too.
+ * read, so it is right after a migration to another host too; usage/ is
+ * counted by this kernel when read.
  */
 
 #define pr_fmt(fmt) "xen:sysfs: " fmt
@@ -25,6 +27,8 @@
 #include <xen/features.h>
 #include <xen/interface/version.h>
 #include <asm/xen/hypercall.h>
+
+#include "xen-counters.h"
 
 /* A file whose value is one string Xen fills in. */
 static ssize_t show_string(char *buf, int cmd, size_t len)
@@ -274,11 +278,49 @@ static const struct attribute_group properties_group = {
 	.attrs = properties_attrs,
 };
 
+/*
+ * ---- usage/ --------------------------------------------------------------
+ *
+ * What this domain holds of Xen's per-domain resources right now: grant
+ * references it has allocated (those kept back because another domain
+ * still maps their page count too) and event-channel ports bound to an
+ * IRQ.  A test reads them before and after it lets another domain
+ * misbehave: a number that does not come back is a leak.
+ */
+
+static ssize_t usage_grant_refs_in_use_show(struct kobject *k,
+					    struct kobj_attribute *a,
+					    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", gnttab_refs_in_use());
+}
+XEN_ATTR(usage, grant_refs_in_use);
+
+static ssize_t usage_evtchn_ports_bound_show(struct kobject *k,
+					     struct kobj_attribute *a,
+					     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", xen_evtchn_ports_bound());
+}
+XEN_ATTR(usage, evtchn_ports_bound);
+
+static struct attribute *usage_attrs[] = {
+	&usage_grant_refs_in_use_attr.attr,
+	&usage_evtchn_ports_bound_attr.attr,
+	NULL
+};
+
+static const struct attribute_group usage_group = {
+	.name = "usage",
+	.attrs = usage_attrs,
+};
+
 static const struct attribute_group *hypervisor_groups[] = {
 	&top_group,
 	&version_group,
 	&compilation_group,
 	&properties_group,
+	&usage_group,
 	NULL
 };
 
