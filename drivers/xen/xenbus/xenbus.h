@@ -41,6 +41,15 @@ struct xs_incoming {
 	unsigned int body_got;
 };
 
+/* A watch event queued for the xenwatch thread. */
+struct xs_event {
+	struct list_head list;
+	struct xenbus_watch *watch;
+	const char *path;
+	const char *token;
+	char data[];
+};
+
 /* A watch's token: its address in hex, and the NUL. */
 #define XS_WATCH_TOKEN_LEN	(2 * sizeof(long) + 1)
 
@@ -64,6 +73,8 @@ int xs_errno(const char *name);
 int xs_reply_status(u32 sent, u32 got, const char *body);
 char *xs_join_path(const char *dir, const char *node);
 char **xs_split_names(const char *names, unsigned int len, unsigned int *num);
+struct xs_event *xs_queue_event(struct list_head *queue, unsigned int *nr,
+				unsigned int max, struct xs_event *ev);
 #endif
 
 /* frontend.c: a component of device/<type>/<id> fits in this, with its NUL */

@@ -90,15 +90,13 @@ static DEFINE_SPINLOCK(xs_watches_lock);
  */
 static DEFINE_MUTEX(xs_watches_change);
 
-struct xs_event {
-	struct list_head list;
-	struct xenbus_watch *watch;
-	const char *path;
-	const char *token;
-	char data[];
-};
-
+/*
+ * Events queued for the xenwatch thread, at most about XS_EVENTS_MAX:
+ * see xs_queue_event().
+ */
+#define XS_EVENTS_MAX	1024
 static LIST_HEAD(xs_events);
+static unsigned int xs_nr_events;
 static DEFINE_SPINLOCK(xs_events_lock);
 static DECLARE_WAIT_QUEUE_HEAD(xs_events_wait);
 /* Held while a watch callback runs. */
@@ -395,12 +393,58 @@ xs_watch_by_token(struct list_head *watches, const char *token)
 	return NULL;
 }
 
+/*
+ * Add the event @ev to @queue, which holds *@nr events, or say why not.
+ *
+ * Events come as fast as the store sends them, and a domain that keeps
+ * rewriting a node we watch decides how fast that is; the xenwatch
+ * thread runs one callback at a time, and may be held up.  So the queue
+ * is bounded, in a way that loses no news:
+ *
+ * - A callback reads the store when it runs, so an event still queued
+ *   for the same watch and path already stands for this one: @ev is
+ *   not queued.
+ * - Past @max events, a watch that already has an event queued makes
+ *   room for @ev by giving up its oldest one.  Its newest event is
+ *   always there, so the last change is never lost, and the queue does
+ *   not grow.  A watch with nothing queued is always let in, so one
+ *   watch flooding cannot take the place of another; the queue is at
+ *   most @max plus one event per watch.
+ *
+ * Returns NULL if @ev was queued with nothing dropped, else the event
+ * that is out (@ev itself, or the one it replaced), for the caller to
+ * free.
+ */
+VISIBLE_IF_KUNIT struct xs_event *xs_queue_event(struct list_head *queue,
+						 unsigned int *nr,
+						 unsigned int max,
+						 struct xs_event *ev)
+{
+	struct xs_event *pos, *oldest = NULL;
+
+	list_for_each_entry(pos, queue, list) {
+		if (pos->watch != ev->watch)
+			continue;
+		if (!strcmp(pos->path, ev->path))
+			return ev;
+		if (!oldest)
+			oldest = pos;
+	}
+	list_add_tail(&ev->list, queue);
+	if (*nr < max || !oldest) {
+		(*nr)++;
+		return NULL;
+	}
+	list_del(&oldest->list);
+	return oldest;
+}
+
 /* Queue the event @hdr/@body for the watch whose token it names. */
 static void deliver_event(struct xsd_sockmsg *hdr, char *body)
 {
 	const char *path, *token;
 	struct xenbus_watch *found;
-	struct xs_event *ev;
+	struct xs_event *ev, *out = NULL;
 
 	if (xs_parse_watch_event(body, hdr->len, &path, &token))
 		goto bad;
@@ -417,16 +461,22 @@ static void deliver_event(struct xsd_sockmsg *hdr, char *body)
 	if (found && (!found->will_handle ||
 		      found->will_handle(found, path, ev->token))) {
 		ev->watch = found;
-		found->nr_pending++;
 		spin_lock(&xs_events_lock);
-		list_add_tail(&ev->list, &xs_events);
+		out = xs_queue_event(&xs_events, &xs_nr_events, XS_EVENTS_MAX,
+				     ev);
 		spin_unlock(&xs_events_lock);
+		if (!out)
+			found->nr_pending++;
+		else if (out != ev)
+			pr_warn_ratelimited("watch events for %s come faster than they are handled: one for %s dropped\n",
+					    found->node, out->path);
 		ev = NULL;
 	}
 	spin_unlock(&xs_watches_lock);
 	if (!ev)
 		wake_up(&xs_events_wait);
 	kfree(ev);
+	kfree(out);
 drop:
 	kfree(body);
 	return;
@@ -497,6 +547,7 @@ static int xs_watcher(void *unused)
 		if (!list_empty(&xs_events)) {
 			ev = list_first_entry(&xs_events, struct xs_event, list);
 			list_del(&ev->list);
+			xs_nr_events--;
 		}
 		spin_unlock(&xs_events_lock);
 		if (ev) {
@@ -917,6 +968,7 @@ void unregister_xenbus_watch(struct xenbus_watch *watch)
 		if (ev->watch != watch)
 			continue;
 		list_del(&ev->list);
+		xs_nr_events--;
 		kfree(ev);
 	}
 	spin_unlock(&xs_events_lock);
