@@ -420,6 +420,117 @@ static void watch_found_by_token(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, xs_watch_by_token(&watches, "0"));
 }
 
+/* ---- The queue of watch events ------------------------------------------ */
+
+static struct xs_event *new_event(struct kunit *test,
+				  struct xenbus_watch *watch, const char *path)
+{
+	struct xs_event *ev;
+
+	ev = kunit_kzalloc(test, struct_size(ev, data, strlen(path) + 1),
+			   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ev);
+	strcpy(ev->data, path);
+	ev->path = ev->data;
+	ev->token = "";
+	ev->watch = watch;
+	return ev;
+}
+
+/* The paths queued for @watch, oldest first, as "p1,p2,". */
+static const char *queued_paths(struct kunit *test, struct list_head *queue,
+				struct xenbus_watch *watch)
+{
+	char *out = kunit_kzalloc(test, 256, GFP_KERNEL);
+	struct xs_event *ev;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	list_for_each_entry(ev, queue, list)
+		if (ev->watch == watch) {
+			strlcat(out, ev->path, 256);
+			strlcat(out, ",", 256);
+		}
+	return out;
+}
+
+static void event_queue_coalesces_a_path(struct kunit *test)
+{
+	struct xenbus_watch a = { .node = "a" }, b = { .node = "b" };
+	struct xs_event *first = new_event(test, &a, "a/state");
+	struct xs_event *again = new_event(test, &a, "a/state");
+	struct xs_event *other = new_event(test, &b, "a/state");
+	unsigned int nr = 0;
+	LIST_HEAD(queue);
+
+	KUNIT_EXPECT_NULL(test, xs_queue_event(&queue, &nr, 8, first));
+	/* The queued event will read the node: the new one adds nothing. */
+	KUNIT_EXPECT_PTR_EQ(test, xs_queue_event(&queue, &nr, 8, again),
+			    again);
+	KUNIT_EXPECT_EQ(test, nr, 1U);
+	/* The same path for another watch is news for that one. */
+	KUNIT_EXPECT_NULL(test, xs_queue_event(&queue, &nr, 8, other));
+	KUNIT_EXPECT_EQ(test, nr, 2U);
+	KUNIT_EXPECT_STREQ(test, queued_paths(test, &queue, &a), "a/state,");
+	KUNIT_EXPECT_STREQ(test, queued_paths(test, &queue, &b), "a/state,");
+	/* Once taken off by xenwatch, the path may be queued again. */
+	list_del(&first->list);
+	nr--;
+	KUNIT_EXPECT_NULL(test, xs_queue_event(&queue, &nr, 8, again));
+	KUNIT_EXPECT_EQ(test, nr, 2U);
+}
+
+static void event_queue_full_keeps_the_newest(struct kunit *test)
+{
+	struct xenbus_watch a = { .node = "a" }, b = { .node = "b" };
+	struct xenbus_watch c = { .node = "c" };
+	struct xs_event *a1 = new_event(test, &a, "a/1");
+	unsigned int nr = 0;
+	LIST_HEAD(queue);
+
+	KUNIT_EXPECT_NULL(test, xs_queue_event(&queue, &nr, 3, a1));
+	KUNIT_EXPECT_NULL(test, xs_queue_event(&queue, &nr, 3,
+					       new_event(test, &b, "b/1")));
+	KUNIT_EXPECT_NULL(test, xs_queue_event(&queue, &nr, 3,
+					       new_event(test, &a, "a/2")));
+	KUNIT_EXPECT_EQ(test, nr, 3U);
+	/* Full: a's oldest makes room for its newest. */
+	KUNIT_EXPECT_PTR_EQ(test, xs_queue_event(&queue, &nr, 3,
+						 new_event(test, &a, "a/3")),
+			    a1);
+	KUNIT_EXPECT_EQ(test, nr, 3U);
+	KUNIT_EXPECT_STREQ(test, queued_paths(test, &queue, &a), "a/2,a/3,");
+	KUNIT_EXPECT_STREQ(test, queued_paths(test, &queue, &b), "b/1,");
+	/* A watch with nothing queued is let in even so. */
+	KUNIT_EXPECT_NULL(test, xs_queue_event(&queue, &nr, 3,
+					       new_event(test, &c, "c/1")));
+	KUNIT_EXPECT_EQ(test, nr, 4U);
+	KUNIT_EXPECT_STREQ(test, queued_paths(test, &queue, &c), "c/1,");
+}
+
+/* A node rewritten in a loop, under paths that all differ. */
+static void event_queue_flood_is_bounded(struct kunit *test)
+{
+	struct xenbus_watch a = { .node = "a" }, b = { .node = "b" };
+	struct xs_event *ev = NULL;
+	unsigned int nr = 0, i;
+	char path[32];
+	LIST_HEAD(queue);
+
+	KUNIT_EXPECT_NULL(test, xs_queue_event(&queue, &nr, 16,
+					       new_event(test, &b, "b/x")));
+	for (i = 0; i < 5000; i++) {
+		snprintf(path, sizeof(path), "a/%u", i);
+		ev = new_event(test, &a, path);
+		xs_queue_event(&queue, &nr, 16, ev);
+		KUNIT_ASSERT_LE(test, nr, 16U);
+	}
+	KUNIT_EXPECT_EQ(test, list_count_nodes(&queue), 16UL);
+	/* The last write is queued, and b's event is still there. */
+	KUNIT_EXPECT_PTR_EQ(test, list_last_entry(&queue, struct xs_event,
+						  list), ev);
+	KUNIT_EXPECT_STREQ(test, queued_paths(test, &queue, &b), "b/x,");
+}
+
 static struct kunit_case xenstore_cases[] = {
 	KUNIT_CASE(put_wraps_and_fills),
 	KUNIT_CASE(put_refuses_bad_indexes),
@@ -442,6 +553,9 @@ static struct kunit_case xenstore_cases[] = {
 	KUNIT_CASE(watch_event_parsed),
 	KUNIT_CASE(watch_event_malformed),
 	KUNIT_CASE(watch_found_by_token),
+	KUNIT_CASE(event_queue_coalesces_a_path),
+	KUNIT_CASE(event_queue_full_keeps_the_newest),
+	KUNIT_CASE(event_queue_flood_is_bounded),
 	{}
 };
 
