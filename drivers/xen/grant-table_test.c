@@ -355,6 +355,36 @@ static void deferred_refs_released_one_by_one(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, take_one(test, &tt->t), a);
 }
 
+/* ---- The in-use count (/sys/hypervisor/usage) --------------------------- */
+
+/* Taken and not given back, kept back while mapped: in use; freed: not. */
+static void in_use_counts_what_is_not_free(struct kunit *test)
+{
+	struct test_table *tt = new_table(test, 4);
+	grant_ref_t head, mapped, idle;
+
+	KUNIT_EXPECT_EQ(test, gnt_in_use(&tt->t), 0U);
+	mapped = take_one(test, &tt->t);
+	idle = take_one(test, &tt->t);
+	KUNIT_EXPECT_EQ(test, gnt_in_use(&tt->t), 2U);
+	/* A chain big enough to grow the table counts whole. */
+	KUNIT_ASSERT_EQ(test, gnt_take(&tt->t, 600, &head), 0);
+	KUNIT_EXPECT_EQ(test, gnt_in_use(&tt->t), 602U);
+	gnt_put_list(&tt->t, head);
+	KUNIT_EXPECT_EQ(test, gnt_in_use(&tt->t), 2U);
+
+	/* The other domain keeps one mapped: it stays in use. */
+	gnt_grant(&tt->t, mapped, 1, 100, false);
+	gnt_grant(&tt->t, idle, 1, 101, false);
+	tt->t.entries[mapped].flags |= GTF_writing;
+	KUNIT_EXPECT_TRUE(test, gnt_end_access(&tt->t, mapped, NULL));
+	KUNIT_EXPECT_FALSE(test, gnt_end_access(&tt->t, idle, NULL));
+	KUNIT_EXPECT_EQ(test, gnt_in_use(&tt->t), 1U);
+	tt->t.entries[mapped].flags &= ~GTF_writing;
+	KUNIT_EXPECT_EQ(test, gnt_retry_deferred(&tt->t), 0U);
+	KUNIT_EXPECT_EQ(test, gnt_in_use(&tt->t), 0U);
+}
+
 static struct kunit_case grant_table_cases[] = {
 	KUNIT_CASE(first_take_sets_up_one_frame),
 	KUNIT_CASE(reserved_entries_never_handed_out),
@@ -369,6 +399,7 @@ static struct kunit_case grant_table_cases[] = {
 	KUNIT_CASE(end_access_frees_idle_grant),
 	KUNIT_CASE(deferred_until_unmapped),
 	KUNIT_CASE(deferred_refs_released_one_by_one),
+	KUNIT_CASE(in_use_counts_what_is_not_free),
 	{}
 };
 
