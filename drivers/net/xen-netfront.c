@@ -63,8 +63,9 @@ MODULE_PARM_DESC(max_queues, "Maximum number of queues per virtual interface");
  * Read when a device connects, with the device's own "trusted" node
  * (which the toolstack writes, 0 for a backend it does not trust): if
  * either says no, every transmitted packet is copied whole into pages
- * of the queue's own and receive pages are zeroed before the backend is
- * given them.  Named as upstream Linux names it (xen_netfront.trusted).
+ * of the queue's own.  (Receive pages are zeroed before the backend is
+ * given them whatever it says.)  The parameter's name is the one users
+ * know from upstream Linux (xen_netfront.trusted).
  */
 static bool xennet_trusted = true;
 module_param_named(trusted, xennet_trusted, bool, 0644);
@@ -513,11 +514,10 @@ static void tx_complete(struct netfront_queue *q)
 static void rx_refill(struct netfront_queue *q)
 {
 	domid_t backend = q->info->xbdev->otherend_id;
-	/* A writable grant is readable too: a backend we do not trust
-	 * must not find what the page held before it was ours.
+	/* A writable grant is readable too: no backend may find what the
+	 * page held before it was ours (XSA-403), trusted or not.
 	 */
-	gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN |
-		    (q->info->untrusted ? __GFP_ZERO : 0);
+	gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN | __GFP_ZERO;
 	unsigned int posted = 0, id;
 	struct netif_rx_request *req;
 	struct page *page;
