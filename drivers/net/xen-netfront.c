@@ -830,9 +830,11 @@ static u16 xennet_select_queue(struct net_device *dev, struct sk_buff *skb,
 {
 	struct netfront_info *info = netdev_priv(dev);
 
+	/* The count drops to 0 while the queues are freed: read it once. */
+	unsigned int n = READ_ONCE(info->nr_queues);
+
 	/* A flow stays on one queue, so its packets stay in order. */
-	return info->nr_queues > 1 ?
-		skb_get_hash(skb) % info->nr_queues : 0;
+	return n > 1 ? skb_get_hash(skb) % n : 0;
 }
 
 static const struct net_device_ops xennet_ops = {
@@ -909,7 +911,7 @@ static void free_queues(struct netfront_info *info)
 {
 	free_queue_array(info->queues, info->nr_queues);
 	info->queues = NULL;
-	info->nr_queues = 0;
+	WRITE_ONCE(info->nr_queues, 0);
 }
 
 static int setup_queue(struct netfront_info *info, struct netfront_queue *q,
@@ -1070,7 +1072,7 @@ static int xennet_connect(struct netfront_info *info)
 
 	rtnl_lock();
 	info->queues = queues;
-	info->nr_queues = n;
+	WRITE_ONCE(info->nr_queues, n);
 	netif_set_real_num_tx_queues(netdev, info->nr_queues);
 	netif_set_real_num_rx_queues(netdev, info->nr_queues);
 	read_backend_features(info);
