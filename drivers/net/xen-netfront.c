@@ -1239,12 +1239,16 @@ static void xennet_remove(struct xenbus_device *dev)
 {
 	struct netfront_info *info = dev_get_drvdata(&dev->dev);
 
-	unregister_netdev(info->netdev);
+	/* The queues go first, under the lock broken_work takes: a work
+	 * queued before finds nothing left to break, and is over before
+	 * the netdev is unregistered (it turns the carrier off, which must
+	 * not reach a device on its way out).
+	 */
 	mutex_lock(&info->lock);
-	free_queues(info);
+	xennet_drop_queues(info);
 	mutex_unlock(&info->lock);
-	/* No queue is left to break: wait for a broken_work under way. */
 	cancel_work_sync(&info->broken_work);
+	unregister_netdev(info->netdev);
 	dev_set_drvdata(&dev->dev, NULL);
 	free_netdev(info->netdev);
 }
