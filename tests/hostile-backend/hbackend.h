@@ -9,6 +9,9 @@
  *   blk-ring.c       a vbd backend: handshake, ring, an in-memory disk,
  *                    and the primitives to answer wrongly on purpose
  *   blk-scenarios.c  the blk scenarios, one function each
+ *   net-ring.c       a vif backend: handshake, both rings, one host
+ *                    that answers ARP and ping, and the primitives to
+ *                    answer wrongly on purpose
  *
  * A net or console backend adds its own <kind>-ring.c and
  * <kind>-scenarios.c and one line in main.c's list of scenario tables.
@@ -55,6 +58,7 @@ struct hb {
 	unsigned int warmup;		/* -w: good answers before misbehaving */
 	unsigned int timeout;		/* -T: seconds to wait for the frontend */
 	unsigned int devid;		/* -d: virtual-device number */
+	bool devid_given;		/* -d was given (else each kind's) */
 	unsigned int disk_mib;		/* -s: size of the in-memory disk */
 	unsigned int ring_order;	/* -r: max-ring-page-order offered */
 	bool untrusted;			/* -u: write trusted=0 for the frontend */

@@ -23,7 +23,8 @@
  *   -t s   duration of the scenario's main phase
  *   -w n   good answers before misbehaving (16)
  *   -T s   how long to wait for the frontend at each step (60)
- *   -d n   virtual-device number (51824, xvdh: 202 << 8 | 7 << 4)
+ *   -d n   virtual-device number (51824, xvdh: 202 << 8 | 7 << 4;
+ *          a vif's: 7)
  *   -s M   size of the in-memory disk in MiB (16)
  *   -r n   max-ring-page-order offered (4)
  *   -u     write trusted=0 in the frontend's directory (blkif.h)
@@ -282,6 +283,7 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			hb.devid = num(optarg);
+			hb.devid_given = true;
 			break;
 		case 's':
 			hb.disk_mib = num(optarg);
