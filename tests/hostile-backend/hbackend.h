@@ -12,6 +12,7 @@
  *   net-ring.c       a vif backend: handshake, both rings, one host
  *                    that answers ARP and ping, and the primitives to
  *                    answer wrongly on purpose
+ *   net-scenarios.c  the net scenarios, one function each
  *
  * A net or console backend adds its own <kind>-ring.c and
  * <kind>-scenarios.c and one line in main.c's list of scenario tables.
@@ -93,6 +94,7 @@ struct hb_scenario {
 };
 
 extern const struct hb_scenario blk_scenarios[];
+extern const struct hb_scenario net_scenarios[];
 
 /* A device directory pair in the store, whatever its kind. */
 struct hb_dev {

@@ -21,7 +21,7 @@
  *   -V n   the scenario's variant (see each one below; 0 by default)
  *   -n n   repetitions (blk-cycle, blk-flap, blk-state-loop, blk-stale-id)
  *   -t s   duration of the scenario's main phase
- *   -w n   good answers before misbehaving (16)
+ *   -w n   good answers (net: packets) before misbehaving (16)
  *   -T s   how long to wait for the frontend at each step (60)
  *   -d n   virtual-device number (51824, xvdh: 202 << 8 | 7 << 4;
  *          a vif's: 7)
@@ -86,6 +86,30 @@
  *   blk-restore-connected  after the restore, Connected at once with no
  *                          InitWait (finding 2).
  *
+ * The net scenarios (net-scenarios.c) add vif 7 with one host behind
+ * it, 10.99.0.1 (the guest's address is for the test to set), that
+ * answers ARP and ping; the guest must keep pinging it (-w: packets
+ * before misbehaving):
+ *   net-normal             correct for -t s (30); -V 1: mute, no reply.
+ *   net-rx-bad-offset      an rx answer at offset 4000 (-V 1: 0xffff).
+ *   net-rx-bad-len         an rx status of 32767 (-V 1: -32768, -V 2:
+ *                          4096 at offset 1).
+ *   net-rx-bad-gso         an extra-info slot: GSO of size 0 (-V 1: type
+ *                          0xee, -V 2: GSO type 0xee, -V 3: "more"
+ *                          flagged on the last one).
+ *   net-tx-bad-id          a packet answered under id 256 (-V 1: twice,
+ *                          -V 2: under 0xffff).
+ *   net-prod-ahead         rx rsp_prod one ring ahead (-V 1: tx, -V 2:
+ *                          rx 2^31 ahead).
+ *   net-broken-spin        a tx answer for an id never sent, a reply
+ *                          waiting on rx, then an event every 20 ms for
+ *                          -t s (20): the frontend must not spin on a
+ *                          ring it called broken (finding 6).
+ *   net-event-storm        notify in a tight loop for -t s (30), then
+ *                          10 s of service (finding 4).
+ *   net-close-inflight     Closing with the guest's packets untaken (-V
+ *                          1: carried after it is Closed).
+ *
  * What "pass" means for a ladder test (domu-hostile-blk): after each
  * scenario, and this program's exit,
  *   - the guest's heartbeat kept ticking through it, and its console
@@ -127,6 +151,7 @@ static bool verbose;
 
 static const struct hb_scenario *const scenario_tables[] = {
 	blk_scenarios,
+	net_scenarios,
 };
 
 double hb_now(void)
