@@ -1,0 +1,230 @@
+# domu-hostile-net: dom0's xenpv-hostile-backend attacks the domU's
+# netfront (issue 12), one scenario per run of the tool.
+#
+# The domU (job "hostilenet") boots with an ordinary vif (eth0, dom0's
+# real netback on xenbr0).  Each run of the tool adds vif 7 (eth1) from
+# a backend path of its own, with one host behind it, 10.99.0.1, that
+# answers ARP and ping; it serves the rings, breaks one rule of netif.h
+# and removes the device again.  The guest prints a tick every second
+# and, whenever vif 7 is there, pings 10.99.0.1 over it and dom0 over
+# eth0, one line per round (rc.job).  A scenario passes when
+#  - the tool carried it out (exit 0; net-normal: and the guest's pings
+#    over eth1 were answered, with no failed round);
+#  - the guest's ticks go on after the tool is gone, and dom0 still
+#    pings it over eth0;
+#  - eth1 is gone from the guest within 60 s of the tool's exit (the
+#    frontend let go of the device);
+#  - the guest's console since the scenario began has no BUG, WARNING,
+#    Oops, soft lockup or RCU stall.
+# A guest that died, hung, kept eth1 or logged one of those is booted
+# again for the next scenario.
+#
+# A scenario with a variant is written name/variant (the tool's -V).
+# net-normal/1 is the test's self-check: the host goes mute after the
+# warm-up, and the guest's rounds must see their pings fail.
+# No scenario but the event storm may make the guest run its NET_RX
+# softirq more than 1000 times a second in a round (rc.job counts it):
+# that is a netfront polling a ring for ever (issue 12 finding 6), which
+# leaves the guest otherwise well (ksoftirqd takes the softirq over).
+# net-broken-spin gives it 10 quiet seconds for that after it breaks the
+# ring, and dom0 also prints the guest's CPU time then (Xen's count,
+# beside 8 idle seconds after boot: under TCG only a hint).
+#
+# Frontend holes issue 12 found are not fixed here: a scenario one of
+# them makes fail is listed in KNOWN below with its finding, and reported
+# by that name.  The test still FAILs whenever any scenario fails, known
+# or not (the reason starts "known failures only:" when all of them are
+# listed), and names a listed scenario that passed this run.
+SCENARIOS="net-normal net-normal/1 net-rx-bad-offset net-rx-bad-len net-rx-bad-len/1
+net-rx-bad-gso net-rx-bad-gso/2 net-tx-bad-id net-tx-bad-id/1
+net-prod-ahead net-prod-ahead/1 net-broken-spin net-event-storm
+net-close-inflight"
+
+# Known failures: kernel (xenpv = ours, anchor = upstream's frontend),
+# scenario, issue 12 finding.  Measured on the ladder (dom0 = anchor):
+#  - xenpv net-broken-spin: our netfront says "backend answered unknown
+#    request 256", calls the queue broken and then polls it for ever:
+#    rsp_cons stays behind rsp_prod, so RING_FINAL_CHECK_FOR_RESPONSES
+#    schedules NAPI again at every poll.  The guest keeps ticking
+#    (ksoftirqd takes the softirq), and the spin ends when the device
+#    goes.
+#  - anchor net-prod-ahead: upstream's netfront says "Illegal number of
+#    responses 258", calls the device broken and returns from its rx
+#    poll without completing NAPI: NAPI stays scheduled for good, and
+#    removing the device (napi_disable) waits for it for ever, so eth1
+#    never goes (finding 6's broken-ring handling, and a xenwatch hang
+#    of finding 3's kind).  On the tx ring (-V 1) it passes.
+#  - xenpv net-tx-bad-id, net-tx-bad-id/1, net-prod-ahead: the same
+#    spin, after "backend answered unknown request" or "answered
+#    requests we never made" on the rx ring (NET_RX 12000 to 112000
+#    times a second; idle: under 10).
+KNOWN="
+xenpv net-broken-spin 6
+xenpv net-tx-bad-id 6
+xenpv net-tx-bad-id/1 6
+xenpv net-prod-ahead 6
+anchor net-prod-ahead 6
+"
+
+BAD='BUG:|WARNING:|Oops|soft lockup|rcu.*(stall|detected)|Call Trace|Kernel panic'
+cfg=$(domu_cfg t-hnet hostilenet "vif=['bridge=xenbr0']")
+
+boot=0
+boot_guest() {
+	boot=$((boot + 1))
+	if [ $boot -gt 1 ]; then
+		$XL destroy t-hnet >/dev/null 2>&1
+		sleep 2
+		console_aside t-hnet
+	fi
+	create "$cfg"
+	wait_for t-hnet 'XENPV-HB tick=3([^0-9]|$)' 240 >/dev/null || fail "the domU did not start ticking (boot $boot)"
+	domid=$($XL domid t-hnet)
+	kernel=$(tr -d '\r' < "$(conlog t-hnet)" | grep -a 'XENPV-GUEST-UP' | sed -n 's/.*kernel=\([^ ]*\).*/\1/p' | tail -n 1)
+	case "$kernel" in
+	*-anchor*) kind=anchor ;;
+	*) kind=xenpv ;;
+	esac
+	say "domU up (boot $boot, domain $domid, kernel $kernel)"
+}
+
+# g_lines: the guest console, CRs off.
+g_lines() { tr -d '\r' < "$(conlog t-hnet)"; }
+# A kernel message may land in the middle of a tick's line: take the
+# number only.
+# The domU's CPU time so far, in seconds, as Xen counts it.
+cpu_s() { $XL list t-hnet 2>/dev/null | awk 'NR == 2 { print $6 }'; }
+ticks() { g_lines | grep -aoE 'XENPV-HB tick=[0-9]+' | tail -n 1 | sed 's/.*tick=//'; }
+known_finding() {
+	echo "$KNOWN" | awk -v k="$kind" -v s="$1" '$1 == k && $2 == s { print $3 }'
+}
+
+last=$(echo $SCENARIOS | awk '{ print $NF }')
+t_test=$(date +%s)
+boot_guest
+# What the guest burns with nothing to do (its loop, eth0), to read the
+# quiet seconds of net-broken-spin against.
+c0=$(cpu_s)
+sleep 8
+idle=$(awk -v a="$c0" -v b="$(cpu_s)" 'BEGIN { printf "%.1f", b - a }')
+say "the guest used $idle s of CPU in 8 idle s"
+pass_list= known_list= bad_list= fixed_list=
+for sc in $SCENARIOS; do
+	start=$(g_lines | wc -l)
+	name=${sc%/*}
+	opts="-w 4"
+	[ "$name" = "$sc" ] || opts="$opts -V ${sc#*/}"
+	case $sc in
+	net-normal) opts="$opts -t 30" ;;
+	net-normal/1) opts="$opts -t 20" ;;
+	net-event-storm|net-broken-spin) opts="$opts -t 15" ;;
+	esac
+	say "scenario $sc on $kind: start (console line $start, options $opts)"
+	out=/tmp/hn-$(echo "$sc" | tr / -).out
+	ct0=$(cpu_s) tt0=$(date +%s)
+	timeout 300 $XENPV/bin/xenpv-hostile-backend $opts "$domid" "$name" > "$out" 2>&1 &
+	tool=$!
+	spin=
+	if [ $name = net-broken-spin ]; then
+		# The tool keeps still for 10 s with the broken ring there: a
+		# frontend that polls it for ever burns a vCPU on its own.
+		while kill -0 $tool 2>/dev/null && ! grep -q 'quiet for' "$out"; do
+			sleep 0.5
+		done
+		c0=$(cpu_s)
+		sleep 8
+		c1=$(cpu_s)
+		spin=$(awk -v a="$c0" -v b="$c1" 'BEGIN { if (a != "" && b != "") printf "%.1f", b - a }')
+		say "$sc: the guest used ${spin:-?} s of CPU in 8 quiet s (idle: $idle s)"
+	fi
+	wait $tool
+	rc=$?
+	# For the record: a frontend that spins shows here too.
+	used=$(awk -v a="$ct0" -v b="$(cpu_s)" 'BEGIN { printf "%.1f", b - a }')
+	say "$sc: the guest used $used s of CPU in the tool's $(($(date +%s) - tt0)) s"
+	sed "s|^|[$sc] |" "$out"
+	why=
+	[ $rc = 0 ] || why="$why tool exit $rc;"
+	# The NET_RX softirq: a few runs a second per packet and event; a
+	# frontend polling a ring for ever runs it without end (the storm's
+	# events may run it as often as they come: not counted there).
+	maxrx=$(g_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' |
+		sed -n 's/.* netrx=\([0-9]*\).*/\1/p' | sort -n | tail -n 1)
+	say "$sc: NET_RX ran at most ${maxrx:-?} times a second in a round"
+	if [ $name != net-event-storm ] && [ "${maxrx:-0}" -gt 1000 ]; then
+		why="$why the NET_RX softirq ran $maxrx times a second (spinning);"
+	fi
+	# After the tool: eth1 must go, and the guest tick on for 5 more.
+	t0=$(ticks)
+	gone=
+	end=$(($(date +%s) + 60))
+	while [ "$(date +%s)" -lt $end ]; do
+		g_lines | tail -n +"$start" | grep -aq 'XENPV-HNET-GONE' && { gone=1; break; }
+		g_lines | tail -n +"$start" | grep -aq 'XENPV-HNET-SEEN' || { gone=never; break; }
+		sleep 1
+	done
+	[ -n "$gone" ] || why="$why eth1 still in the guest 60 s after the tool;"
+	[ "$gone" = never ] && [ $rc = 0 ] && why="$why the guest never saw vif 7;"
+	t1=$((${t0:-0} + 5))
+	alive=1
+	wait_for t-hnet "XENPV-HB tick=$t1([^0-9]|\$)" 60 >/dev/null ||
+		{ alive=; why="$why heartbeat stopped at tick $(ticks) (wanted $t1);"; }
+	# The other network, from dom0's side: both directions at once.
+	ping -c 2 -W 5 10.0.0.2 >/dev/null 2>&1 || why="$why dom0 cannot ping the guest's eth0;"
+	if [ $sc = net-normal/1 ]; then
+		# The self-check: the host stops replying after the warm-up,
+		# and the rounds must say so, or the test could not tell.
+		n_bad=$(g_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' | sed '1d' | grep -c 'vif7=bad')
+		say "net-normal/1 (mute host, self-check): $n_bad round(s) failed, as they must"
+		[ "$n_bad" -ge 3 ] ||
+			why="$why the rounds did not notice a mute host ($n_bad failed);"
+	elif [ $name = net-normal ]; then
+		# The first round may meet ARP and the carrier coming up, the
+		# last the device going away: neither is counted.
+		g_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' | sed '1d;$d' > /tmp/hn-rounds
+		n_ok=$(grep -c 'vif7=ok' /tmp/hn-rounds)
+		n_bad=$(grep -vc 'vif7=ok' /tmp/hn-rounds)
+		[ "$n_ok" -ge 3 ] || why="$why only $n_ok round(s) answered over eth1;"
+		[ "$n_bad" = 0 ] || why="$why $n_bad round(s) failed: $(grep -v 'vif7=ok' /tmp/hn-rounds | head -n 1);"
+		say "net-normal: $n_ok round(s) pinged 10.99.0.1 over eth1, $n_bad failed"
+	fi
+	g_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' | grep -q 'eth0=bad' &&
+		say "$sc: a round could not ping dom0 over eth0 during the scenario"
+	badl=$(g_lines | tail -n +"$start" | grep -aE "$BAD" | head -n 3)
+	[ -z "$badl" ] || why="$why console: $(echo "$badl" | tr '\n' ' ');"
+	# What the guest said: its kernel's lines, eth1 coming and going,
+	# failed rounds.
+	g_lines | tail -n +"$start" |
+		grep -aE '\] \[ *[0-9]+\.[0-9]+\]|XENPV-HNET-(SEEN|GONE)|XENPV-HNET r=.* vif7=bad' |
+		head -n 15 | sed "s|^|[$sc guest] |"
+	f=$(known_finding $sc)
+	if [ -z "$why" ]; then
+		if [ -n "$f" ]; then
+			say "scenario $sc on $kind: PASS, but listed as known failure (issue 12 finding $f)"
+			fixed_list="$fixed_list $sc(finding $f)"
+		else
+			say "scenario $sc on $kind: PASS"
+			pass_list="$pass_list $sc"
+		fi
+	elif [ -n "$f" ]; then
+		say "scenario $sc on $kind: KNOWN-FAIL (issue 12 finding $f):$why"
+		known_list="$known_list $sc(finding $f:$why)"
+	else
+		say "scenario $sc on $kind: FAIL:$why"
+		bad_list="$bad_list $sc($why)"
+	fi
+	# Without the baseline, the rest would say nothing: unless the
+	# failure is a known one, stop here.
+	[ $sc != net-normal ] || [ -z "$why" ] || [ -n "$f" ] ||
+		fail "net-normal, the baseline, failed:$why"
+	# Next scenario on a live guest with no stale eth1 and a clean log.
+	if { [ -z "$alive" ] || [ "$gone" != 1 ] || [ -n "$badl" ]; } &&
+		[ "$sc" != "$last" ]; then
+		boot_guest
+	fi
+done
+$XL destroy t-hnet >/dev/null 2>&1
+say "$(echo $SCENARIOS | wc -w) scenarios in $(($(date +%s) - t_test)) s, $boot boot(s)"
+[ -z "$bad_list" ] || fail "scenarios failed:$bad_list${known_list:+; known failures:$known_list}"
+[ -z "$known_list" ] || fail "known failures only:$known_list; passed:$pass_list${fixed_list:+; listed but passed:$fixed_list}"
+pass "all scenarios survived on $kind:$pass_list${fixed_list:+; listed as known failures, passed this run:$fixed_list}"
