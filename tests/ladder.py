@@ -96,6 +96,7 @@ TESTS = [
     ('domu-lifecycle', 'domu', 3600, 'smp2'),
     ('domu-hostile-frontend', 'domu', 1200, 'smp2'),
     ('domu-hostile-blk', 'domu', 1800, 'smp2'),
+    ('domu-hostile-net', 'domu', 1500, 'smp2'),
     ('domu-net-unload', 'domu', 600, 'smp2'),
     ('domu-migrate', 'domu', 600, 'smp2'),
     ('domu-checkpoint', 'domu', 600, 'smp2'),
@@ -119,6 +120,9 @@ BEYOND_ANCHOR = {
     'domu-hostile-blk': "upstream's blkfront leaves requests pending for ever "
                         "after a bad answer or a Closing with I/O in flight: "
                         "its disk never goes (the test's KNOWN table)",
+    'domu-hostile-net': "upstream's netfront never lets go of a vif whose rx "
+                        "rsp_prod was impossible: NAPI stays scheduled and "
+                        "the removal waits for it (the test's KNOWN table)",
 }
 
 # Tests of the dom0's backends, whatever the domU: the rogue frontend of
