@@ -42,27 +42,22 @@ net-close-inflight"
 
 # Known failures: kernel (xenpv = ours, anchor = upstream's frontend),
 # scenario, issue 12 finding.  Measured on the ladder (dom0 = anchor):
-#  - xenpv net-broken-spin: our netfront says "backend answered unknown
-#    request 256", calls the queue broken and then polls it for ever:
-#    rsp_cons stays behind rsp_prod, so RING_FINAL_CHECK_FOR_RESPONSES
-#    schedules NAPI again at every poll.  The guest keeps ticking
-#    (ksoftirqd takes the softirq), and the spin ends when the device
-#    goes.
 #  - anchor net-prod-ahead: upstream's netfront says "Illegal number of
 #    responses 258", calls the device broken and returns from its rx
 #    poll without completing NAPI: NAPI stays scheduled for good, and
 #    removing the device (napi_disable) waits for it for ever, so eth1
 #    never goes (finding 6's broken-ring handling, and a xenwatch hang
 #    of finding 3's kind).  On the tx ring (-V 1) it passes.
-#  - xenpv net-tx-bad-id, net-tx-bad-id/1, net-prod-ahead: the same
-#    spin, after "backend answered unknown request" or "answered
-#    requests we never made" on the rx ring (NET_RX 12000 to 112000
-#    times a second; idle: under 10).
+# Ours passes them all since issue 12's netfront fixes: a queue whose
+# backend broke the ring is not polled again and the device goes to
+# Closing.  Before them it failed net-broken-spin, net-tx-bad-id (and
+# /1) and net-prod-ahead (finding 6): after "backend answered unknown
+# request 256" or "answered requests we never made" it called the queue
+# broken and then polled it for ever (rsp_cons behind rsp_prod, NET_RX
+# 12000 to 470000 times a second; idle: under 10).  The guest kept
+# ticking (ksoftirqd took the softirq); the spin ended when the device
+# went.
 KNOWN="
-xenpv net-broken-spin 6
-xenpv net-tx-bad-id 6
-xenpv net-tx-bad-id/1 6
-xenpv net-prod-ahead 6
 anchor net-prod-ahead 6
 "
 
