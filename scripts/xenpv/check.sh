@@ -137,17 +137,21 @@ ours)
 			parts+=("unit: missing")
 		fi
 		# The matrix of dom0 x domU, in two lanes: the tests of our
-		# backends (long: 50 domUs come and go) in the background,
-		# beside the whole ladder (ours x ours), then the anchor's dom0
-		# with our domU and our dom0 with Debian's stock domU.
-		backend='domu-lifecycle,domu-hostile-frontend'
+		# backends (long: 50 domUs come and go) and of our frontends
+		# against dom0's hostile backend in the background, beside the
+		# whole ladder (ours x ours), then the anchor's dom0 with our
+		# domU and our dom0 with Debian's stock domU.  The hostile
+		# backend is a program of ours, the same on any dom0: its tests
+		# run once, with ours.
+		hostile='domu-hostile-blk,domu-hostile-net'
+		backend="domu-lifecycle,domu-hostile-frontend,$hostile"
 		in_background ladder-backends "python3 tests/ladder.py --kernel ours \
 			--tests $backend --label ours-backends --xfail tests/expect/ours.xfail"
 		counted ladder python3 tests/ladder.py --kernel ours \
 			--tests "*,!${backend//,/,!}" --xfail tests/expect/ours.xfail
 		counted ladder-anchor-dom0 python3 tests/ladder.py --kernel ours \
-			--domu-dom0 anchor --tests "domu-*" --label ours-on-anchor \
-			--xfail tests/expect/ours.xfail
+			--domu-dom0 anchor --tests "domu-*,!${hostile//,/,!}" \
+			--label ours-on-anchor --xfail tests/expect/ours.xfail
 		counted ladder-stock-domu python3 tests/ladder.py --kernel stock \
 			--domu-dom0 ours --tests "domu-*" --label stock-on-ours
 		collect ladder-backends
