@@ -1005,17 +1005,26 @@ int xenbus_alloc_evtchn_for(domid_t remote, evtchn_port_t *port)
 EXPORT_SYMBOL_GPL(xenbus_alloc_evtchn_for);
 
 /*
- * Ports bound to an IRQ of ours right now, counted when asked (a
+ * Ports open in Xen for us right now, counted when asked (a
  * /sys/hypervisor/usage file): the hostile-peer tests compare it before
- * and after.
+ * and after.  Xen's own answer, not our irq table: a port left open
+ * after its irq went, or allocated and never bound, is what a leak
+ * looks like.  EVTCHNOP_status says -EINVAL past the ports Xen has set
+ * up for the domain, which it does from 0 upwards.
  */
 unsigned int xen_evtchn_ports_bound(void)
 {
+	struct evtchn_status st;
 	unsigned int port, n = 0;
 
-	for (port = 0; port < EVTCHN_NR_PORTS; port++)
-		if (READ_ONCE(port_to_irq[port]) >= 0)
+	for (port = 1; port < EVTCHN_NR_PORTS; port++) {
+		st.dom = DOMID_SELF;
+		st.port = port;
+		if (HYPERVISOR_event_channel_op(EVTCHNOP_status, &st))
+			break;
+		if (st.status != EVTCHNSTAT_closed)
 			n++;
+	}
 	return n;
 }
 

@@ -283,8 +283,8 @@ static const struct attribute_group properties_group = {
  *
  * What this domain holds of Xen's per-domain resources right now: grant
  * references it has allocated (those kept back because another domain
- * still maps their page count too) and event-channel ports bound to an
- * IRQ.  A test reads them before and after it lets another domain
+ * still maps their page count too) and event-channel ports open in Xen
+ * (bound or merely allocated).  A test reads them before and after it lets another domain
  * misbehave: a number that does not come back is a leak.
  */
 

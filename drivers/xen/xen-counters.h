@@ -9,7 +9,7 @@
 
 /* grant-table.c: our grant references allocated and not freed. */
 unsigned int gnttab_refs_in_use(void);
-/* events.c: event-channel ports bound to a Linux IRQ. */
+/* events.c: event-channel ports open in Xen (EVTCHNOP_status). */
 unsigned int xen_evtchn_ports_bound(void);
 
 #endif /* _DRIVERS_XEN_XEN_COUNTERS_H */
