@@ -1152,11 +1152,18 @@ fail:
 
 /* ---- The disk ---------------------------------------------------------- */
 
+/*
+ * A disk whose backend is being replaced after a restore is still the
+ * disk: its I/O waits for the new backend, and so may an open.
+ */
 static int blkfront_open(struct block_device *bdev, fmode_t mode)
 {
 	struct blkfront_info *info = bdev->bd_disk->private_data;
+	enum blkfront_state state = info ? READ_ONCE(info->state) :
+					   BLKFRONT_DISCONNECTED;
 
-	return info && info->state == BLKFRONT_CONNECTED ? 0 : -ENXIO;
+	return state == BLKFRONT_CONNECTED ||
+	       state == BLKFRONT_RECONNECTING ? 0 : -ENXIO;
 }
 
 /*
