@@ -44,11 +44,11 @@
 #
 # The scenarios: the tool's name, or the name and a variant ("-v1": -V 1,
 # "-u": -u).  blk-cycle and blk-flap repeat -n times (CYCLES, FLAPS).
-SCENARIOS="blk-normal blk-bad-status blk-bad-id blk-prod-ahead blk-prod-behind
-blk-dup-id blk-stale-id blk-bad-op blk-close-inflight blk-close-inflight-v1
-blk-state-loop-v0 blk-state-loop-v1 blk-state-loop-v2 blk-event-storm-v0
-blk-event-storm-v1 blk-cycle blk-flap blk-keep-mapped blk-keep-mapped-u
-blk-ring-shrink blk-restore-connected"
+SCENARIOS="blk-normal blk-keep-mapped blk-keep-mapped-u blk-restore-connected
+blk-ring-shrink blk-event-storm-v0 blk-event-storm-v1 blk-close-inflight-v1
+blk-stale-id blk-bad-op blk-state-loop-v0 blk-state-loop-v1 blk-state-loop-v2
+blk-cycle blk-flap blk-bad-status blk-bad-id blk-prod-ahead blk-prod-behind
+blk-dup-id blk-close-inflight"
 CYCLES=60
 FLAPS=30
 
