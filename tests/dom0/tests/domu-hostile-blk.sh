@@ -244,8 +244,8 @@ for sc in $SCENARIOS; do
 	t1=$((${t0:-0} + 10))
 	wait_for t-hblk "XENPV-HB tick=$t1\$" 90 >/dev/null ||
 		why="$why heartbeat stopped at tick $(ticks) (wanted $t1);"
-	g_lines | tail -n +"$start" | grep -a 'XENPV-HBLK r=' | tail -n 1 | grep -q 'xvdb=bad' &&
-		why="$why xvdb failed in the guest;"
+	g_lines | tail -n +"$start" | grep -aq 'XENPV-HBLK-XVDB bad' &&
+		why="$why a read of xvdb failed in the guest;"
 	if [ -z "$gone" ]; then
 		notes="$notes counters not compared (xvdh still there);"
 	elif ! ask count; then
@@ -295,7 +295,7 @@ for sc in $SCENARIOS; do
 	# What the guest said: its kernel's lines, xvdh coming and going,
 	# failed rounds, answers.
 	g_lines | tail -n +"$start" |
-		grep -aE '\] \[ *[0-9]+\.[0-9]+\]|XENPV-HBLK-(SEEN|GONE|ACK|CANARY)|XENPV-HBLK r=.* xvdh=[^o]' |
+		grep -aE '\] \[ *[0-9]+\.[0-9]+\]|XENPV-HBLK-(SEEN|GONE|ACK|CANARY|XVDB)|XENPV-HBLK r=.* xvdh=[^o]' |
 		head -n 20 | sed "s/^/[$sc guest] /"
 	f=$(known_finding $sc)
 	took="$(($(date +%s) - t_sc)) s"
