@@ -95,7 +95,7 @@ TESTS = [
     ('domu-evtchn-leak', 'domu', 480, 'smp2'),
     ('domu-lifecycle', 'domu', 3600, 'smp2'),
     ('domu-hostile-frontend', 'domu', 1200, 'smp2'),
-    ('domu-hostile-blk', 'domu', 2700, 'smp2'),
+    ('domu-hostile-blk', 'domu', 3600, 'smp2'),
     ('domu-hostile-net', 'domu', 1500, 'smp2'),
     ('domu-net-unload', 'domu', 600, 'smp2'),
     ('domu-migrate', 'domu', 600, 'smp2'),
