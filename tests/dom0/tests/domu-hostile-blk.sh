@@ -18,7 +18,7 @@
 #    request through xvdb, which reads (xvdb=ok);
 #  - xvdh is gone from the guest within 60 s of the tool's exit (the
 #    frontend let go of the device);
-#  - the guest's grant and event channel counts (debugfs files of our
+#  - the guest's grant and event channel counts (/sys/hypervisor/usage of our
 #    kernel) are no higher than before the scenario, xvdh gone both
 #    times: more is a leak.  Without those files (the anchor's kernel)
 #    the guest says "counters: n/a" and that part is not judged; the
