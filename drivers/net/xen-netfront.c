@@ -67,8 +67,8 @@ MODULE_PARM_DESC(max_queues, "Maximum number of queues per virtual interface");
  * given them whatever it says.)  The parameter's name is the one users
  * know from upstream Linux (xen_netfront.trusted).
  */
-static bool xennet_trusted = true;
-module_param_named(trusted, xennet_trusted, bool, 0644);
+static bool trust_backends = true;
+module_param_named(trusted, trust_backends, bool, 0644);
 MODULE_PARM_DESC(trusted,
 		 "Grant packet pages to backends (default); N: copy all packets");
 
@@ -1040,7 +1040,7 @@ static int xennet_connect(struct netfront_info *info)
 				 "the backend cannot copy received packets (feature-rx-copy)");
 		return -EOPNOTSUPP;
 	}
-	untrusted = !xennet_trusted ||
+	untrusted = !trust_backends ||
 		    !xenbus_read_unsigned(dev->nodename, "trusted", 1);
 	if (untrusted != info->untrusted)
 		dev_info(&dev->dev, "%s: backend %s: %s\n", netdev->name,
