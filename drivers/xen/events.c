@@ -45,10 +45,13 @@
 #include <xen/interface/vcpu.h>
 
 #include "eoi-throttle.h"
+#include "upcall-scan.h"
 #include "xen-counters.h"
 
 #define EVTCHN_WORD_BITS	(sizeof(xen_ulong_t) * 8)
 #define EVTCHN_NR_PORTS		(EVTCHN_WORD_BITS * EVTCHN_WORD_BITS)
+/* The selector is an unsigned long: upcall-scan.h turns it as one. */
+static_assert(EVTCHN_WORD_BITS == BITS_PER_LONG);
 
 enum xen_irq_kind { XIRQ_EVTCHN, XIRQ_VIRQ, XIRQ_IPI, XIRQ_PIRQ };
 
@@ -259,39 +262,32 @@ static unsigned long run_word(unsigned int word, unsigned long which,
 	return left;
 }
 
+/* Ports were left in @word: the first of them starts the next scan. */
+static void note_left(unsigned int word, unsigned long left, bool *done)
+{
+	if (!left || !*done)
+		return;
+	this_cpu_write(upcall_scan_from,
+		       word * EVTCHN_WORD_BITS + __ffs(left));
+	*done = false;
+}
+
 /*
  * One scan of the words @sel names, starting at this CPU's scan_from
- * port and going round: the part of its word from that port up first,
- * the other words in order, the rest of the first word last.  Returns
- * false if the budget ran out and ports were left; scan_from is then
- * the first port left, so that the next upcall starts there and a port
- * that keeps firing low in the bitmap cannot starve the ports after it.
+ * port and going round (upcall-scan.h).  Returns false if the budget
+ * ran out and ports were left; scan_from is then the first port left,
+ * so that the next upcall starts there.
  */
 static bool run_round(unsigned long sel, unsigned int *budget)
 {
-	unsigned int from = this_cpu_read(upcall_scan_from);
-	unsigned int first = from / EVTCHN_WORD_BITS;
-	unsigned long upper = ~0UL << (from % EVTCHN_WORD_BITS);
+	struct upcall_scan scan;
+	unsigned long ports;
+	unsigned int word;
 	bool done = true;
-	unsigned int i;
 
-	for (i = 0; i <= EVTCHN_WORD_BITS; i++) {
-		unsigned int word = (first + i) % EVTCHN_WORD_BITS;
-		unsigned long which = ~0UL, left;
-
-		if (!(sel & BIT(word)))
-			continue;
-		if (i == 0)
-			which = upper;
-		else if (i == EVTCHN_WORD_BITS)
-			which = ~upper;
-		left = run_word(word, which, budget);
-		if (left && done) {
-			this_cpu_write(upcall_scan_from,
-				       word * EVTCHN_WORD_BITS + __ffs(left));
-			done = false;
-		}
-	}
+	upcall_scan_start(&scan, sel, this_cpu_read(upcall_scan_from));
+	while (upcall_scan_next(&scan, &word, &ports))
+		note_left(word, run_word(word, ports, budget), &done);
 	return done;
 }
 
@@ -340,6 +336,8 @@ static int __init upcall_alarm_init(void)
 {
 	unsigned int cpu;
 
+	if (!xen_domain())
+		return 0;	/* native: no upcall will ever defer */
 	for_each_possible_cpu(cpu) {
 		struct hrtimer *alarm = per_cpu_ptr(&upcall_alarm, cpu);
 
