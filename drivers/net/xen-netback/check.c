@@ -186,14 +186,6 @@ int nb_copy_plan(const struct nb_seg *src, unsigned int nr_src,
 	return n;
 }
 
-unsigned int nb_eoi_delay_ms(unsigned int spurious)
-{
-	/* Up to 16 in a row is a guest being chatty; then 1, 2, 4 .. 64 ms. */
-	if (spurious <= 16)
-		return 0;
-	return 1U << min(spurious - 17, 6U);
-}
-
 int nb_parse_rate(const char *s, u64 *bytes, u32 *usecs)
 {
 	unsigned long long b;

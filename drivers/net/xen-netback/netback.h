@@ -166,12 +166,6 @@ int nb_copy_plan(const struct nb_seg *src, unsigned int nr_src,
 		 struct nb_copy *copies, unsigned int max,
 		 unsigned int *bytes);
 
-/* The delay, in milliseconds, before an event channel is unmasked again
- * after @spurious events in a row found nothing to do: none for a few,
- * then growing, so a guest that floods the channel costs us little.
- */
-unsigned int nb_eoi_delay_ms(unsigned int spurious);
-
 /* Parse the toolstack's "rate" node, "<bytes>,<usecs>": @bytes may leave
  * the guest every @usecs microseconds.  Returns 0, or -EINVAL.
  */
@@ -196,8 +190,6 @@ struct nb_queue {
 	bool active;			/* rings mapped, channel bound */
 	int irq;
 	unsigned long flags;
-	unsigned int spurious;		/* events in a row with nothing to do */
-	struct timer_list eoi_timer;	/* a delayed EOI */
 
 	/* The guest's transmit ring: packets from the guest. */
 	struct netif_tx_back_ring tx;

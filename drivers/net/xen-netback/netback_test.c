@@ -2,8 +2,8 @@
 /*
  * Unit tests of what xen-netback believes of a frontend (check.c): the
  * transmit requests of a packet, ring producer indexes, the receive slot
- * count, the copy plan, the event throttle and the rate; and of the step
- * that takes a packet for the guest off its queue (to-guest.c).
+ * count, the copy plan and the rate; and of the step that takes a
+ * packet for the guest off its queue (to-guest.c).
  *
  * Requests are built here as a hostile frontend would write them; the
  * rings are plain arrays and nothing talks to Xen.
@@ -382,17 +382,6 @@ static void copy_plan_too_many(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bytes, 40U);
 }
 
-static void eoi_delay_grows_and_caps(struct kunit *test)
-{
-	KUNIT_EXPECT_EQ(test, nb_eoi_delay_ms(0), 0U);
-	KUNIT_EXPECT_EQ(test, nb_eoi_delay_ms(16), 0U);
-	KUNIT_EXPECT_EQ(test, nb_eoi_delay_ms(17), 1U);
-	KUNIT_EXPECT_EQ(test, nb_eoi_delay_ms(18), 2U);
-	KUNIT_EXPECT_EQ(test, nb_eoi_delay_ms(23), 64U);
-	KUNIT_EXPECT_EQ(test, nb_eoi_delay_ms(1000), 64U);
-	KUNIT_EXPECT_EQ(test, nb_eoi_delay_ms(UINT_MAX), 64U);
-}
-
 static void rate_parsing(struct kunit *test)
 {
 	u64 bytes;
@@ -547,7 +536,6 @@ static struct kunit_case xen_netback_cases[] = {
 	KUNIT_CASE(copy_plan_splits_at_pages),
 	KUNIT_CASE(copy_plan_short_side_and_empty),
 	KUNIT_CASE(copy_plan_too_many),
-	KUNIT_CASE(eoi_delay_grows_and_caps),
 	KUNIT_CASE(rate_parsing),
 	KUNIT_CASE(rx_next_takes_what_fits),
 	{}

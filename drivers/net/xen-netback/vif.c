@@ -12,8 +12,9 @@
  * The event channel is bound "late EOI": after an event it stays masked
  * until the poll has run and found (or not) something to do.  A guest
  * that only sends events, with nothing on its rings, is thereby slowed
- * to our pace; after a run of such spurious events the unmask is also
- * put off a little longer each time (nb_eoi_delay_ms()).
+ * to our pace, and the event core puts off the unmask after a run of
+ * events we call spurious (eoi-throttle.h): one throttle, for every
+ * backend and frontend alike.
  */
 
 #define pr_fmt(fmt) "xen-netback: " fmt
@@ -149,32 +150,15 @@ static irqreturn_t nb_interrupt(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-static void eoi_timer(struct timer_list *t)
-{
-	struct nb_queue *q = from_timer(q, t, eoi_timer);
-
-	xen_irq_lateeoi(q->irq, XEN_EOI_FLAG_SPURIOUS);
-}
-
-/* The event that woke us is handled: let the next one in. */
+/* The event that woke us is handled: let the next one in, saying
+ * whether it brought anything.
+ */
 static void end_of_event(struct nb_queue *q)
 {
-	unsigned int delay;
-
 	if (!test_and_clear_bit(NB_Q_EOI_PENDING, &q->flags))
 		return;
-	if (test_and_clear_bit(NB_Q_WORKED, &q->flags)) {
-		q->spurious = 0;
-		xen_irq_lateeoi(q->irq, 0);
-		return;
-	}
-	if (q->spurious < UINT_MAX)
-		q->spurious++;
-	delay = nb_eoi_delay_ms(q->spurious);
-	if (delay)
-		mod_timer(&q->eoi_timer, jiffies + msecs_to_jiffies(delay));
-	else
-		xen_irq_lateeoi(q->irq, XEN_EOI_FLAG_SPURIOUS);
+	xen_irq_lateeoi(q->irq, test_and_clear_bit(NB_Q_WORKED, &q->flags) ?
+			0 : XEN_EOI_FLAG_SPURIOUS);
 }
 
 static int nb_poll(struct napi_struct *napi, int budget)
@@ -230,7 +214,6 @@ int nb_vif_connect_queue(struct nb_queue *q, grant_ref_t tx_ref,
 	q->tx_seen_prod = q->tx.req_cons;
 	q->rx_seen_prod = q->rx.req_cons;
 	q->flags = 0;
-	q->spurious = 0;
 	q->credit_bytes = 0;
 	q->credit_stamp = jiffies - usecs_to_jiffies(vif->rate_usecs) - 1;
 
@@ -284,7 +267,6 @@ void nb_vif_disconnect(struct nb_vif *vif)
 		q = &vif->queues[i];
 		if (q->irq) {
 			napi_disable(&q->napi);
-			del_timer_sync(&q->eoi_timer);
 			unbind_from_irqhandler(q->irq, q);
 			q->irq = 0;
 		}
@@ -404,7 +386,6 @@ struct nb_vif *nb_vif_create(struct xenbus_device *xbdev, unsigned int handle)
 		q->id = i;
 		snprintf(q->name, sizeof(q->name), "%s-q%u", name, i);
 		skb_queue_head_init(&q->rx_queue);
-		timer_setup(&q->eoi_timer, eoi_timer, 0);
 		timer_setup(&q->drain_timer, nb_drain_timer, 0);
 		timer_setup(&q->credit_timer, nb_credit_timer, 0);
 		netif_napi_add(dev, &q->napi, nb_poll);
