@@ -78,6 +78,12 @@ MODULE_PARM_DESC(trusted,
 #define RX_REFILL_BATCH	32
 /* Bytes of each received packet copied into the skb head. */
 #define RX_PULL		128
+/* Slots a received packet may take: a packet of 64 KiB fills one page
+ * per fragment, and each type of extra-info comes at most once.  A
+ * backend that chains more (more_data or FLAG_MORE for ever) is not
+ * sending a packet: the queue is broken.
+ */
+#define RX_MAX_SLOTS	(MAX_SKB_FRAGS + 1 + XEN_NETIF_EXTRA_TYPE_MAX)
 /* Slots a transmitted packet may take: what every backend accepts. */
 #define TX_MAX_SLOTS	XEN_NETIF_NR_SLOTS_MIN
 /* ... plus one GSO extra slot; wake a stopped queue when this is free. */
@@ -126,6 +132,7 @@ struct netfront_queue {
 		bool extra_next;	/* the next slot is an extra-info */
 		bool bad;		/* drop it once complete */
 		u8 extras;		/* extra-info slots seen */
+		u8 slots;		/* slots it took so far */
 		u16 flags;		/* of its first slot */
 	} pkt;
 	unsigned long state;		/* QUEUE_* bits */
@@ -631,6 +638,10 @@ static void rx_slot(struct netfront_queue *q, RING_IDX idx,
 	struct netif_extra_info x;
 	struct page *page;
 
+	if (++p->slots > RX_MAX_SLOTS) {
+		queue_broken(q, "receive packet chained past any packet's slots");
+		return;
+	}
 	if (p->active && p->extra_next) {
 		/* An extra-info record: its page stays posted.  Each type
 		 * comes at most once, so a longer chain is a lie.
