@@ -647,6 +647,33 @@ static int rx_deliver(struct net_be *be, const struct net_frame *f)
 	return 1;
 }
 
+/*
+ * Answer every buffer the guest has posted as one more piece of a
+ * packet that never ends: NETRXF_more_data on each.  Returns how many
+ * were answered, -1 if the frontend broke the rx ring.
+ */
+int net_rx_endless(struct net_be *be)
+{
+	struct netif_rx_request req;
+	struct netif_rx_response *rsp;
+	int n = 0, notify, rc;
+
+	if (!be->connected || be->broken)
+		return -1;
+	while ((rc = rx_take(be, &req)) > 0) {
+		rsp = RING_GET_RESPONSE(&be->rx, be->rx.rsp_prod_pvt++);
+		rsp->id = req.id;
+		rsp->offset = 0;
+		rsp->flags = NETRXF_more_data | NETRXF_data_validated;
+		rsp->status = 64;
+		n++;
+	}
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&be->rx, notify);
+	if (notify)
+		chan_notify(be->hb, be->port);
+	return rc < 0 ? -1 : n;
+}
+
 /* Deliver queued replies while the guest has buffers for them. */
 void net_rx_flush(struct net_be *be)
 {

@@ -406,6 +406,45 @@ static int close_inflight(struct hb *hb)
 	return finish(&be, rc);
 }
 
+/*
+ * A received packet that never ends: every buffer the guest posts is
+ * answered as one more piece of it (NETRXF_more_data), for -t seconds
+ * (15) or until the frontend leaves Connected.  No packet takes more
+ * than a few dozen slots; a frontend must give up on such a backend,
+ * not take its pieces for as long as it sends them.  The last line
+ * says which it did.
+ */
+static int rx_endless(struct hb *hb)
+{
+	unsigned long slots = 0;
+	struct net_be be;
+	double end;
+	int rc = start(&be, hb), n;
+
+	if (rc != HB_EXIT_DONE)
+		return finish(&be, rc);
+	end = hb_now() + opt(hb->seconds, 15);
+	dev_fe_state(&be.dev);
+	while (hb_now() < end && be.dev.fe_state == XenbusStateConnected) {
+		n = net_rx_endless(&be);
+		if (n < 0)
+			break;
+		slots += n;
+		if (hb_wait(hb, 20) < 0)
+			break;
+		dev_fe_state(&be.dev);
+	}
+	hb_log("endless packet: %lu slot(s) answered; frontend %s", slots,
+	       xb_state_name(be.dev.fe_state));
+	if (!slots)
+		rc = HB_EXIT_NOT_EXERCISED;
+	else if (be.dev.fe_state == XenbusStateConnected)
+		hb_log("verdict: the frontend still takes the endless packet");
+	else
+		hb_log("verdict: the frontend gave up the endless packet");
+	return finish(&be, rc);
+}
+
 const struct hb_scenario net_scenarios[] = {
 	{ "net-normal", "a correct vif for -t s (baseline; -V 1: mute)",
 	  normal },
@@ -424,5 +463,7 @@ const struct hb_scenario net_scenarios[] = {
 	{ "net-event-storm", "notify in a loop for -t s", event_storm },
 	{ "net-close-inflight", "Closing with tx requests unanswered",
 	  close_inflight },
+	{ "net-rx-endless", "an rx packet that never ends (more_data)",
+	  rx_endless },
 	{ NULL, NULL, NULL },
 };

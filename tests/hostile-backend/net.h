@@ -107,6 +107,7 @@ void net_push_raw(struct net_be *be, bool rx, RING_IDX rsp_prod);
 void net_host_receive(struct net_be *be, const struct net_frame *f);
 void net_serve_tx(struct net_be *be, const struct net_tx_pkt *pkt);
 void net_rx_flush(struct net_be *be);
+int net_rx_endless(struct net_be *be);
 void net_poll(struct net_be *be);
 unsigned long net_serve(struct net_be *be, unsigned long want,
 			int timeout_ms);
