@@ -14,24 +14,27 @@
  * ("indirect" pages) and the slot names those.
  *
  * We never grant the backend a page of the kernel's: each ring owns a
- * pool of pages, enough for every slot to carry its biggest request,
- * and the data travels through them (a write's copied in before the
- * request goes out, a read's copied out once it is answered).  A
- * backend can be buggy or hostile, and Xen gives no way to take a
- * grant back from a domain that keeps it mapped; if the pages were the
- * bio's, such a backend could go on reading or writing memory the
- * kernel has long reused.  A pool page it will not let go of is simply
- * given up: the grant table frees it once the backend unmaps it, and
- * the request completes with an error like any other.
+ * pool of pages and the data travels through them (a write's copied in
+ * before the request goes out, a read's copied out once it is
+ * answered).  The pool starts small and grows with the I/O the ring
+ * carries, up to enough for every slot to carry its biggest request
+ * (see setup_pool()).  A backend can be buggy or hostile, and Xen gives
+ * no way to take a grant back from a domain that keeps it mapped; if
+ * the pages were the bio's, such a backend could go on reading or
+ * writing memory the kernel has long reused.  A pool page it will not
+ * let go of is simply given up: the grant table frees it once the
+ * backend unmaps it, and the request completes with an error like any
+ * other.
  *
- * With "feature-persistent" on both sides the pool pages are granted
- * once, for the life of the ring, and the backend maps each one once
- * and keeps it: the copy we pay anyway saves it a map, an unmap and a
- * TLB flush per page.  Otherwise each request grants the pool pages it
- * uses and revokes them when it is answered.  A backend we are told not
- * to trust (the "trusted" parameter, or trusted=0 in our store
- * directory, which a toolstack writes for a driver domain) gets no
- * persistent grants: between requests it holds nothing of ours.
+ * With "feature-persistent" on both sides a pool page is granted the
+ * first time it carries data and stays granted for the life of the
+ * ring, and the backend maps each one once and keeps it: the copy we
+ * pay anyway saves it a map, an unmap and a TLB flush per page.
+ * Otherwise each request grants the pool pages it uses and revokes them
+ * when it is answered.  A backend we are told not to trust (the
+ * "trusted" parameter, or trusted=0 in our store directory, which a
+ * toolstack writes for a driver domain) gets no persistent grants:
+ * between requests it holds nothing of ours.
  *
  * The handshake, in store nodes (ours under device/vbd/<id>, the
  * backend's under its "backend" path):
@@ -61,6 +64,7 @@
 #include <linux/hdreg.h>
 #include <linux/interrupt.h>
 #include <linux/major.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
@@ -114,9 +118,19 @@ MODULE_PARM_DESC(max_ring_page_order,
 	(SEGS_PER_INDIRECT_PAGE * BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST)
 
 /*
+ * A ring's pool of data pages (setup_pool()): pages made when the
+ * backend connects, how many more at a time when it runs dry, and the
+ * most it may have: a one-page ring's 32 biggest requests, or a 64th
+ * of the guest's memory if that is less.
+ */
+#define POOL_START_PAGES	64U
+#define POOL_GROW_PAGES		16U
+#define POOL_MAX_PAGES		1056U
+
+/*
  * The most segments a request of ours can have (the parameter, within
  * what the protocol allows), and the indirect pages that takes: every
- * ring slot is provisioned for it once.
+ * ring slot can carry one.
  */
 static unsigned int seg_cap, indirect_pages;
 
@@ -128,9 +142,9 @@ static unsigned int seg_cap, indirect_pages;
 /* ---- Structures -------------------------------------------------------- */
 
 /*
- * A page of a ring's pool.  On a persistent ring it is granted for as
- * long as the ring lives; otherwise @ref is only valid while a request
- * uses the page.
+ * A page of a ring's pool.  On a persistent ring it is granted from its
+ * first request for as long as the ring lives; otherwise @ref is only
+ * valid while a request uses the page.
  */
 struct blkfront_pgrant {
 	struct list_head node;		/* on the ring's free list when idle */
@@ -165,8 +179,15 @@ struct blkfront_ring {
 	spinlock_t lock;
 	struct blkfront_shadow *shadow;	/* ring_size slots, indexed by tag */
 	struct blkfront_pgrant *pool;	/* set up when the backend connects */
-	unsigned int pool_size;
+	unsigned int pool_size;		/* entries used (given up ones too) */
+	unsigned int pool_cap;		/* entries of @pool */
+	/*
+	 * Free pages that served a request before: on a persistent ring
+	 * these are the granted ones, taken first.  pool_fresh: never
+	 * granted yet.
+	 */
 	struct list_head pool_free;
+	struct list_head pool_fresh;
 	char name[24];
 };
 
@@ -327,21 +348,60 @@ static void fill_rw_head(struct blkfront_info *info, struct request *rq,
 	}
 }
 
-static struct blkfront_pgrant *take_pgrant(struct blkfront_ring *r)
+static unsigned int grow_pool(struct blkfront_ring *r, unsigned int n,
+			      gfp_t gfp);
+
+/*
+ * A free pool page: one that served before (on a persistent ring, one
+ * granted already), else a fresh one, else the pool grows by a few.
+ * The growth takes no memory reserves: this may run for the writeback
+ * that reclaim started, and a page we take stays in the pool.  Ring
+ * lock held.
+ */
+static struct blkfront_pgrant *pool_get_page(struct blkfront_ring *r)
 {
 	struct blkfront_pgrant *pg;
 
 	pg = list_first_entry_or_null(&r->pool_free, struct blkfront_pgrant,
 				      node);
+	if (!pg && list_empty(&r->pool_fresh))
+		grow_pool(r, POOL_GROW_PAGES,
+			  GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC);
+	if (!pg)
+		pg = list_first_entry_or_null(&r->pool_fresh,
+					      struct blkfront_pgrant, node);
 	if (pg)
 		list_del(&pg->node);
 	return pg;
 }
 
+/* A page back to the pool: with the pages that served, or the fresh ones. */
+static void pool_put_page(struct blkfront_ring *r, struct blkfront_pgrant *pg,
+			  bool served)
+{
+	list_add(&pg->node, served ? &r->pool_free : &r->pool_fresh);
+}
+
+/* Grant @pg to the backend for the life of the ring; 0 or -ENOSPC. */
+static int grant_for_good(struct blkfront_ring *r, struct blkfront_pgrant *pg)
+{
+	int ref = gnttab_grant_foreign_access(r->info->xbdev->otherend_id,
+					      xen_page_to_gfn(pg->page), 0);
+
+	if (ref < 0)
+		return -ENOSPC;
+	pg->ref = ref;
+	return 0;
+}
+
 /*
- * Take @n pool pages for a request; on a ring without persistent grants
- * grant each of them, writable only where the backend must fill it (a
- * read's data).  Ring lock held.
+ * Take @n pool pages for a request and grant what needs it: on a ring
+ * without persistent grants each page, writable only where the backend
+ * must fill it (a read's data); on a persistent ring a page that never
+ * carried data yet, writable, for good.  If the pool cannot grow (no
+ * memory to spare now, or the backend kept pages) or the grant table
+ * is full, nothing is taken and the caller retries later.  Ring lock
+ * held.
  */
 static int take_pgrants(struct blkfront_ring *r, struct blkfront_shadow *sh,
 			unsigned int n, unsigned int nr_data, bool write)
@@ -354,10 +414,15 @@ static int take_pgrants(struct blkfront_ring *r, struct blkfront_shadow *sh,
 	if (!r->info->persistent && gnttab_alloc_grant_references(n, &head))
 		return -ENOSPC;
 	for (sh->nr_pg = 0; sh->nr_pg < n; sh->nr_pg++) {
-		pg = take_pgrant(r);
+		pg = pool_get_page(r);
 		if (!pg)
 			goto short_of_pages;
 		sh->pg[sh->nr_pg] = pg;
+		if (r->info->persistent && pg->ref == INVALID_GRANT_REF &&
+		    grant_for_good(r, pg)) {
+			sh->nr_pg++;
+			goto short_of_pages;
+		}
 	}
 	for (i = 0; !r->info->persistent && i < n; i++) {
 		pg = sh->pg[i];
@@ -369,9 +434,10 @@ static int take_pgrants(struct blkfront_ring *r, struct blkfront_shadow *sh,
 	return 0;
 
 short_of_pages:
-	/* Only after the backend kept pages: the device is stopped then. */
+	/* Back they go; a persistent grant stays, for the next request. */
 	for (i = 0; i < sh->nr_pg; i++)
-		list_add(&sh->pg[i]->node, &r->pool_free);
+		pool_put_page(r, sh->pg[i],
+			      sh->pg[i]->ref != INVALID_GRANT_REF);
 	sh->nr_pg = 0;
 	if (!r->info->persistent)
 		gnttab_free_grant_references(head);
@@ -529,7 +595,12 @@ static blk_status_t blkfront_queue_rq(struct blk_mq_hw_ctx *hctx,
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
 		if (fill_rw(r, rq, slot, sh)) {
-			/* Out of grant references: retry a little later. */
+			/*
+			 * Out of grant references, or the pool is at its
+			 * most and busy, or cannot grow now: retry when a
+			 * request is answered (blk-mq reruns the queue
+			 * then) or a little later.
+			 */
 			spin_unlock_irqrestore(&r->lock, flags);
 			blk_mq_delay_run_hw_queue(hctx, 10);
 			return BLK_STS_DEV_RESOURCE;
@@ -646,7 +717,7 @@ static bool release_pgrants(struct blkfront_ring *r,
 			pg->ref = INVALID_GRANT_REF;
 			continue;
 		}
-		list_add(&pg->node, &r->pool_free);
+		pool_put_page(r, pg, true);
 	}
 	sh->nr_pg = 0;
 	return all_back;
@@ -871,43 +942,74 @@ static void free_pool(struct blkfront_ring *r)
 	kvfree(r->pool);
 	r->pool = NULL;
 	r->pool_size = 0;
+	r->pool_cap = 0;
 }
 
 /*
- * A ring's pool: pages enough for every slot to carry a request of the
- * most segments, with its indirect pages, so that a request never waits
- * for one.  On a persistent ring each is granted now, for good.
+ * Add up to @n pages to a ring's pool, zeroed (the backend may read all
+ * of a page it is granted, not just our data), never past its capacity.
+ * Granting waits for the page's first request.  Returns how many were
+ * added.  Ring lock held, or the ring not in use yet.
+ */
+static unsigned int grow_pool(struct blkfront_ring *r, unsigned int n,
+			      gfp_t gfp)
+{
+	struct blkfront_pgrant *pg;
+	unsigned int added = 0;
+
+	while (added < n && r->pool_size < r->pool_cap) {
+		pg = &r->pool[r->pool_size];
+		pg->page = alloc_page(gfp | __GFP_ZERO);
+		if (!pg->page)
+			break;
+		pg->ref = INVALID_GRANT_REF;
+		pool_put_page(r, pg, false);
+		r->pool_size++;
+		added++;
+	}
+	return added;
+}
+
+/*
+ * A ring's pool.  Enough pages for every slot to carry a request of the
+ * most segments with its indirect pages would be, with 16-page rings,
+ * 512 x 33 pages a ring: 66 MiB and as many grants, more than a small
+ * guest has or its grant table holds, and far more than keeps a disk
+ * busy.  So the pool has at most POOL_MAX_PAGES, or a 64th of the
+ * guest's memory if that is less, and never less than one biggest
+ * request: requests past what the pool holds wait for the pages of
+ * answered ones.  Pages come at first for one biggest request or
+ * POOL_START_PAGES, and the pool grows when a request finds it empty;
+ * it does not shrink (what a disk's I/O needed once, it will need
+ * again).  On a persistent ring the first biggest request's pages are
+ * granted now, so that one request can always go whatever else holds
+ * grants; the others are granted as they first carry data.
  */
 static int setup_pool(struct blkfront_info *info, struct blkfront_ring *r)
 {
-	domid_t backend = info->xbdev->otherend_id;
-	unsigned int per_rq = info->max_segs, n, i;
+	unsigned int per_rq = info->max_segs, start, i;
 	struct blkfront_pgrant *pg;
-	int ref;
 
 	if (info->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST)
 		per_rq += DIV_ROUND_UP(info->max_segs, SEGS_PER_INDIRECT_PAGE);
-	n = info->ring_size * per_rq;
 	INIT_LIST_HEAD(&r->pool_free);
-	r->pool = kvcalloc(n, sizeof(*r->pool), GFP_KERNEL);
+	INIT_LIST_HEAD(&r->pool_fresh);
+	r->pool_size = 0;
+	r->pool_cap = min_t(unsigned long, info->ring_size * per_rq,
+			    min_t(unsigned long, POOL_MAX_PAGES,
+				  totalram_pages() / 64));
+	r->pool_cap = max(r->pool_cap, per_rq);
+	r->pool = kvcalloc(r->pool_cap, sizeof(*r->pool), GFP_KERNEL);
 	if (!r->pool)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
+	start = min(r->pool_cap, max(per_rq, POOL_START_PAGES));
+	if (grow_pool(r, start, GFP_KERNEL) < per_rq)
+		goto fail;
+	for (i = 0; info->persistent && i < per_rq; i++) {
 		pg = &r->pool[i];
-		/* Zeroed: the backend may read all of it, not just our data. */
-		pg->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!pg->page)
+		if (grant_for_good(r, pg))
 			goto fail;
-		pg->ref = INVALID_GRANT_REF;
-		r->pool_size = i + 1;
-		if (info->persistent) {
-			ref = gnttab_grant_foreign_access(backend,
-					xen_page_to_gfn(pg->page), 0);
-			if (ref < 0)
-				goto fail;
-			pg->ref = ref;
-		}
-		list_add_tail(&pg->node, &r->pool_free);
+		list_move(&pg->node, &r->pool_free);
 	}
 	return 0;
 fail:
