@@ -305,7 +305,7 @@ def guest_tool(name):
 
 def dom0_tool(name):
     """tests/<name>/*.c, a dom0 tool linked static against libxen-dev's
-    libraries (libxenstore, libxengnttab, libxenevtchn): static, like
+    libraries (libxenstore, libxengnttab, libxenevtchn, libxencall): static, like
     the guest tools, so it runs whatever libraries dom0's image holds."""
     srcs = sorted(glob.glob(os.path.join(TOP, 'tests', name, '*.[ch]')))
     out = os.path.join(BUILD, 'images', 'xenpv-' + name)
@@ -313,8 +313,8 @@ def dom0_tool(name):
         os.makedirs(os.path.dirname(out), exist_ok=True)
         run(['gcc', '-static', '-O2', '-Wall', '-Wextra', '-o', out + '.tmp'] +
             [s for s in srcs if s.endswith('.c')] +
-            ['-lxenstore', '-lxengnttab', '-lxenevtchn', '-lxentoollog',
-             '-lxentoolcore'])
+            ['-lxenstore', '-lxengnttab', '-lxenevtchn', '-lxencall',
+             '-lxentoollog', '-lxentoolcore'])
         os.rename(out + '.tmp', out)
     return out
 

@@ -17,6 +17,8 @@
 
 #include "hbackend.h"
 
+#include <xen/event_channel.h>
+
 int hb_open(struct hb *hb)
 {
 	hb->xs = xs_open(0);
@@ -44,12 +46,15 @@ int hb_open(struct hb *hb)
 
 void hb_close(struct hb *hb)
 {
+	if (hb->xcall)
+		xencall_close(hb->xcall);
 	if (hb->xgt)
 		xengnttab_close(hb->xgt);
 	if (hb->xce)
 		xenevtchn_close(hb->xce);
 	if (hb->xs)
 		xs_close(hb->xs);
+	hb->xcall = NULL;
 	hb->xgt = NULL;
 	hb->xce = NULL;
 	hb->xs = NULL;
@@ -82,6 +87,80 @@ void chan_notify(struct hb *hb, int port)
 {
 	if (port >= 0 && xenevtchn_notify(hb->xce, port))
 		hb_dbg(hb, "notify %d: %s", port, strerror(errno));
+}
+
+/*
+ * Ports of dom0's that another process bound (xenconsoled's end of a
+ * guest's console channel): /dev/xen/evtchn only lets a file notify
+ * the ports it bound itself, but Xen checks no more than that the port
+ * is the calling domain's, so we make the event-channel hypercalls
+ * ourselves, through privcmd (libxencall).
+ *
+ * The op's number is spelled out: xen.h, included without an interface
+ * version as this program does (see hbackend.h), turns the name
+ * __HYPERVISOR_event_channel_op into the pre-3.0.2 compat op.
+ */
+#define HYPERCALL_EVENT_CHANNEL_OP	32
+
+static int evtchn_op(struct hb *hb, int cmd, void *arg, size_t len)
+{
+	void *buf;
+	int rc;
+
+	if (!hb->xcall) {
+		hb->xcall = xencall_open(NULL, 0);
+		if (!hb->xcall) {
+			hb_log("cannot open privcmd: %s", strerror(errno));
+			return -1;
+		}
+	}
+	/* A hypercall's argument must be in memory privcmd locked. */
+	buf = xencall_alloc_buffer(hb->xcall, len);
+	if (!buf)
+		return -1;
+	memcpy(buf, arg, len);
+	rc = xencall2(hb->xcall, HYPERCALL_EVENT_CHANNEL_OP, cmd,
+		      (uint64_t)(uintptr_t)buf);
+	memcpy(arg, buf, len);
+	xencall_free_buffer(hb->xcall, buf);
+	return rc;
+}
+
+/*
+ * dom0's port at our end of domain domid's remote_port, whoever in
+ * dom0 bound it; -1 if none.  Xen allocates a domain's ports lowest
+ * first and calls every port past the last allocated one invalid
+ * (EINVAL): that ends the scan.
+ */
+int chan_find_any(struct hb *hb, unsigned int domid, unsigned int remote_port)
+{
+	struct evtchn_status st;
+	unsigned int port;
+
+	for (port = 1; port < 1u << 17; port++) {
+		memset(&st, 0, sizeof(st));
+		st.dom = DOMID_SELF;
+		st.port = port;
+		if (evtchn_op(hb, EVTCHNOP_status, &st, sizeof(st))) {
+			if (errno != EINVAL)
+				hb_log("EVTCHNOP_status of port %u: %s", port,
+				       strerror(errno));
+			break;
+		}
+		if (st.status == EVTCHNSTAT_interdomain &&
+		    st.u.interdomain.dom == domid &&
+		    st.u.interdomain.port == remote_port)
+			return port;
+	}
+	return -1;
+}
+
+/* EVTCHNOP_send on a port of dom0's, ours or not. */
+int chan_notify_any(struct hb *hb, unsigned int port)
+{
+	struct evtchn_send send = { .port = port };
+
+	return evtchn_op(hb, EVTCHNOP_send, &send, sizeof(send));
 }
 
 /*

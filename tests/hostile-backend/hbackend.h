@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include <xencall.h>
 #include <xenstore.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
@@ -51,6 +52,7 @@ struct hb {
 	struct xs_handle *xs;
 	xenevtchn_handle *xce;
 	xengnttab_handle *xgt;
+	xencall_handle *xcall;		/* opened by the first chan_*_any() */
 	unsigned int domid;		/* the domU under attack */
 	char name[64];			/* its name, to find it after a restore */
 	unsigned int variant;		/* -V: a scenario's sub-case */
@@ -149,6 +151,8 @@ void hb_close(struct hb *hb);
 int chan_bind(struct hb *hb, unsigned int domid, unsigned int remote_port);
 void chan_unbind(struct hb *hb, int *port);
 void chan_notify(struct hb *hb, int port);
+int chan_find_any(struct hb *hb, unsigned int domid, unsigned int remote_port);
+int chan_notify_any(struct hb *hb, unsigned int port);
 #define HB_EV_STORE	1
 #define HB_EV_CHAN	2
 int hb_wait(struct hb *hb, int timeout_ms);
