@@ -13,8 +13,11 @@
  *                    that answers ARP and ping, and the primitives to
  *                    answer wrongly on purpose
  *   net-scenarios.c  the net scenarios, one function each
+ *   con-ring.c       the guest's console ring, taken over from
+ *                    xenconsoled, and the primitives to misuse it
+ *   con-scenarios.c  the console scenarios, one function each
  *
- * A net or console backend adds its own <kind>-ring.c and
+ * Another kind of backend adds its own <kind>-ring.c and
  * <kind>-scenarios.c and one line in main.c's list of scenario tables.
  */
 #ifndef HBACKEND_H
@@ -97,6 +100,7 @@ struct hb_scenario {
 
 extern const struct hb_scenario blk_scenarios[];
 extern const struct hb_scenario net_scenarios[];
+extern const struct hb_scenario con_scenarios[];
 
 /* A device directory pair in the store, whatever its kind. */
 struct hb_dev {

@@ -110,6 +110,27 @@
  *   net-close-inflight     Closing with the guest's packets untaken (-V
  *                          1: carried after it is Closed).
  *
+ * The console scenarios (con-scenarios.c) add no device: they take the
+ * guest's own PV console, which xenconsoled serves, and stop
+ * xenconsoled (SIGSTOP) while they write its indexes; every one ends
+ * with the ring sane again and xenconsoled going on (con-ring.c):
+ *   con-normal             stop and continue xenconsoled, no lie, then
+ *                          watch -t s (10): the baseline.
+ *   con-in-ahead           in_prod 16 rings (-V 1: 2^31) past in_cons.
+ *   con-in-behind          in_prod one byte (-V 1: 2^31 - 1) behind.
+ *   con-out-ahead          out_cons one byte (-V 1: 2^31) past out_prod.
+ *   con-out-behind         out_cons two rings (-V 1: 2^31 - 1) behind.
+ *                          Each wild index stays -t s (5), with an event
+ *                          every 500 ms (finding 13).
+ *   con-stall              xenconsoled stopped for -t s (30): the output
+ *                          ring fills and stays full; -V 1: left
+ *                          stopped at exit (a test's self-check).
+ *   con-event-storm        EVTCHNOP_send on the console channel in a
+ *                          tight loop for -t s (20), nothing in the ring
+ *                          (finding 4).
+ *   con-in-garbage         random input as fast as the guest takes it
+ *                          for -t s (15), bytes a tty acts on left out.
+ *
  * What "pass" means for a ladder test (domu-hostile-blk): after each
  * scenario, and this program's exit,
  *   - the guest's heartbeat kept ticking through it, and its console
@@ -126,10 +147,9 @@
  * Whether a scenario passes is never decided here: this program only
  * misbehaves and reports what it saw.
  *
- * Adding net and console: a vif or console backend is another
- * <kind>-ring.c (handshake and ring, using store.c and chan.c as
- * blk-ring.c does) and <kind>-scenarios.c with its table, listed in
- * scenario_tables below.
+ * Adding a kind: another <kind>-ring.c (handshake and ring, using
+ * store.c and chan.c as blk-ring.c does) and <kind>-scenarios.c with
+ * its table, listed in scenario_tables below.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -152,6 +172,7 @@ static bool verbose;
 static const struct hb_scenario *const scenario_tables[] = {
 	blk_scenarios,
 	net_scenarios,
+	con_scenarios,
 };
 
 double hb_now(void)
