@@ -17,7 +17,8 @@
  * stops serving.  So a scenario that writes the daemon's indexes stops
  * it first (SIGSTOP), and before letting it go on (SIGCONT) makes the
  * ring sane again: in_prod where the guest's in_cons is, out_cons where
- * its out_prod is (what was in the rings is dropped).  Whatever ends
+ * its out_prod is, for a ring whose indexes are still impossible (what
+ * was in it is dropped).  Whatever ends
  * the program (a signal included) goes through con_detach(), which does
  * the same, so xenconsoled is never left stopped by accident.
  *
@@ -174,21 +175,30 @@ void con_kick(struct con_be *c)
 }
 
 /*
- * The indexes that are the daemon's, where a sane daemon would have
- * them with nothing left to read or write: the guest's own indexes are
- * read once and never written.
+ * The daemon's index of a ring whose indexes are impossible (more than
+ * a ring apart), where a sane daemon would have it with nothing left
+ * to read or write; a ring that is sane is left alone, so that the
+ * guest's output since (its complaints about the indexes, say) still
+ * reaches the log.  The guest's own indexes are read once, never
+ * written.
  */
 void con_make_sane(struct con_be *c)
 {
 	XENCONS_RING_IDX in_cons = c->ring->in_cons;
 	XENCONS_RING_IDX out_prod = c->ring->out_prod;
 
-	c->ring->in_prod = in_cons;
-	c->ring->out_cons = out_prod;
+	if (c->ring->in_prod - in_cons > sizeof(c->ring->in)) {
+		c->ring->in_prod = in_cons;
+		hb_log("input ring made sane: in_prod = in_cons = %u",
+		       in_cons);
+	}
+	if (out_prod - c->ring->out_cons > sizeof(c->ring->out)) {
+		c->ring->out_cons = out_prod;
+		hb_log("output ring made sane: out_cons = out_prod = %u",
+		       out_prod);
+	}
 	/* Both stores out before the kick or SIGCONT that follows. */
 	mb();
-	hb_log("ring made sane: in_prod = in_cons = %u, out_cons = out_prod = %u",
-	       in_cons, out_prod);
 }
 
 void con_log(struct con_be *c, const char *when)

@@ -64,7 +64,7 @@ static int start(struct con_be *c, struct hb *hb, bool stop)
 
 /*
  * The baseline: stop xenconsoled for 2 s, make the ring sane (nothing
- * to drop: xenconsoled had it so), let it go on, watch -t s (10).
+ * to do: xenconsoled had it so), let it go on, watch -t s (10).
  * Everything the other scenarios do but the lie.
  */
 static int con_normal(struct hb *hb)
