@@ -124,6 +124,11 @@ BEYOND_ANCHOR = {
     'domu-hostile-net': "upstream's netfront never lets go of a vif whose rx "
                         "rsp_prod was impossible: NAPI stays scheduled and "
                         "the removal waits for it (the test's KNOWN table)",
+    'domu-hostile-console': "upstream's hvc_xen waits for room in a full "
+                            "console ring for ever, interrupts off: a "
+                            "console daemon that stops reading stalls the "
+                            "domU (RCU stall, soft lockup; the test's KNOWN "
+                            "table)",
 }
 
 # Tests of the dom0's backends, whatever the domU: the rogue frontend of
