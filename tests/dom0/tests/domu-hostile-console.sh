@@ -45,8 +45,10 @@
 #    it runs under the hvc port's lock with interrupts off (tty writes)
 #    and in printk's console path: "rcu: INFO: rcu_preempt detected
 #    stalls on CPUs/tasks", "watchdog: BUG: soft lockup - CPU#1 stuck
-#    for 27s! [sh:859]", 1 of 4 pings answered (6.1.0-57-amd64).  The
-#    anchor's hvc_xen.c (6.1.192) has the same loop.
+#    for 27s! [sh:859]", 1 of 4 pings answered (6.1.0-57-amd64).
+#  - anchor con-stall: the same loop (6.1.192, on the anchor's dom0):
+#    "rcu: INFO: rcu_sched self-detected stall on CPU", 1 of 4 pings.
+#    It passes the other 12 scenarios.
 # Ours gives up on a full ring: printk's bytes are dropped (dmesg has
 # them), a tty writer sleeps until xenconsoled makes room.  Both pass
 # the wild indexes (upstream refuses the ring until it is sane, ours
