@@ -41,8 +41,6 @@
 _Static_assert(sizeof(struct blkif_request) == 112, "x86_64 blkif request");
 _Static_assert(sizeof(struct blkif_response) == 16, "x86_64 blkif response");
 
-static void blk_on_event(void *arg, unsigned int port);
-
 int blk_init(struct blk_be *be, struct hb *hb)
 {
 	memset(be, 0, sizeof(*be));
@@ -459,7 +457,7 @@ static void blk_drain(struct blk_be *be)
 	blk_push(be);
 }
 
-static void blk_on_event(void *arg, unsigned int port)
+void blk_on_event(void *arg, unsigned int port)
 {
 	struct blk_be *be = arg;
 

@@ -64,6 +64,8 @@ void blk_push_raw(struct blk_be *be, RING_IDX rsp_prod);
 void blk_serve_one(struct blk_be *be, const struct blkif_request *req);
 unsigned long blk_serve(struct blk_be *be, unsigned long want, int timeout_ms);
 void blk_release_kept(struct blk_be *be);
+/* hb->on_event of a served vbd: its arg is the struct blk_be. */
+void blk_on_event(void *arg, unsigned int port);
 
 #define BLK_OP(op)	(1u << (op))
 #define BLK_OPS_RW	(BLK_OP(BLKIF_OP_READ) | BLK_OP(BLKIF_OP_WRITE))

@@ -16,6 +16,8 @@
  *   con-ring.c       the guest's console ring, taken over from
  *                    xenconsoled, and the primitives to misuse it
  *   con-scenarios.c  the console scenarios, one function each
+ *   store-scenarios.c  lies told through the store alone, to the vbd
+ *                    and the vif alike
  *
  * Another kind of backend adds its own <kind>-ring.c and
  * <kind>-scenarios.c and one line in main.c's list of scenario tables.
@@ -50,6 +52,11 @@
 
 #define HB_PAGE_SIZE	4096u
 
+struct hb_node {
+	const char *name;
+	const char *value;
+};
+
 /* One run of the program: the handles and the options. */
 struct hb {
 	struct xs_handle *xs;
@@ -70,6 +77,14 @@ struct hb {
 	bool untrusted;			/* -u: write trusted=0 for the frontend */
 	char canary[33];		/* -c: the pattern keep-mapped writes */
 	bool verbose;
+
+	/*
+	 * Nodes dev_create() writes over (or, value NULL, leaves out of)
+	 * what a device kind publishes, in the same transaction: a
+	 * frontend must never see the true value first (store-scenarios.c).
+	 */
+	const struct hb_node *be_override;
+	const struct hb_node *fe_override;
 
 	/*
 	 * Called by hb_wait() for every event on a channel we bound: the
@@ -101,6 +116,7 @@ struct hb_scenario {
 extern const struct hb_scenario blk_scenarios[];
 extern const struct hb_scenario net_scenarios[];
 extern const struct hb_scenario con_scenarios[];
+extern const struct hb_scenario store_scenarios[];
 
 /* A device directory pair in the store, whatever its kind. */
 struct hb_dev {
@@ -114,10 +130,6 @@ struct hb_dev {
 	int fe_state;			/* last seen, for the log */
 };
 
-struct hb_node {
-	const char *name;
-	const char *value;
-};
 
 /* main.c */
 extern volatile sig_atomic_t hb_stopping;
@@ -133,6 +145,7 @@ int store_read_uint(struct hb *hb, const char *dir, const char *node,
 		    unsigned long long *val);
 int store_write(struct hb *hb, const char *dir, const char *node,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int store_rm(struct hb *hb, const char *dir, const char *node);
 void dev_init(struct hb_dev *dev, struct hb *hb, const char *kind,
 	      unsigned int domid, unsigned int devid);
 int dev_create(struct hb_dev *dev, const struct hb_node *fe_nodes,

@@ -49,8 +49,6 @@ _Static_assert(sizeof(struct netif_extra_info) == 8, "netif extra info");
 /* A locally administered address: no vendor's, no clash with xl's. */
 const uint8_t net_our_mac[6] = { 0x02, 0x48, 0x42, 0x00, 0x00, 0x01 };
 
-static void net_on_event(void *arg, unsigned int port);
-
 int net_init(struct net_be *be, struct hb *hb)
 {
 	memset(be, 0, sizeof(*be));
@@ -68,8 +66,11 @@ void net_free(struct net_be *be)
 	be->hb->on_event = NULL;
 }
 
-/* Put the device into the store and go InitWait. */
-int net_create(struct net_be *be, unsigned int domid)
+/*
+ * Put the device into the store and go to first_state: InitWait for
+ * the normal handshake (a store scenario may stay at Initialising).
+ */
+int net_create(struct net_be *be, unsigned int domid, int first_state)
 {
 	struct hb *hb = be->hb;
 	unsigned int devid = hb->devid_given ? hb->devid : NET_DEFAULT_DEVID;
@@ -100,7 +101,7 @@ int net_create(struct net_be *be, unsigned int domid)
 
 	snprintf(handle, sizeof(handle), "%u", devid);
 	dev_init(&be->dev, hb, "vif", domid, devid);
-	return dev_create(&be->dev, fe_nodes, be_nodes, XenbusStateInitWait);
+	return dev_create(&be->dev, fe_nodes, be_nodes, first_state);
 }
 
 static int read_u32(struct net_be *be, const char *node, uint32_t *val)
@@ -198,7 +199,7 @@ int net_attach(struct net_be *be, unsigned int domid)
 {
 	int tmo = be->hb->timeout * 1000, st;
 
-	if (net_create(be, domid))
+	if (net_create(be, domid, XenbusStateInitWait))
 		return -1;
 	st = dev_wait_fe_state(&be->dev, XB_MASK(XenbusStateInitialised) |
 			       XB_MASK(XenbusStateConnected) | XB_MASK_DOWN,
@@ -706,7 +707,7 @@ void net_poll(struct net_be *be)
 	net_rx_flush(be);
 }
 
-static void net_on_event(void *arg, unsigned int port)
+void net_on_event(void *arg, unsigned int port)
 {
 	struct net_be *be = arg;
 

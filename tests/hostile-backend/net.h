@@ -89,7 +89,7 @@ struct net_tx_pkt {
 
 int net_init(struct net_be *be, struct hb *hb);
 void net_free(struct net_be *be);
-int net_create(struct net_be *be, unsigned int domid);
+int net_create(struct net_be *be, unsigned int domid, int first_state);
 int net_connect(struct net_be *be);
 void net_disconnect(struct net_be *be);
 int net_attach(struct net_be *be, unsigned int domid);
@@ -111,5 +111,7 @@ int net_rx_endless(struct net_be *be);
 void net_poll(struct net_be *be);
 unsigned long net_serve(struct net_be *be, unsigned long want,
 			int timeout_ms);
+/* hb->on_event of a served vif: its arg is the struct net_be. */
+void net_on_event(void *arg, unsigned int port);
 
 #endif

@@ -109,6 +109,18 @@ int store_write(struct hb *hb, const char *dir, const char *node,
 	return write_in(hb, XBT_NULL, dir, node, val);
 }
 
+int store_rm(struct hb *hb, const char *dir, const char *node)
+{
+	char path[256];
+
+	join(path, sizeof(path), dir, node);
+	if (!xs_rm(hb->xs, XBT_NULL, path) && errno != ENOENT) {
+		hb_log("store: removing %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void dev_init(struct hb_dev *dev, struct hb *hb, const char *kind,
 	      unsigned int domid, unsigned int devid)
 {
@@ -141,12 +153,24 @@ static int make_dir(struct hb *hb, xs_transaction_t t, const char *path,
 	return 0;
 }
 
+/* A NULL value: the node is left out (removed if written before). */
 static int write_nodes(struct hb *hb, xs_transaction_t t, const char *dir,
 		       const struct hb_node *nodes)
 {
-	for (; nodes && nodes->name; nodes++)
-		if (write_in(hb, t, dir, nodes->name, nodes->value))
+	char path[256];
+
+	for (; nodes && nodes->name; nodes++) {
+		if (nodes->value) {
+			if (write_in(hb, t, dir, nodes->name, nodes->value))
+				return -1;
+			continue;
+		}
+		join(path, sizeof(path), dir, nodes->name);
+		if (!xs_rm(hb->xs, t, path) && errno != ENOENT) {
+			hb_log("store: removing %s: %s", path, strerror(errno));
 			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -189,8 +213,10 @@ int dev_create(struct hb_dev *dev, const struct hb_node *fe_nodes,
 		    make_dir(hb, t, dev->be, 0, dev->domid) ||
 		    write_nodes(hb, t, dev->fe, fe_std) ||
 		    write_nodes(hb, t, dev->fe, fe_nodes) ||
+		    write_nodes(hb, t, dev->fe, hb->fe_override) ||
 		    write_nodes(hb, t, dev->be, be_std) ||
-		    write_nodes(hb, t, dev->be, be_nodes)) {
+		    write_nodes(hb, t, dev->be, be_nodes) ||
+		    write_nodes(hb, t, dev->be, hb->be_override)) {
 			xs_transaction_end(hb->xs, t, true);
 			return -1;
 		}
