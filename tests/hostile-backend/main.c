@@ -131,6 +131,16 @@
  *   con-in-garbage         random input as fast as the guest takes it
  *                          for -t s (15), bytes a tty acts on left out.
  *
+ * The store scenarios (store-scenarios.c has the details) lie through
+ * the store alone, as a driver domain can, to a vbd and a vif in turn:
+ *   store-values           one device per hostile or missing node (-T:
+ *                          the wait for each step)
+ *   store-state            our state node set to no state at all
+ *   store-rm-connected     our directory removed while Connected
+ *   store-rm-init          our directory removed before we connect
+ *   store-watch-storm      writes under our state node for -t s (40)
+ *   store-node-flood       -n (4000) children under our directories
+ *
  * What "pass" means for a ladder test (domu-hostile-blk): after each
  * scenario, and this program's exit,
  *   - the guest's heartbeat kept ticking through it, and its console
@@ -173,6 +183,7 @@ static const struct hb_scenario *const scenario_tables[] = {
 	blk_scenarios,
 	net_scenarios,
 	con_scenarios,
+	store_scenarios,
 };
 
 double hb_now(void)
