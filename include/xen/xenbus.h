@@ -60,6 +60,11 @@ int xenbus_transaction_end(struct xenbus_transaction t, int abort);
 __scanf(4, 5)
 int xenbus_scanf(struct xenbus_transaction t, const char *dir,
 		 const char *node, const char *fmt, ...);
+/*
+ * The node as a number: all of it, in decimal, in range; else -ENOENT
+ * (missing), -EINVAL (no number) or -ERANGE (too big).
+ */
+int xenbus_read_u64(const char *dir, const char *node, u64 *val);
 /* The node as an unsigned int, or @default_val if missing or bad. */
 unsigned int xenbus_read_unsigned(const char *dir, const char *node,
 				  unsigned int default_val);

@@ -852,12 +852,32 @@ int xenbus_scanf(struct xenbus_transaction t, const char *dir,
 }
 EXPORT_SYMBOL_GPL(xenbus_scanf);
 
+/*
+ * The other end chooses what its nodes hold.  vsscanf() stops at the
+ * first character that is no digit and lets a number past its type
+ * wrap ("18446744073709551616" reads as 0, "4294967808" as 512 with
+ * %u): a value nobody wrote would be taken for the other end's word.
+ * A number here is the whole value, in decimal, within a u64.
+ */
+int xenbus_read_u64(const char *dir, const char *node, u64 *val)
+{
+	char *value = xenbus_read(XBT_NIL, dir, node, NULL);
+	int rc;
+
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	rc = kstrtou64(value, 10, val);
+	kfree(value);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenbus_read_u64);
+
 unsigned int xenbus_read_unsigned(const char *dir, const char *node,
 				  unsigned int default_val)
 {
-	unsigned int val;
+	u64 val;
 
-	if (xenbus_scanf(XBT_NIL, dir, node, "%u", &val) != 1)
+	if (xenbus_read_u64(dir, node, &val) || val > UINT_MAX)
 		return default_val;
 	return val;
 }
