@@ -87,13 +87,15 @@ EXPORT_SYMBOL_GPL(xenbus_frontend_closed);
 
 /*
  * The state a "state" node's @value names; Unknown for anything that is
- * not one (the other end is not there yet, or wrote nonsense).
+ * not one (the other end is not there yet, or wrote nonsense).  The
+ * whole value must be the number: sscanf() would read "4294967301" as
+ * 5, Closing, and "5abc" as 5 too.
  */
 VISIBLE_IF_KUNIT enum xenbus_state xenbus_parse_state(const char *value)
 {
 	unsigned int state;
 
-	if (sscanf(value, "%u", &state) != 1 ||
+	if (kstrtouint(value, 10, &state) ||
 	    state > XenbusStateReconfigured)
 		return XenbusStateUnknown;
 	return state;

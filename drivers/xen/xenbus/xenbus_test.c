@@ -56,6 +56,13 @@ static void state_values_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xenbus_parse_state(""), XenbusStateUnknown);
 	KUNIT_EXPECT_EQ(test, xenbus_parse_state("Connected"),
 			XenbusStateUnknown);
+	/* 2^32 + 5 and 2^64 + 4: Closing and Connected, once wrapped. */
+	KUNIT_EXPECT_EQ(test, xenbus_parse_state("4294967301"),
+			XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, xenbus_parse_state("18446744073709551620"),
+			XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, xenbus_parse_state("5abc"), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, xenbus_parse_state("4 5"), XenbusStateUnknown);
 }
 
 /* A new binding does not close on the last connection's Closed. */
