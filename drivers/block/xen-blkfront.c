@@ -1456,26 +1456,44 @@ static void give_rings(struct blkfront_info *info)
 		abandon_reconnect(info);
 }
 
+/*
+ * A node the disk cannot do without, as a number of at most @max: a
+ * backend's value that is none (or too big) refuses the disk, rather
+ * than read as some other number.
+ */
+static int read_needed(struct blkfront_info *info, const char *node,
+		       u64 max, u64 *val)
+{
+	struct xenbus_device *dev = info->xbdev;
+	int rc = xenbus_read_u64(dev->otherend, node, val);
+
+	if (!rc && *val > max)
+		rc = -ERANGE;
+	if (rc)
+		xenbus_dev_fatal(dev, rc, "reading %s from %s", node,
+				 dev->otherend);
+	return rc;
+}
+
 /* Backend Connected: the disk appears, or (already there) is resized. */
 static void blkfront_connect(struct blkfront_info *info)
 {
 	struct xenbus_device *dev = info->xbdev;
 	bool reconnecting = info->gd && info->state == BLKFRONT_RECONNECTING;
 	unsigned int sector_size, physical, vdisk_info;
-	unsigned long long sectors;
+	u64 sectors, info_val, size_val;
 	bool size_ok;
 	int rc;
 
-	rc = xenbus_gather(XBT_NIL, dev->otherend, "sectors", "%llu", &sectors,
-			   "info", "%u", &vdisk_info,
-			   "sector-size", "%u", &sector_size, NULL);
-	if (rc) {
-		xenbus_dev_fatal(dev, rc, "reading the disk's size from %s",
-				 dev->otherend);
+	if (read_needed(info, "sectors", U64_MAX, &sectors) ||
+	    read_needed(info, "info", UINT_MAX, &info_val) ||
+	    read_needed(info, "sector-size", UINT_MAX, &size_val)) {
 		if (reconnecting)
 			abandon_reconnect(info);
 		return;
 	}
+	vdisk_info = info_val;
+	sector_size = size_val;
 	/* Its size in bytes must fit a loff_t. */
 	size_ok = sectors <= (u64)LLONG_MAX >> SECTOR_SHIFT;
 	if (!size_ok)
