@@ -146,6 +146,9 @@ int store_read_uint(struct hb *hb, const char *dir, const char *node,
 int store_write(struct hb *hb, const char *dir, const char *node,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int store_rm(struct hb *hb, const char *dir, const char *node);
+int store_pipe_open(void);
+long store_pipe_writes(int fd, const char *dir, const char *name,
+		       unsigned int names, unsigned long n, const char *val);
 void dev_init(struct hb_dev *dev, struct hb *hb, const char *kind,
 	      unsigned int domid, unsigned int devid);
 int dev_create(struct hb_dev *dev, const struct hb_node *fe_nodes,
