@@ -8,7 +8,7 @@
 # device again.  The guest prints a tick every second, and whenever xvdh
 # is there writes a pattern to it and reads it back with O_DIRECT, one
 # line per round (rc.job).  The test asks the guest things through
-# sector 0 of xvdb, whose image file is dom0's (ask below): its grant and
+# sector 0 of xvdb, whose image file is dom0's (hb_ask): its grant and
 # event channel counts, or to scan its memory for a canary.  An answer
 # also shows xvdb, served by dom0's real blkback, still works.
 # A scenario passes when
@@ -113,53 +113,8 @@ sed -i 's/^extra="\(.*\)"$/extra="\1 xen_blkfront.max_ring_page_order=4"/' /tmp/
 grep -q 'max_ring_page_order=4"$' /tmp/t-hblk-order4.cfg || fail "cannot write /tmp/t-hblk-order4.cfg"
 t_all=$(date +%s)
 
-# ask REQUEST [SECONDS]: put "HBCMD <n> REQUEST" in sector 0 of xvdb's
-# image, which the guest reads past its cache every round and every half
-# second when idle; its answer ("XENPV-HBLK-ACK <n> ...") goes in
-# $answer; fail after SECONDS (60).  Not in a subshell: n must grow.  Dom0's /tmp is a tmpfs: its loop device reads the
-# file's pages, so what we write here is what the guest reads next.
-cmdno=0
-ask() {
-	cmdno=$((cmdno + 1))
-	{
-		printf 'HBCMD %s %s\n' $cmdno "$1"
-		head -c 512 /dev/zero
-	} | head -c 512 > /tmp/hb-cmd
-	dd if=/tmp/hb-cmd of=$img bs=512 count=1 conv=notrunc 2>/dev/null
-	answer=$(wait_for t-hblk "XENPV-HBLK-ACK $cmdno " "${2:-60}")
-}
-
-# boot_guest [CFG]: (re)boot the guest, from $cfg or CFG.
-boot=0
-boot_guest() {
-	boot=$((boot + 1))
-	bcfg=${1:-$cfg}
-	if [ $boot -gt 1 ]; then
-		$XL destroy t-hblk >/dev/null 2>&1
-		sleep 2
-		console_aside t-hblk
-	fi
-	# No request of a former guest waits in xvdb's sector 0.
-	dd if=/dev/zero of=$img bs=512 count=1 conv=notrunc 2>/dev/null
-	create "$bcfg"
-	wait_for t-hblk 'XENPV-HB tick=3$' 240 >/dev/null || fail "the domU did not start ticking (boot $boot)"
-	domid=$($XL domid t-hblk)
-	kernel=$(tr -d '\r' < "$(conlog t-hblk)" | grep -a 'XENPV-GUEST-UP' | sed -n 's/.*kernel=\([^ ]*\).*/\1/p' | tail -n 1)
-	case "$kernel" in
-	*-anchor*) kind=anchor ;;
-	*) kind=xenpv ;;
-	esac
-	say "domU up (boot $boot, domain $domid, kernel $kernel)"
-}
-
-# g_lines: the guest console, CRs off.
-g_lines() { tr -d '\r' < "$(conlog t-hblk)"; }
-ticks() { g_lines | grep -a 'XENPV-HB tick=' | tail -n 1 | sed 's/.*tick=//'; }
-known_finding() {
-	echo "$KNOWN" | awk -v k="$kind" -v s="$1" '$1 == k && $2 == s { print $3 }'
-}
-# counter NAME LINE: NAME=<number> of an answer to "count", or nothing.
-counter() { echo "$2" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+. /xenpv/dom0/hostile-lib.sh
+HB_DOM=t-hblk HB_CFG=$cfg HB_IMG=$img
 
 # tool_line REGEX SECONDS: wait until the tool's output has a line
 # matching REGEX; fail if it exits first or after SECONDS.
@@ -181,11 +136,11 @@ during_canary() {
 		return
 	fi
 	secs=$(sed -n 's/.*canary .* for \([0-9]*\) s.*/\1/p' /tmp/hb-$sc.out | head -n 1)
-	ask "scan $canary $((secs - 5))" || {
+	hb_ask "scan $canary $((secs - 5))" || {
 		why="$why the guest did not take the scan request;"
 		return
 	}
-	n=$cmdno
+	n=$hb_cmdno
 	res=$(wait_for t-hblk "XENPV-HBLK-CANARY $n " $((secs + 60))) || {
 		why="$why no scan result from the guest;"
 		return
@@ -203,12 +158,12 @@ during_storm() {
 		return
 	fi
 	sleep 3
-	s0=$(ticks) t0=$(date +%s)
-	ask count 25 || why="$why xvdb did not answer within 25 s during the storm;"
+	s0=$(hb_tick) t0=$(date +%s)
+	hb_ask count 25 || why="$why xvdb did not answer within 25 s during the storm;"
 	t1=$(date +%s)
 	wait_for t-hblk "XENPV-HB tick=$((${s0:-0} + 10))\$" 25 >/dev/null ||
-		why="$why the heartbeat slowed to $(($(ticks) - ${s0:-0})) tick(s) in 25 s during the storm;"
-	say "during the storm: xvdb answered in $((t1 - t0)) s, ticks $s0 -> $(ticks) in $(($(date +%s) - t0)) s"
+		why="$why the heartbeat slowed to $(($(hb_tick) - ${s0:-0})) tick(s) in 25 s during the storm;"
+	say "during the storm: xvdb answered in $((t1 - t0)) s, ticks $s0 -> $(hb_tick) in $(($(date +%s) - t0)) s"
 }
 
 during_restore() {
@@ -231,13 +186,13 @@ during_restore() {
 }
 
 last=$(echo $SCENARIOS | awk '{ print $NF }')
-boot_guest
+hb_boot
 pass_list= known_list= bad_list= fixed_list=
 i=0
 for sc in $SCENARIOS; do
 	i=$((i + 1))
 	t_sc=$(date +%s)
-	start=$(g_lines | wc -l)
+	start=$(hb_lines | wc -l)
 	say "scenario $sc on $kind: start (console line $start)"
 	why= notes=
 	tsc=$sc opts= during= limit=300
@@ -256,12 +211,12 @@ for sc in $SCENARIOS; do
 	blk-ring-shrink | blk-restore-connected) during=restore limit=900 ;;
 	esac
 	if [ $sc = blk-ring-shrink ]; then
-		boot_guest /tmp/t-hblk-order4.cfg
-		start=$(g_lines | wc -l)
+		hb_boot /tmp/t-hblk-order4.cfg
+		start=$(hb_lines | wc -l)
 	fi
 	# Grants and event channels before, xvdh not there.
 	c0=
-	if ask count; then c0=$answer; fi
+	if hb_ask count; then c0=$answer; fi
 	timeout $limit $XENPV/bin/xenpv-hostile-backend $opts "$domid" $tsc > /tmp/hb-$sc.out 2>&1 &
 	tpid=$!
 	[ -z "$during" ] || during_$during
@@ -279,24 +234,24 @@ for sc in $SCENARIOS; do
 		esac
 	fi
 	# After the tool: xvdh must go, and the guest tick on for 10 more.
-	t0=$(ticks)
+	t0=$(hb_tick)
 	gone=
 	end=$(($(date +%s) + 60))
 	while [ "$(date +%s)" -lt $end ]; do
-		g_lines | tail -n +"$start" | grep -aq 'XENPV-HBLK-GONE' && { gone=1; break; }
-		g_lines | tail -n +"$start" | grep -aq 'XENPV-HBLK-SEEN' || { gone=never; break; }
+		hb_lines | tail -n +"$start" | grep -aq 'XENPV-HBLK-GONE' && { gone=1; break; }
+		hb_lines | tail -n +"$start" | grep -aq 'XENPV-HBLK-SEEN' || { gone=never; break; }
 		sleep 1
 	done
 	[ -n "$gone" ] || why="$why xvdh still in the guest 60 s after the tool;"
 	[ "$gone" = never ] && [ $rc = 0 ] && why="$why the guest never saw xvdh;"
 	t1=$((${t0:-0} + 10))
 	wait_for t-hblk "XENPV-HB tick=$t1\$" 90 >/dev/null ||
-		why="$why heartbeat stopped at tick $(ticks) (wanted $t1; domain state '$(dom_state t-hblk)');"
-	g_lines | tail -n +"$start" | grep -aq 'XENPV-HBLK-XVDB bad' &&
+		why="$why heartbeat stopped at tick $(hb_tick) (wanted $t1; domain state '$(dom_state t-hblk)');"
+	hb_lines | tail -n +"$start" | grep -aq 'XENPV-HBLK-XVDB bad' &&
 		why="$why a read of xvdb failed in the guest;"
 	if [ -z "$gone" ]; then
 		notes="$notes counters not compared (xvdh still there);"
-	elif ! ask count; then
+	elif ! hb_ask count; then
 		why="$why the guest did not answer through xvdb;"
 	else
 		c1=$answer
@@ -308,8 +263,8 @@ for sc in $SCENARIOS; do
 		# guest a little later: give the counts 20 s to come back.
 		k=0
 		while :; do
-			g0=$(counter grants "$c0") e0=$(counter evtchns "$c0")
-			g1=$(counter grants "$c1") e1=$(counter evtchns "$c1")
+			g0=$(hb_counter grants "$c0") e0=$(hb_counter evtchns "$c0")
+			g1=$(hb_counter grants "$c1") e1=$(hb_counter evtchns "$c1")
 			if [ -z "$g0" ] || [ -z "$g1" ] || [ -z "$e0" ] || [ -z "$e1" ]; then
 				notes="$notes counters: n/a, not judged;"
 				break
@@ -324,28 +279,28 @@ for sc in $SCENARIOS; do
 				break
 			fi
 			sleep 5
-			ask count || { why="$why the guest did not answer through xvdb;"; break; }
+			hb_ask count || { why="$why the guest did not answer through xvdb;"; break; }
 			c1=$answer
 		done
 	fi
 	if [ $sc = blk-normal ]; then
-		n_ok=$(g_lines | tail -n +"$start" | grep -ac 'XENPV-HBLK r=.* xvdh=ok')
+		n_ok=$(hb_lines | tail -n +"$start" | grep -ac 'XENPV-HBLK r=.* xvdh=ok')
 		# The last round may meet the device going away: not counted.
-		g_lines | tail -n +"$start" | grep -a 'XENPV-HBLK r=' | sed '$d' |
+		hb_lines | tail -n +"$start" | grep -a 'XENPV-HBLK r=' | sed '$d' |
 			grep -v 'xvdh=ok' > /tmp/hb-badrounds
 		n_bad=$(wc -l < /tmp/hb-badrounds)
 		[ "$n_ok" -gt 0 ] || why="$why no round verified on xvdh;"
 		[ "$n_bad" = 0 ] || why="$why $n_bad round(s) failed on xvdh: $(head -n 1 /tmp/hb-badrounds);"
 		say "blk-normal: $n_ok round(s) written and read back on xvdh"
 	fi
-	badl=$(g_lines | tail -n +"$start" | grep -aE "$BAD" | head -n 3)
+	badl=$(hb_lines | tail -n +"$start" | grep -aE "$BAD" | head -n 3)
 	[ -z "$badl" ] || why="$why console: $(echo "$badl" | tr '\n' ' ');"
 	# What the guest said: its kernel's lines, xvdh coming and going,
 	# failed rounds, answers.
-	g_lines | tail -n +"$start" |
+	hb_lines | tail -n +"$start" |
 		grep -aE '\] \[ *[0-9]+\.[0-9]+\]|XENPV-HBLK-(SEEN|GONE|ACK|CANARY|XVDB)|XENPV-HBLK r=.* xvdh=[^o]' |
 		head -n 20 | sed "s/^/[$sc guest] /"
-	f=$(known_finding $sc)
+	f=$(hb_known "$KNOWN" $kind $sc)
 	took="$(($(date +%s) - t_sc)) s"
 	if [ -z "$why" ]; then
 		if [ -n "$f" ]; then
@@ -368,7 +323,7 @@ for sc in $SCENARIOS; do
 		fail "blk-normal, the baseline, failed:$why"
 	# Next scenario on a live guest with no stale xvdh.
 	if [ -n "$why" ] && [ $sc != "$last" ]; then
-		boot_guest
+		hb_boot
 	fi
 done
 $XL destroy t-hblk >/dev/null 2>&1

@@ -67,39 +67,14 @@ anchor net-prod-ahead 6
 BAD='BUG:|WARNING:|Oops|soft lockup|rcu.*(stall|detected)|Call Trace|Kernel panic'
 cfg=$(domu_cfg t-hnet hostilenet "vif=['bridge=xenbr0']")
 
-boot=0
-boot_guest() {
-	boot=$((boot + 1))
-	if [ $boot -gt 1 ]; then
-		$XL destroy t-hnet >/dev/null 2>&1
-		sleep 2
-		console_aside t-hnet
-	fi
-	create "$cfg"
-	wait_for t-hnet 'XENPV-HB tick=3([^0-9]|$)' 240 >/dev/null || fail "the domU did not start ticking (boot $boot)"
-	domid=$($XL domid t-hnet)
-	kernel=$(tr -d '\r' < "$(conlog t-hnet)" | grep -a 'XENPV-GUEST-UP' | sed -n 's/.*kernel=\([^ ]*\).*/\1/p' | tail -n 1)
-	case "$kernel" in
-	*-anchor*) kind=anchor ;;
-	*) kind=xenpv ;;
-	esac
-	say "domU up (boot $boot, domain $domid, kernel $kernel)"
-}
-
-# g_lines: the guest console, CRs off.
-g_lines() { tr -d '\r' < "$(conlog t-hnet)"; }
-# A kernel message may land in the middle of a tick's line: take the
-# number only.
+. /xenpv/dom0/hostile-lib.sh
+HB_DOM=t-hnet HB_CFG=$cfg HB_IMG=
 # The domU's CPU time so far, in seconds, as Xen counts it.
 cpu_s() { $XL list t-hnet 2>/dev/null | awk 'NR == 2 { print $6 }'; }
-ticks() { g_lines | grep -aoE 'XENPV-HB tick=[0-9]+' | tail -n 1 | sed 's/.*tick=//'; }
-known_finding() {
-	echo "$KNOWN" | awk -v k="$kind" -v s="$1" '$1 == k && $2 == s { print $3 }'
-}
 
 last=$(echo $SCENARIOS | awk '{ print $NF }')
 t_test=$(date +%s)
-boot_guest
+hb_boot
 # What the guest burns with nothing to do (its loop, eth0), to read the
 # quiet seconds of net-broken-spin against.
 c0=$(cpu_s)
@@ -108,7 +83,7 @@ idle=$(awk -v a="$c0" -v b="$(cpu_s)" 'BEGIN { printf "%.1f", b - a }')
 say "the guest used $idle s of CPU in 8 idle s"
 pass_list= known_list= bad_list= fixed_list=
 for sc in $SCENARIOS; do
-	start=$(g_lines | wc -l)
+	start=$(hb_lines | wc -l)
 	name=${sc%/*}
 	opts="-w 4"
 	[ "$name" = "$sc" ] || opts="$opts -V ${sc#*/}"
@@ -146,19 +121,19 @@ for sc in $SCENARIOS; do
 	# The NET_RX softirq: a few runs a second per packet and event; a
 	# frontend polling a ring for ever runs it without end (the storm's
 	# events may run it as often as they come: not counted there).
-	maxrx=$(g_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' |
+	maxrx=$(hb_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' |
 		sed -n 's/.* netrx=\([0-9]*\).*/\1/p' | sort -n | tail -n 1)
 	say "$sc: NET_RX ran at most ${maxrx:-?} times a second in a round"
 	if [ $name != net-event-storm ] && [ "${maxrx:-0}" -gt 1000 ]; then
 		why="$why the NET_RX softirq ran $maxrx times a second (spinning);"
 	fi
 	# After the tool: eth1 must go, and the guest tick on for 5 more.
-	t0=$(ticks)
+	t0=$(hb_tick)
 	gone=
 	end=$(($(date +%s) + 60))
 	while [ "$(date +%s)" -lt $end ]; do
-		g_lines | tail -n +"$start" | grep -aq 'XENPV-HNET-GONE' && { gone=1; break; }
-		g_lines | tail -n +"$start" | grep -aq 'XENPV-HNET-SEEN' || { gone=never; break; }
+		hb_lines | tail -n +"$start" | grep -aq 'XENPV-HNET-GONE' && { gone=1; break; }
+		hb_lines | tail -n +"$start" | grep -aq 'XENPV-HNET-SEEN' || { gone=never; break; }
 		sleep 1
 	done
 	[ -n "$gone" ] || why="$why eth1 still in the guest 60 s after the tool;"
@@ -166,20 +141,20 @@ for sc in $SCENARIOS; do
 	t1=$((${t0:-0} + 5))
 	alive=1
 	wait_for t-hnet "XENPV-HB tick=$t1([^0-9]|\$)" 60 >/dev/null ||
-		{ alive=; why="$why heartbeat stopped at tick $(ticks) (wanted $t1);"; }
+		{ alive=; why="$why heartbeat stopped at tick $(hb_tick) (wanted $t1);"; }
 	# The other network, from dom0's side: both directions at once.
 	ping -c 2 -W 5 10.0.0.2 >/dev/null 2>&1 || why="$why dom0 cannot ping the guest's eth0;"
 	if [ $sc = net-normal/1 ]; then
 		# The self-check: the host stops replying after the warm-up,
 		# and the rounds must say so, or the test could not tell.
-		n_bad=$(g_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' | sed '1d' | grep -c 'vif7=bad')
+		n_bad=$(hb_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' | sed '1d' | grep -c 'vif7=bad')
 		say "net-normal/1 (mute host, self-check): $n_bad round(s) failed, as they must"
 		[ "$n_bad" -ge 3 ] ||
 			why="$why the rounds did not notice a mute host ($n_bad failed);"
 	elif [ $name = net-normal ]; then
 		# The first round may meet ARP and the carrier coming up, the
 		# last the device going away: neither is counted.
-		g_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' | sed '1d;$d' > /tmp/hn-rounds
+		hb_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' | sed '1d;$d' > /tmp/hn-rounds
 		n_ok=$(grep -c 'vif7=ok' /tmp/hn-rounds)
 		n_bad=$(grep -vc 'vif7=ok' /tmp/hn-rounds)
 		[ "$n_ok" -ge 3 ] || why="$why only $n_ok round(s) answered over eth1;"
@@ -192,16 +167,16 @@ for sc in $SCENARIOS; do
 		! grep -q 'verdict: the frontend gave up' "$out"; then
 		why="$why the frontend took an endless packet's pieces for the tool's 15 s;"
 	fi
-	g_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' | grep -q 'eth0=bad' &&
+	hb_lines | tail -n +"$start" | grep -a 'XENPV-HNET r=' | grep -q 'eth0=bad' &&
 		say "$sc: a round could not ping dom0 over eth0 during the scenario"
-	badl=$(g_lines | tail -n +"$start" | grep -aE "$BAD" | head -n 3)
+	badl=$(hb_lines | tail -n +"$start" | grep -aE "$BAD" | head -n 3)
 	[ -z "$badl" ] || why="$why console: $(echo "$badl" | tr '\n' ' ');"
 	# What the guest said: its kernel's lines, eth1 coming and going,
 	# failed rounds.
-	g_lines | tail -n +"$start" |
+	hb_lines | tail -n +"$start" |
 		grep -aE '\] \[ *[0-9]+\.[0-9]+\]|XENPV-HNET-(SEEN|GONE)|XENPV-HNET r=.* vif7=bad' |
 		head -n 15 | sed "s|^|[$sc guest] |"
-	f=$(known_finding $sc)
+	f=$(hb_known "$KNOWN" $kind $sc)
 	if [ -z "$why" ]; then
 		if [ -n "$f" ]; then
 			say "scenario $sc on $kind: PASS, but listed as known failure (issue 12 finding $f)"
@@ -224,11 +199,11 @@ for sc in $SCENARIOS; do
 	# Next scenario on a live guest with no stale eth1 and a clean log.
 	if { [ -z "$alive" ] || [ "$gone" != 1 ] || [ -n "$badl" ]; } &&
 		[ "$sc" != "$last" ]; then
-		boot_guest
+		hb_boot
 	fi
 done
 $XL destroy t-hnet >/dev/null 2>&1
-say "$(echo $SCENARIOS | wc -w) scenarios in $(($(date +%s) - t_test)) s, $boot boot(s)"
+say "$(echo $SCENARIOS | wc -w) scenarios in $(($(date +%s) - t_test)) s, $hb_nboot boot(s)"
 [ -z "$bad_list" ] || fail "scenarios failed:$bad_list${known_list:+; known failures:$known_list}"
 [ -z "$known_list" ] || fail "known failures only:$known_list; passed:$pass_list${fixed_list:+; listed but passed:$fixed_list}"
 pass "all scenarios survived on $kind:$pass_list${fixed_list:+; listed as known failures, passed this run:$fixed_list}"
