@@ -139,7 +139,7 @@
  *   store-rm-connected     our directory removed while Connected
  *   store-rm-init          our directory removed before we connect
  *   store-watch-storm      writes under our state node for -t s (40)
- *   store-node-flood       -n (4000) children under our directories
+ *   store-node-flood       -n (2000) children under our directories
  *
  * What "pass" means for a ladder test (domu-hostile-blk): after each
  * scenario, and this program's exit,

@@ -31,7 +31,7 @@
  *                      "frontend left Connected" if it took one for a
  *                      state.
  *   store-rm-connected our whole directory removed while Connected; the
- *                      ring is served on for 8 s, then the toolstack
+ *                      ring is served on for 5 s, then the toolstack
  *                      removes the device.
  *   store-rm-init      our directory removed while the frontend is
  *                      Initialising (we never left Initialising), and
@@ -45,7 +45,7 @@
  *                      running" is for the test to do its own work
  *                      meanwhile (another device through the guest's
  *                      xenwatch).  Then 10 s of service.
- *   store-node-flood   both devices connected; -n (4000) children made
+ *   store-node-flood   both devices connected; -n (2000) children made
  *                      under each of our directories, then 10 s of
  *                      service and a close with the children there.
  *
@@ -371,7 +371,7 @@ static void one_case(struct hb *hb, unsigned int idx,
 	}
 	if (st == XenbusStateConnected) {
 		/* A disk is read at once (its partitions); a vif pinged. */
-		got = sd_serve(&d, 1, 3000);
+		got = sd_serve(&d, 1, 1500);
 		outcome = "connected";
 	} else if (st == XenbusStateClosing || st == XenbusStateClosed) {
 		outcome = "refused";
@@ -384,14 +384,14 @@ out:
 	hb_log("case %u %s %s (expect %s): %s%s", idx, kind_name[c->kind],
 	       what, c->refuse ? "refuse" : "refuse or connect", outcome,
 	       !strcmp(outcome, "connected") ?
-	       (got ? ", served" : ", nothing served in 3 s") : "");
+	       (got ? ", served" : ", nothing served in 1.5 s") : "");
 	hb->be_override = NULL;
 	hb->fe_override = NULL;
 	if (sd_connected(&d) || !strcmp(outcome, "refused")) {
 		/* Closing either way: the frontend must reach Closed. */
 		dev_set_state(d.dev, XenbusStateClosing);
 		/* One whose probe failed has no driver to get it there. */
-		dev_wait_fe_state(d.dev, XB_MASK_DOWN, 5000);
+		dev_wait_fe_state(d.dev, XB_MASK_DOWN, 2000);
 		sd_disconnect(&d);
 		dev_set_state(d.dev, XenbusStateClosed);
 	}
@@ -446,10 +446,10 @@ static int store_state(struct hb *hb)
 
 			if (store_write(hb, d.dev->be, "state", "%s", val))
 				break;
-			sd_serve(&d, ~0UL, 1500);
+			sd_serve(&d, ~0UL, 1000);
 			store_write(hb, d.dev->be, "state", "%d",
 				    XenbusStateConnected);
-			sd_serve(&d, ~0UL, 500);
+			sd_serve(&d, ~0UL, 300);
 			if (dev_fe_state(d.dev) != XenbusStateConnected) {
 				hb_log("%s: frontend left Connected after state '%.24s'%s",
 				       kind_name[k], val,
@@ -508,8 +508,8 @@ static int store_rm_connected(struct hb *hb)
 		hb_log("%s warm-up: %lu", kind_name[k],
 		       sd_serve(&d, hb->warmup, hb->timeout * 1000));
 		rm_ours(&d);
-		n = sd_serve(&d, ~0UL, 8000);
-		hb_log("%s: 8 s without our directory: %lu served, frontend %s",
+		n = sd_serve(&d, ~0UL, 5000);
+		hb_log("%s: 5 s without our directory: %lu served, frontend %s",
 		       kind_name[k], n, xb_state_name(dev_fe_state(d.dev)));
 		rm_rest(&d, hb);
 	}
@@ -656,7 +656,7 @@ static int store_watch_storm(struct hb *hb)
 static int store_node_flood(struct hb *hb)
 {
 	struct both b;
-	unsigned long n = opt(hb->count, 4000), made;
+	unsigned long n = opt(hb->count, 2000), made;
 	double t0;
 	int k;
 
