@@ -138,7 +138,8 @@
  *   store-state            our state node set to no state at all
  *   store-rm-connected     our directory removed while Connected
  *   store-rm-init          our directory removed before we connect
- *   store-watch-storm      writes under our state node for -t s (40)
+ *   store-watch-storm      -n (20000) writes under our state node, in
+ *                          -t s (150) at most
  *   store-node-flood       -n (2000) children under our directories
  *
  * What "pass" means for a ladder test (domu-hostile-blk): after each
