@@ -98,7 +98,7 @@ TESTS = [
     ('domu-hostile-blk', 'domu', 3600, 'smp2'),
     ('domu-hostile-net', 'domu', 1500, 'smp2'),
     ('domu-hostile-console', 'domu', 900, 'smp2'),
-    ('domu-hostile-store', 'domu', 900, 'smp2'),
+    ('domu-hostile-store', 'domu', 1200, 'smp2'),
     ('domu-net-unload', 'domu', 600, 'smp2'),
     ('domu-migrate', 'domu', 600, 'smp2'),
     ('domu-checkpoint', 'domu', 600, 'smp2'),
