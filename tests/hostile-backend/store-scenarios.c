@@ -556,52 +556,6 @@ static int store_rm_init(struct hb *hb)
 
 /* ---- store-watch-storm, store-node-flood ------------------------------ */
 
-/*
- * Write n nodes "<dir>/<prefix><i>" (i from first) in transactions of
- * batch; the number written.  A transaction's writes reach the watchers
- * only when it commits, one event each, all at once.
- */
-static unsigned long write_batch(struct hb *hb, const char *dir,
-				 const char *prefix, unsigned long first,
-				 unsigned long n, unsigned int batch,
-				 const char *val)
-{
-	unsigned long done = 0, i, k;
-	char path[256];
-
-	while (done < n && !hb_stopping) {
-		xs_transaction_t t = xs_transaction_start(hb->xs);
-
-		k = n - done < batch ? n - done : batch;
-		if (t == XBT_NULL) {
-			hb_log("store: transaction: %s", strerror(errno));
-			break;
-		}
-		for (i = 0; i < k; i++) {
-			snprintf(path, sizeof(path), "%s/%s%lu", dir, prefix,
-				 first + done + i);
-			if (!xs_write(hb->xs, t, path, val, strlen(val)))
-				break;
-		}
-		if (i < k) {
-			hb_log("store: writing %s: %s", path, strerror(errno));
-			xs_transaction_end(hb->xs, t, true);
-			break;
-		}
-		if (!xs_transaction_end(hb->xs, t, false)) {
-			if (errno == EAGAIN)
-				continue;
-			hb_log("store: commit: %s", strerror(errno));
-			break;
-		}
-		done += k;
-		/* The rings are served between batches. */
-		if (hb_wait(hb, 0) < 0)
-			break;
-	}
-	return done;
-}
-
 static int store_watch_storm(struct hb *hb)
 {
 	struct both b;
@@ -660,22 +614,30 @@ static int store_watch_storm(struct hb *hb)
 static int store_node_flood(struct hb *hb)
 {
 	struct both b;
-	unsigned long n = opt(hb->count, 2000), made;
+	unsigned long n = opt(hb->count, 2000);
 	double t0;
-	int k;
+	long made;
+	int k, fd;
 
 	memset(&b, 0, sizeof(b));
-	if (!both_start(&b, hb)) {
+	fd = store_pipe_open();
+	if (fd < 0 || !both_start(&b, hb)) {
+		if (fd >= 0)
+			close(fd);
 		both_finish(&b);
 		return HB_EXIT_SETUP;
 	}
 	for (k = VBD; k <= VIF && !hb_stopping; k++) {
 		t0 = hb_now();
-		made = write_batch(hb, b.d[k].dev->be, "flood-", 0, n, 500,
-				   "flood");
-		hb_log("%s: %lu of %lu children made under %s in %.1f s",
+		made = store_pipe_writes(fd, b.d[k].dev->be, "flood-", n, n,
+					 "flood");
+		hb_log("%s: %ld of %lu children made under %s in %.1f s",
 		       kind_name[k], made, n, b.d[k].dev->be, hb_now() - t0);
+		/* The rings were not served meanwhile. */
+		if (hb_wait(hb, 0) < 0)
+			break;
 	}
+	close(fd);
 	both_serve(&b, 10000);
 	both_finish(&b);
 	return HB_EXIT_DONE;
