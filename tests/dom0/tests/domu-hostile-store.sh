@@ -29,7 +29,8 @@
 #    one refused;
 #  - store-state: the frontends stayed Connected through every state
 #    value that is no state;
-#  - store-watch-storm: STORM_N writes done (else not exercised);
+#  - store-watch-storm: STORM_MIN writes at least (else not
+#    exercised);
 #    while the storm runs, xvdb answers within 30 s,
 #    the heartbeat keeps going, and "xl block-attach" of another disk
 #    (xvdc) is connected by the guest's xenbus within 90 s and "xl
@@ -42,10 +43,12 @@
 # (the reason starts "known failures only:" when all are listed).
 SCENARIOS="store-values store-state store-rm-connected store-rm-init
 store-node-flood store-watch-storm"
-# The storm: STORM_N writes, in STORM_S s at most; fewer: not
-# exercised, FAIL (our xenstored under TCG took 90 to 280 a second).
+# The storm: STORM_N writes, in STORM_S s at most; fewer than
+# STORM_MIN: not exercised, FAIL.  Our xenstored under TCG took 280
+# writes a second on a quiet host, 104 beside two kernel builds.
 STORM_N=20000
-STORM_S=150
+STORM_S=120
+STORM_MIN=10000
 
 # Known failures: kernel (xenpv = ours, anchor = upstream's frontends),
 # scenario, issue 12 finding ("-": none of the 13).
@@ -117,8 +120,8 @@ judge_storm() {
 	n=$(sed -n 's/.*storm over: \([0-9]*\) writes to children of state and \([0-9]*\) to state.*/\1 \2/p' "$out" |
 		awk '{ print $1 + $2 }')
 	notes="$notes ${n:-no} writes in the storm;"
-	[ "${n:-0}" -ge $STORM_N ] ||
-		why="$why not exercised: ${n:-no} writes in the storm, fewer than $STORM_N;"
+	[ "${n:-0}" -ge $STORM_MIN ] ||
+		why="$why not exercised: ${n:-no} writes in the storm, fewer than $STORM_MIN;"
 }
 
 # store-values: every device refused or connected as its case says.
