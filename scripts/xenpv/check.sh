@@ -143,7 +143,7 @@ ours)
 		# domU and our dom0 with Debian's stock domU.  The hostile
 		# backend is a program of ours, the same on any dom0: its tests
 		# run once, with ours.
-		hostile='domu-hostile-blk,domu-hostile-net'
+		hostile='domu-hostile-blk,domu-hostile-net,domu-hostile-store,domu-hostile-console'
 		backend="domu-lifecycle,domu-hostile-frontend,$hostile"
 		in_background ladder-backends "python3 tests/ladder.py --kernel ours \
 			--tests $backend --label ours-backends --xfail tests/expect/ours.xfail"
