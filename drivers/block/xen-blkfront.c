@@ -1475,6 +1475,22 @@ static int read_needed(struct blkfront_info *info, const char *node,
 	return rc;
 }
 
+/* The disk's size in bytes must fit a loff_t. */
+static bool sane_sectors(u64 sectors)
+{
+	return sectors <= (u64)LLONG_MAX >> SECTOR_SHIFT;
+}
+
+static void resize_disk(struct blkfront_info *info, u64 sectors)
+{
+	if (sectors == info->sectors)
+		return;
+	dev_info(&info->xbdev->dev, "%s resized: %llu sectors\n",
+		 info->gd->disk_name, sectors);
+	info->sectors = sectors;
+	set_capacity_and_notify(info->gd, sectors);
+}
+
 /* Backend Connected: the disk appears, or (already there) is resized. */
 static void blkfront_connect(struct blkfront_info *info)
 {
@@ -1485,6 +1501,20 @@ static void blkfront_connect(struct blkfront_info *info)
 	bool size_ok;
 	int rc;
 
+	if (info->gd && !reconnecting) {
+		/*
+		 * Connected again on a live disk: only its size may have
+		 * changed.  A size that is none leaves the disk as it is;
+		 * closing over it would leave our node Closing under a
+		 * disk that works.
+		 */
+		if (xenbus_read_u64(dev->otherend, "sectors", &sectors) ||
+		    !sane_sectors(sectors))
+			dev_err_ratelimited(&dev->dev, "backend's new size is no number of sectors: ignored\n");
+		else
+			resize_disk(info, sectors);
+		return;
+	}
 	if (read_needed(info, "sectors", U64_MAX, &sectors) ||
 	    read_needed(info, "info", UINT_MAX, &info_val) ||
 	    read_needed(info, "sector-size", UINT_MAX, &size_val)) {
@@ -1494,8 +1524,7 @@ static void blkfront_connect(struct blkfront_info *info)
 	}
 	vdisk_info = info_val;
 	sector_size = size_val;
-	/* Its size in bytes must fit a loff_t. */
-	size_ok = sectors <= (u64)LLONG_MAX >> SECTOR_SHIFT;
+	size_ok = sane_sectors(sectors);
 	if (!size_ok)
 		dev_err_ratelimited(&dev->dev, "backend says the disk has %llu sectors: ignored\n",
 				    sectors);
@@ -1519,12 +1548,8 @@ static void blkfront_connect(struct blkfront_info *info)
 			 info->gd->disk_name);
 	}
 	if (info->gd) {
-		if (size_ok && sectors != info->sectors) {
-			dev_info(&dev->dev, "%s resized: %llu sectors\n",
-				 info->gd->disk_name, sectors);
-			info->sectors = sectors;
-			set_capacity_and_notify(info->gd, sectors);
-		}
+		if (size_ok)
+			resize_disk(info, sectors);
 		return;
 	}
 	if (!size_ok) {
