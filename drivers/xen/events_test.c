@@ -117,10 +117,22 @@ static unsigned int slow_steps(unsigned long sel, unsigned int from,
 	return n;
 }
 
-static void expect_same_scan(struct kunit *test, unsigned long sel,
-			     unsigned int from)
+/* Room for the steps of one scan, twice: too big for the stack. */
+#define SCAN_STEPS_MAX	(BITS_PER_LONG + 2)
+
+static struct scan_step *steps_buffer(struct kunit *test)
 {
-	struct scan_step fast[BITS_PER_LONG + 2], slow[BITS_PER_LONG + 2];
+	struct scan_step *b = kunit_kmalloc_array(test, 2 * SCAN_STEPS_MAX,
+						  sizeof(*b), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	return b;
+}
+
+static void expect_same_scan(struct kunit *test, struct scan_step *fast,
+			     unsigned long sel, unsigned int from)
+{
+	struct scan_step *slow = fast + SCAN_STEPS_MAX;
 	unsigned int n = scan_steps(sel, from, fast), i;
 
 	KUNIT_ASSERT_EQ_MSG(test, n, slow_steps(sel, from, slow),
@@ -143,23 +155,25 @@ static void scan_order_at_the_edges(struct kunit *test)
 		0, 1, BITS_PER_LONG - 1, BITS_PER_LONG, 3 * BITS_PER_LONG + 7,
 		BITS_PER_LONG * BITS_PER_LONG - 1,
 	};
+	struct scan_step *buf = steps_buffer(test);
 	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(sels); i++)
 		for (j = 0; j < ARRAY_SIZE(froms); j++)
-			expect_same_scan(test, sels[i], froms[j]);
+			expect_same_scan(test, buf, sels[i], froms[j]);
 }
 
 /* Many selectors and starts, from a fixed pseudo-random sequence. */
 static void scan_order_matches_the_slow_way(struct kunit *test)
 {
+	struct scan_step *buf = steps_buffer(test);
 	unsigned long long x = 0x9e3779b97f4a7c15ULL;
 	unsigned int round;
 
 	for (round = 0; round < 2000; round++) {
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 		/* Sparse selectors too: most upcalls see a word or two. */
-		expect_same_scan(test, round & 1 ? (unsigned long)x :
+		expect_same_scan(test, buf, round & 1 ? (unsigned long)x :
 				 (unsigned long)(x & (x >> 17) & (x >> 31)),
 				 (x >> 40) % (BITS_PER_LONG * BITS_PER_LONG));
 	}
