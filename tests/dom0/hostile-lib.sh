@@ -130,6 +130,28 @@ hb_compare_counts() {
 	done
 }
 
+# hb_verdict SCENARIO FINDING TOOK: say what became of the scenario,
+# from $why (empty: it passed) and $notes, on kernel $kind; FINDING is
+# its KNOWN entry or empty.  Adds it to pass_list, fixed_list (known,
+# but passed), known_list or bad_list.
+hb_verdict() {
+	if [ -z "$why" ]; then
+		if [ -n "$2" ]; then
+			say "scenario $1 on $kind: PASS ($3;$notes), but listed as known failure ($2)"
+			fixed_list="$fixed_list $1($2)"
+		else
+			say "scenario $1 on $kind: PASS ($3;$notes)"
+			pass_list="$pass_list $1"
+		fi
+	elif [ -n "$2" ]; then
+		say "scenario $1 on $kind: KNOWN-FAIL ($2):$why ($3;$notes)"
+		known_list="$known_list $1($2:$why)"
+	else
+		say "scenario $1 on $kind: FAIL:$why ($3;$notes)"
+		bad_list="$bad_list $1($why)"
+	fi
+}
+
 # hb_gone START SEEN GONE WHAT: wait up to 60 s until the guest's last
 # SEEN/GONE line since console line START is a GONE one (the device the
 # tool added is gone from the guest).  Adds to $why.

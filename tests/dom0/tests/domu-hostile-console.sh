@@ -64,6 +64,8 @@ con-out-behind/1 con-event-storm con-in-garbage con-stall con-stall/1"
 STALL_S=30
 
 BAD='BUG:|WARNING:|Oops|soft lockup|rcu.*(stall|detected)|Call Trace|Kernel panic'
+# hb_verdict, shared with the other hostile suites.
+. /xenpv/dom0/hostile-lib.sh
 cfg=$(domu_cfg t-hcon hostilecon "vif=['bridge=xenbr0']")
 GUEST=10.0.0.2
 
@@ -255,21 +257,7 @@ for sc in $SCENARIOS; do
 		grep -av 'XENPV-HCON-FLOOD' | head -n 8 | sed "s|^|[$sc guest] |"
 	f=$(known_finding $sc)
 	took="$(($(date +%s) - t_sc)) s"
-	if [ -z "$why" ]; then
-		if [ -n "$f" ]; then
-			say "scenario $sc on $kind: PASS ($took;$notes), but listed as known failure ($f)"
-			fixed_list="$fixed_list $sc($f)"
-		else
-			say "scenario $sc on $kind: PASS ($took;$notes)"
-			pass_list="$pass_list $sc"
-		fi
-	elif [ -n "$f" ]; then
-		say "scenario $sc on $kind: KNOWN-FAIL ($f):$why ($took;$notes)"
-		known_list="$known_list $sc($f:$why)"
-	else
-		say "scenario $sc on $kind: FAIL:$why ($took;$notes)"
-		bad_list="$bad_list $sc($why)"
-	fi
+	hb_verdict "$sc" "$f" "$took"
 	[ $sc != con-normal ] || [ -z "$why" ] || [ -n "$f" ] ||
 		fail "con-normal, the baseline, failed:$why"
 	# The next scenario on a live guest with a clean log.

@@ -207,21 +207,7 @@ for sc in $SCENARIOS; do
 		head -n 60 | sed "s/^/[$sc guest] /"
 	f=$(hb_known "$KNOWN" $kind $sc)
 	took="$(($(date +%s) - t_sc)) s"
-	if [ -z "$why" ]; then
-		if [ -n "$f" ]; then
-			say "scenario $sc on $kind: PASS ($took;$notes), but listed as known failure ($f)"
-			fixed_list="$fixed_list $sc($f)"
-		else
-			say "scenario $sc on $kind: PASS ($took;$notes)"
-			pass_list="$pass_list $sc"
-		fi
-	elif [ -n "$f" ]; then
-		say "scenario $sc on $kind: KNOWN-FAIL ($f):$why ($took;$notes)"
-		known_list="$known_list $sc($f:$why)"
-	else
-		say "scenario $sc on $kind: FAIL:$why ($took;$notes)"
-		bad_list="$bad_list $sc($why)"
-	fi
+	hb_verdict "$sc" "$f" "$took"
 	# Next scenario on a live guest with nothing of the tool's left.
 	if [ -n "$why" ] && [ $sc != "$last" ]; then
 		hb_boot
