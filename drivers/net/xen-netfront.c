@@ -125,6 +125,7 @@ struct netfront_queue {
 	grant_ref_t rx_ring_ref;
 	struct page *rx_page[RX_RING_SIZE];
 	grant_ref_t rx_gref[RX_RING_SIZE];
+	struct timer_list rx_retry;	/* a refill that failed */
 	struct rx_packet {		/* the packet being put together */
 		struct sk_buff *skb;	/* NULL when out of memory */
 		bool active;		/* between its first and last slot */
@@ -517,7 +518,36 @@ static void tx_complete(struct netfront_queue *q)
 
 /* ---- Receive ------------------------------------------------------------ */
 
-/* Post empty pages for every free slot; NAPI context or connecting. */
+/* How long a receive ring that could not be refilled waits to try again. */
+#define RX_REFILL_RETRY		(HZ / 10)
+
+static void rx_refill_later(struct netfront_queue *q)
+{
+	if (q->rx.req_prod_pvt - q->rx.rsp_cons < RX_MAX_SLOTS)
+		net_info_ratelimited("%s: queue %u: receive ring short of pages or grants, refilling again soon\n",
+				     q->info->netdev->name, q->id);
+	if (!timer_pending(&q->rx_retry))
+		mod_timer(&q->rx_retry, jiffies + RX_REFILL_RETRY);
+}
+
+/* The poll refills the ring; nothing else may touch it meanwhile. */
+static void rx_retry_fire(struct timer_list *t)
+{
+	struct netfront_queue *q = from_timer(q, t, rx_retry);
+
+	napi_schedule(&q->napi);
+}
+
+/* Post empty pages for every free slot; NAPI context or connecting.
+ *
+ * Pages come from an atomic allocation and each needs a grant
+ * reference: either can run out for a while.  The next poll tries
+ * again, but a poll comes only with an answer from the backend, and a
+ * ring left with fewer pages than a packet needs brings none: nothing
+ * for this queue would ever arrive again, and a TCP stream whose ACKs
+ * come this way stops in both directions.  So a refill that falls
+ * short also sets a timer that polls again in a while.
+ */
 static void rx_refill(struct netfront_queue *q)
 {
 	domid_t backend = q->info->xbdev->otherend_id;
@@ -534,12 +564,15 @@ static void rx_refill(struct netfront_queue *q)
 		id = q->rx.req_prod_pvt % RX_RING_SIZE;
 		if (!q->rx_page[id]) {
 			page = alloc_page(gfp);
-			if (!page)
-				break;	/* try again at the next poll */
+			if (!page) {
+				rx_refill_later(q);
+				break;
+			}
 			ref = gnttab_grant_foreign_access(backend,
 						xen_page_to_gfn(page), 0);
 			if (ref < 0) {
 				__free_page(page);
+				rx_refill_later(q);
 				break;
 			}
 			q->rx_page[id] = page;
@@ -867,6 +900,10 @@ static void free_queue(struct netfront_queue *q)
 	if (q->irq > 0)
 		unbind_from_irqhandler(q->irq, q);
 	q->irq = 0;
+	/* NAPI is disabled: a late timer schedules nothing, and re-arms
+	 * nothing either.
+	 */
+	del_timer_sync(&q->rx_retry);
 	netif_napi_del(&q->napi);
 	for (i = 0; i < TX_RING_SIZE; i++) {
 		if (!q->tx_skb[i])
@@ -941,6 +978,7 @@ static int setup_queue(struct netfront_info *info, struct netfront_queue *q,
 	q->tx_ring_ref = INVALID_GRANT_REF;
 	q->rx_ring_ref = INVALID_GRANT_REF;
 	netif_napi_add(info->netdev, &q->napi, xennet_poll);
+	timer_setup(&q->rx_retry, rx_retry_fire, 0);
 
 	rc = xenbus_setup_ring(dev, GFP_KERNEL, &q->tx_sring, 1,
 			       &q->tx_ring_ref);
