@@ -14,6 +14,8 @@
 #include <xen/xenbus.h>
 #include <asm/xen/page.h>
 
+#include "xenbus.h"
+
 /*
  * Run @body in a transaction until the store commits it: a conflict
  * (-EAGAIN at the end) means another writer came between, and @body
@@ -86,16 +88,17 @@ int xenbus_frontend_closed(struct xenbus_device *dev)
 EXPORT_SYMBOL_GPL(xenbus_frontend_closed);
 
 /*
- * The state a "state" node's @value names; Unknown for anything that is
- * not one (the other end is not there yet, or wrote nonsense).  The
- * whole value must be the number: sscanf() would read "4294967301" as
- * 5, Closing, and "5abc" as 5 too.
+ * The state a "state" node's @len bytes of @value name; Unknown for
+ * anything that is not one (the other end is not there yet, or wrote
+ * nonsense).  The whole value must be the number: sscanf() would read
+ * "4294967301" as 5, Closing, and "5abc" as 5 too.
  */
-VISIBLE_IF_KUNIT enum xenbus_state xenbus_parse_state(const char *value)
+VISIBLE_IF_KUNIT enum xenbus_state xenbus_parse_state(const char *value,
+						      unsigned int len)
 {
-	unsigned int state;
+	u64 state;
 
-	if (kstrtouint(value, 10, &state) ||
+	if (xs_parse_number(value, len, &state) ||
 	    state > XenbusStateReconfigured)
 		return XenbusStateUnknown;
 	return state;
@@ -103,12 +106,13 @@ VISIBLE_IF_KUNIT enum xenbus_state xenbus_parse_state(const char *value)
 
 enum xenbus_state xenbus_read_driver_state(const char *path)
 {
-	char *value = xenbus_read(XBT_NIL, path, "state", NULL);
+	unsigned int len;
+	char *value = xenbus_read(XBT_NIL, path, "state", &len);
 	enum xenbus_state state;
 
 	if (IS_ERR(value))
 		return XenbusStateUnknown;
-	state = xenbus_parse_state(value);
+	state = xenbus_parse_state(value, len);
 	kfree(value);
 	return state;
 }

@@ -23,6 +23,9 @@ extern const struct file_operations xenbus_file_fops;
 void *xs_talk_raw(u32 tx_id, u32 *type, const struct kvec *iov,
 		  unsigned int nr, unsigned int *len);
 
+/* xenstore.c: a node's value that must be a number, all of it */
+int xs_parse_number(const char *value, unsigned int len, u64 *val);
+
 /* A request waiting for its reply. */
 struct xs_waiter {
 	struct list_head list;
@@ -87,7 +90,7 @@ const struct xenbus_device_id *
 xenbus_match_id(const struct xenbus_device_id *ids, const char *type);
 bool xenbus_otherend_news(enum xenbus_state ours, enum xenbus_state theirs);
 int xenbus_otherend_valid(int id, const char *path);
-enum xenbus_state xenbus_parse_state(const char *value);
+enum xenbus_state xenbus_parse_state(const char *value, unsigned int len);
 int xenbus_device_of_path(const char *path, char type[XENBUS_NAME_LEN],
 			  char id[XENBUS_NAME_LEN]);
 #endif

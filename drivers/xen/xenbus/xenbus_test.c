@@ -37,32 +37,43 @@ static void state_names(struct kunit *test)
 			   "INVALID");
 }
 
+/* A "state" node holding the string @value. */
+static enum xenbus_state state_of(const char *value)
+{
+	return xenbus_parse_state(value, strlen(value));
+}
+
 /* What the other end writes in its "state" node, as numbers. */
 static void state_values_parsed(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("1"), XenbusStateInitialising);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("4"), XenbusStateConnected);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("6"), XenbusStateClosed);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("8"), XenbusStateReconfigured);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("0"), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, state_of("1"), XenbusStateInitialising);
+	KUNIT_EXPECT_EQ(test, state_of("4"), XenbusStateConnected);
+	KUNIT_EXPECT_EQ(test, state_of("6"), XenbusStateClosed);
+	KUNIT_EXPECT_EQ(test, state_of("8"), XenbusStateReconfigured);
+	KUNIT_EXPECT_EQ(test, state_of("0"), XenbusStateUnknown);
 }
 
 /* Anything that is not a state reads as Unknown, never as a state. */
 static void state_values_refused(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("9"), XenbusStateUnknown);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("100"), XenbusStateUnknown);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("-1"), XenbusStateUnknown);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state(""), XenbusStateUnknown);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("Connected"),
+	KUNIT_EXPECT_EQ(test, state_of("9"), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, state_of("100"), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, state_of("-1"), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, state_of(""), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, state_of("Connected"),
 			XenbusStateUnknown);
 	/* 2^32 + 5 and 2^64 + 4: Closing and Connected, once wrapped. */
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("4294967301"),
+	KUNIT_EXPECT_EQ(test, state_of("4294967301"),
 			XenbusStateUnknown);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("18446744073709551620"),
+	KUNIT_EXPECT_EQ(test, state_of("18446744073709551620"),
 			XenbusStateUnknown);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("5abc"), XenbusStateUnknown);
-	KUNIT_EXPECT_EQ(test, xenbus_parse_state("4 5"), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, state_of("5abc"), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, state_of("4 5"), XenbusStateUnknown);
+	/* What kstrtouint() alone lets through, and a NUL inside. */
+	KUNIT_EXPECT_EQ(test, state_of("+4"), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, state_of("4\n"), XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, xenbus_parse_state("4\0005", 3),
+			XenbusStateUnknown);
 }
 
 /* A new binding does not close on the last connection's Closed. */

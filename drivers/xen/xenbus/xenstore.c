@@ -29,6 +29,7 @@
  */
 #define pr_fmt(fmt) "xenstore: " fmt
 
+#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/init.h>
@@ -859,14 +860,31 @@ EXPORT_SYMBOL_GPL(xenbus_scanf);
  * %u): a value nobody wrote would be taken for the other end's word.
  * A number here is the whole value, in decimal, within a u64.
  */
+/*
+ * A number the other end wrote into a node: decimal digits and nothing
+ * else, in all @len bytes of it.  kstrtou64() alone takes a leading '+'
+ * and a trailing newline too, and, handed only the string, stops at a
+ * NUL in the middle of the node: "16\0garbage" is no more a number than
+ * "16 sectors".  The value must be NUL-terminated at @len, as
+ * xenbus_read() leaves it.
+ */
+int xs_parse_number(const char *value, unsigned int len, u64 *val)
+{
+	if (!len || strnlen(value, len) != len ||
+	    !isdigit(value[0]) || !isdigit(value[len - 1]))
+		return -EINVAL;
+	return kstrtou64(value, 10, val);
+}
+
 int xenbus_read_u64(const char *dir, const char *node, u64 *val)
 {
-	char *value = xenbus_read(XBT_NIL, dir, node, NULL);
+	unsigned int len;
+	char *value = xenbus_read(XBT_NIL, dir, node, &len);
 	int rc;
 
 	if (IS_ERR(value))
 		return PTR_ERR(value);
-	rc = kstrtou64(value, 10, val);
+	rc = xs_parse_number(value, len, val);
 	kfree(value);
 	return rc;
 }

@@ -531,7 +531,49 @@ static void event_queue_flood_is_bounded(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, queued_paths(test, &queue, &b), "b/x,");
 }
 
+/* A node holding the string @value, read as a number. */
+static int number_of(const char *value, u64 *val)
+{
+	return xs_parse_number(value, strlen(value), val);
+}
+
+/* Numbers the other end writes: digits, all of the node. */
+static void numbers_parsed(struct kunit *test)
+{
+	u64 val;
+
+	KUNIT_EXPECT_EQ(test, number_of("16", &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 16ULL);
+	KUNIT_EXPECT_EQ(test, number_of("0", &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 0ULL);
+	KUNIT_EXPECT_EQ(test, number_of("007", &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 7ULL);
+	KUNIT_EXPECT_EQ(test, number_of("18446744073709551615", &val), 0);
+	KUNIT_EXPECT_EQ(test, val, U64_MAX);
+}
+
+/* Anything else is no number, and leaves nothing behind. */
+static void numbers_refused(struct kunit *test)
+{
+	u64 val = 42;
+
+	KUNIT_EXPECT_NE(test, number_of("", &val), 0);
+	KUNIT_EXPECT_NE(test, number_of("-1", &val), 0);
+	KUNIT_EXPECT_NE(test, number_of("+16", &val), 0);
+	KUNIT_EXPECT_NE(test, number_of(" 16", &val), 0);
+	KUNIT_EXPECT_NE(test, number_of("16\n", &val), 0);
+	KUNIT_EXPECT_NE(test, number_of("16 sectors", &val), 0);
+	KUNIT_EXPECT_NE(test, number_of("0x10", &val), 0);
+	/* 2^64: wraps to 0 in a careless parser. */
+	KUNIT_EXPECT_NE(test, number_of("18446744073709551616", &val), 0);
+	/* A NUL inside the node: only the length tells. */
+	KUNIT_EXPECT_NE(test, xs_parse_number("16\00099", 5, &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 42ULL);
+}
+
 static struct kunit_case xenstore_cases[] = {
+	KUNIT_CASE(numbers_parsed),
+	KUNIT_CASE(numbers_refused),
 	KUNIT_CASE(put_wraps_and_fills),
 	KUNIT_CASE(put_refuses_bad_indexes),
 	KUNIT_CASE(take_wraps_and_empties),
