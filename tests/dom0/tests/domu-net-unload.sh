@@ -21,6 +21,38 @@ stop_traffic() {
 }
 trap 'stop_traffic; killall nc 2>/dev/null' EXIT
 
+# channel_state: for a round that stalls, what the two ends of the
+# queue's event channels look like now.  From Xen's dump ('e' key): each
+# interdomain port between dom0 and the domU as [pending/masked/selector
+# bit], so a lost event shows where it is lost (pending and masked: an
+# EOI never given; pending, unmasked, no selector bit: an upcall never
+# made; neither: a ring index that asks for no event); and dom0's view
+# of the vif (its interrupts, counters, netback's messages).
+channel_state() {
+	$XL debug-keys e
+	sleep 1
+	printf 'ports: %s; ' "$($XL dmesg | tr -d '\r' | awk -v u="$domid" '
+		/Event channel information for domain/ {
+			dom = $NF; sub(":", "", dom)
+			if (dom == 0)
+				out = ""	# the newest dump only
+			next
+		}
+		/ s=3 / && ((dom == 0 && $0 ~ " d=" u " ") ||
+			    (dom == u && / d=0 /)) {
+			sub(/^\(XEN\) +/, ""); sub(/ n=.* d=/, " d=")
+			out = out "d" dom ":" $0 " "
+		}
+		END { print out }')"
+	printf 'dom0 events: %s; ' "$(grep -E "vif$domid\." /proc/interrupts |
+		awk '{ n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; printf "%s=%d ", $NF, n }')"
+	_s=/sys/class/net/vif$domid.0/statistics
+	printf 'vif rx %s tx %s dropped %s/%s; ' "$(cat $_s/rx_bytes 2>&1)" \
+		"$(cat $_s/tx_bytes 2>&1)" "$(cat $_s/rx_dropped 2>&1)" \
+		"$(cat $_s/tx_dropped 2>&1)"
+	printf 'dom0: %s' "$(dmesg | grep -iE "vif$domid|netback" | tail -n 3 | tr '\n' ' ')"
+}
+
 dmesg -c > /dev/null
 create "$cfg"
 domid=$($XL domid t-nu)
@@ -33,8 +65,17 @@ for r in 1 2 3; do
 	case "$line" in *FAIL*) fail "${line#*XENPV-NETUNLOAD-FAIL }" ;; esac
 	dd if=/dev/zero bs=64k 2>/dev/null | nc 10.0.0.2 502$r > /dev/null 2>&1 &
 	snd=$!
-	line=$(wait_for t-nu "XENPV-NETUNLOAD-(REMOVED r=$r|FAIL)" 240) ||
+	line=$(wait_for t-nu "XENPV-NETUNLOAD-(REMOVED r=$r|SLOW r=$r|FAIL)" 240) ||
 		fail "round $r: the domU did not report the unload"
+	stalled=
+	case "$line" in
+	*SLOW*)
+		stalled="; ${line#*XENPV-NETUNLOAD-SLOW }; $(channel_state)"
+		say "round $r stalls$stalled"
+		line=$(wait_for t-nu "XENPV-NETUNLOAD-(REMOVED r=$r|FAIL)" 180) ||
+			fail "round $r: the domU did not report the unload$stalled"
+		;;
+	esac
 	stop_traffic
 	case "$line" in *FAIL*) fail "${line#*XENPV-NETUNLOAD-FAIL }" ;; esac
 	set -- $(echo "$line" | sed -n 's/.* rx=\([0-9]*\) tx=\([0-9]*\) secs=\([0-9.]*\) conn=\([0-9]*\) nets=\(.*\)/\1 \2 \3 \4 \5/p')
@@ -47,7 +88,7 @@ for r in 1 2 3; do
 	[ "$4" -ge 1 ] ||
 		fail "round $r: dom0's stream to the guest (port 502$r) was not connected at the unload"
 	[ "$1" -ge 4000000 ] && [ "$2" -ge 4000000 ] ||
-		fail "round $r: too little traffic before the unload (rx $1, tx $2 bytes)"
+		fail "round $r: too little traffic before the unload (rx $1, tx $2 bytes)$stalled"
 	shift 4
 	case " $* " in *" eth"*) fail "round $r: an eth device is left after rmmod: $*" ;; esac
 	summary="$summary $(echo "$line" | sed -n 's/.*secs=\([0-9.]*\).*/\1/p') s"
