@@ -1531,9 +1531,20 @@ static void blkfront_connect(struct blkfront_info *info)
 
 	if (reconnecting) {
 		/*
-		 * After a restore: the same disk, a new backend.  One that
-		 * skipped InitWait has no rings from us yet.
+		 * After a restore: the same disk, a new backend.  Its
+		 * logical sectors are the disk's, or requests the block
+		 * layer sized and aligned for the old ones would reach a
+		 * backend that refuses them (or worse, takes them).
 		 */
+		if (sector_size != queue_logical_block_size(info->gd->queue)) {
+			xenbus_dev_fatal(dev, -EINVAL,
+					 "the new backend has %u-byte sectors, the disk %u-byte ones",
+					 sector_size,
+					 queue_logical_block_size(info->gd->queue));
+			abandon_reconnect(info);
+			return;
+		}
+		/* One that skipped InitWait has no rings from us yet. */
 		if ((!info->rings && talk_to_backend(info)) ||
 		    setup_pools(info)) {
 			abandon_reconnect(info);
