@@ -68,6 +68,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include <xen/xen.h>
@@ -1447,12 +1448,31 @@ static void abandon_reconnect(struct blkfront_info *info)
 	blk_mq_kick_requeue_list(q);
 }
 
+/*
+ * Set up rings and pools for a restored disk's new backend.  Until that
+ * backend is connected the disk's queues are stopped: an allocation
+ * that went into reclaim here could wait for writeback to this very disk
+ * (its dirty pages, swap on it), which waits for us.  So no allocation
+ * in here may start I/O.  Returns false if the disk cannot be had.
+ */
+static bool reconnect_rings(struct blkfront_info *info, bool pools)
+{
+	unsigned int noio = memalloc_noio_save();
+	bool ok = (info->rings || !talk_to_backend(info)) &&
+		  (!pools || !setup_pools(info));
+
+	memalloc_noio_restore(noio);
+	return ok;
+}
+
 /* Backend InitWait: rings for it, unless it already has them. */
 static void give_rings(struct blkfront_info *info)
 {
 	if (info->xbdev->state != XenbusStateInitialising || info->rings)
 		return;
-	if (talk_to_backend(info) && info->state == BLKFRONT_RECONNECTING)
+	if (info->state != BLKFRONT_RECONNECTING)
+		talk_to_backend(info);
+	else if (!reconnect_rings(info, false))
 		abandon_reconnect(info);
 }
 
@@ -1545,8 +1565,7 @@ static void blkfront_connect(struct blkfront_info *info)
 			return;
 		}
 		/* One that skipped InitWait has no rings from us yet. */
-		if ((!info->rings && talk_to_backend(info)) ||
-		    setup_pools(info)) {
+		if (!reconnect_rings(info, true)) {
 			abandon_reconnect(info);
 			return;
 		}
