@@ -48,6 +48,7 @@ int blk_init(struct blk_be *be, struct hb *hb)
 	be->port = -1;
 	be->sectors = (uint64_t)hb->disk_mib << 11;
 	be->max_order = hb->ring_order;
+	be->sector_size = 512;
 	be->disk = calloc(hb->disk_mib, 1u << 20);
 	if (!be->disk) {
 		hb_log("no memory for a %u MiB disk", hb->disk_mib);
@@ -73,7 +74,7 @@ void blk_free(struct blk_be *be)
 int blk_create(struct blk_be *be, unsigned int domid, int first_state)
 {
 	struct hb *hb = be->hb;
-	char devid[16], sectors[32], order[16];
+	char devid[16], sectors[32], order[16], ssize[16];
 	const struct hb_node fe_nodes[] = {
 		{ "virtual-device", devid },
 		{ "device-type", "disk" },
@@ -94,7 +95,7 @@ int blk_create(struct blk_be *be, unsigned int domid, int first_state)
 		/* What a backend driver publishes. */
 		{ "sectors", sectors },
 		{ "info", "0" },
-		{ "sector-size", "512" },
+		{ "sector-size", ssize },
 		{ "physical-sector-size", "512" },
 		{ "feature-flush-cache", "1" },
 		{ "feature-barrier", "0" },
@@ -108,6 +109,7 @@ int blk_create(struct blk_be *be, unsigned int domid, int first_state)
 	snprintf(sectors, sizeof(sectors), "%llu",
 		 (unsigned long long)be->sectors);
 	snprintf(order, sizeof(order), "%u", be->max_order);
+	snprintf(ssize, sizeof(ssize), "%u", be->sector_size);
 	dev_init(&be->dev, hb, "vbd", domid, hb->devid);
 	return dev_create(&be->dev, fe_nodes, be_nodes, first_state);
 }

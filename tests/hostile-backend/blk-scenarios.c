@@ -573,10 +573,11 @@ static int state_loop(struct hb *hb)
  * Follow the guest through "xl save" + "xl restore" (or a migration),
  * which the test runs while we wait: when its domain is gone, put our
  * device into the new domain's store, as first_state, offering
- * max-ring-page-order new_order, before its frontends resume.
+ * max-ring-page-order new_order and sectors of new_ssize bytes, before
+ * its frontends resume.
  */
 static int follow_restore(struct hb *hb, unsigned int new_order,
-			  int first_state)
+			  int first_state, unsigned int new_ssize)
 {
 	struct blk_be be;
 	unsigned int old_order;
@@ -601,6 +602,9 @@ static int follow_restore(struct hb *hb, unsigned int new_order,
 		return finish(&be, HB_EXIT_NOT_EXERCISED);
 	hb->domid = id;
 	be.max_order = new_order;
+	be.sector_size = new_ssize;
+	if (new_ssize != 512)
+		hb_log("after the restore: sector-size %u, was 512", new_ssize);
 	if (blk_create(&be, id, first_state))
 		return finish(&be, HB_EXIT_SETUP);
 	st = dev_wait_fe_state(&be.dev, XB_MASK(XenbusStateInitialised) |
@@ -630,13 +634,19 @@ static int follow_restore(struct hb *hb, unsigned int new_order,
 /* Offer order -r (4) first, 0 after the restore (finding 5). */
 static int ring_shrink(struct hb *hb)
 {
-	return follow_restore(hb, 0, XenbusStateInitWait);
+	return follow_restore(hb, 0, XenbusStateInitWait, 512);
 }
 
 /* After the restore go straight to Connected, no InitWait (finding 2). */
 static int restore_connected(struct hb *hb)
 {
-	return follow_restore(hb, hb->ring_order, XenbusStateConnected);
+	return follow_restore(hb, hb->ring_order, XenbusStateConnected, 512);
+}
+
+/* The same disk after the restore, said to have 4 KiB sectors. */
+static int restore_sector(struct hb *hb)
+{
+	return follow_restore(hb, hb->ring_order, XenbusStateInitWait, 4096);
 }
 
 const struct hb_scenario blk_scenarios[] = {
@@ -660,5 +670,7 @@ const struct hb_scenario blk_scenarios[] = {
 	  ring_shrink },
 	{ "blk-restore-connected", "Connected without InitWait after a restore",
 	  restore_connected },
+	{ "blk-restore-sector", "other sectors than the disk's after a restore",
+	  restore_sector },
 	{ NULL, NULL, NULL },
 };

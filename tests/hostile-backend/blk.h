@@ -27,6 +27,7 @@ struct blk_be {
 	unsigned char *disk;
 	uint64_t sectors;		/* of 512 bytes, as blkif counts */
 	unsigned int max_order;		/* max-ring-page-order we offer */
+	unsigned int sector_size;	/* the sector-size we publish */
 
 	/* The connection, while connected. */
 	bool connected;

@@ -85,6 +85,8 @@
  *                          "xl save" + "xl restore", order 0 (finding 5).
  *   blk-restore-connected  after the restore, Connected at once with no
  *                          InitWait (finding 2).
+ *   blk-restore-sector     after the restore, sector-size 4096 for the
+ *                          disk that had 512.
  *
  * The net scenarios (net-scenarios.c) add vif 7 with one host behind
  * it, 10.99.0.1 (the guest's address is for the test to set), that

@@ -32,12 +32,15 @@
 #    and never finds the canary in it;
 #  - blk-event-storm: while the storm goes on the ticks keep coming and
 #    xvdb answers;
-#  - blk-ring-shrink, blk-restore-connected: the tool waits while the test
-#    saves and restores the guest (xl save, xl restore), and follows it
-#    into its new domain by name.  blk-ring-shrink runs last, on a guest
-#    booted with xen_blkfront.max_ring_page_order=4: with blkfront's
-#    default one-page ring there is nothing to shrink (the test says
-#    "not exercised" if the tool saw no larger ring).
+#  - blk-ring-shrink, blk-restore-connected, blk-restore-sector: the tool
+#    waits while the test saves and restores the guest (xl save, xl
+#    restore), and follows it into its new domain by name.
+#    blk-ring-shrink runs last, on a guest booted with
+#    xen_blkfront.max_ring_page_order=4: with blkfront's default one-page
+#    ring there is nothing to shrink (the test says "not exercised" if
+#    the tool saw no larger ring).  blk-restore-sector offers the
+#    restored disk 4096-byte sectors instead of its 512: the guest must
+#    refuse it, and say so.
 # A guest that died or hung is booted again for the next scenario.
 #
 # Frontend holes issue 12 found are not fixed here: a scenario one of
@@ -53,7 +56,7 @@
 # its 200 cycles in minutes (60 cycles took 336 s; 40 still show any
 # growth of the counts).
 SCENARIOS="blk-normal blk-keep-mapped blk-keep-mapped-u blk-restore-connected
-blk-event-storm-v0 blk-event-storm-v1 blk-close-inflight-v1 blk-stale-id
+blk-restore-sector blk-event-storm-v0 blk-event-storm-v1 blk-close-inflight-v1 blk-stale-id
 blk-bad-op blk-state-loop-v0 blk-state-loop-v1 blk-state-loop-v2 blk-cycle
 blk-flap blk-bad-status blk-bad-id blk-prod-ahead blk-prod-behind blk-dup-id
 blk-close-inflight blk-ring-shrink"
@@ -208,7 +211,7 @@ for sc in $SCENARIOS; do
 	blk-state-loop-*) opts="$opts -n $STATE_WRITES" ;;
 	blk-cycle) opts="-n $CYCLES" limit=600 ;;
 	blk-flap) opts="-n $FLAPS" limit=600 ;;
-	blk-ring-shrink | blk-restore-connected) during=restore limit=900 ;;
+	blk-ring-shrink | blk-restore-*) during=restore limit=900 ;;
 	esac
 	if [ $sc = blk-ring-shrink ]; then
 		hb_boot /tmp/t-hblk-order4.cfg
@@ -232,6 +235,15 @@ for sc in $SCENARIOS; do
 		"0 -> 0") why="$why not exercised: the frontend used a one-page ring before the restore;" ;;
 		*) notes="$notes ring order $ro;" ;;
 		esac
+	fi
+	# The restored disk must not be taken with other sectors than its
+	# own: the guest says so when it refuses the new backend.
+	if [ $sc = blk-restore-sector ]; then
+		if ! grep -q 'sector-size 4096, was 512' /tmp/hb-$sc.out; then
+			why="$why not exercised: the tool never offered the restored disk 4096-byte sectors;"
+		elif ! hb_since "$start" | grep -aq 'has 4096-byte sectors, the disk 512-byte'; then
+			why="$why the guest took its restored disk with 4096-byte sectors;"
+		fi
 	fi
 	# After the tool: xvdh must go, and the guest tick on for 10 more.
 	t0=$(hb_tick)
