@@ -130,10 +130,11 @@ BEYOND_ANCHOR = {
                             "console daemon that stops reading stalls the "
                             "domU (RCU stall, soft lockup; the test's KNOWN "
                             "table)",
-    'domu-hostile-store': "not measured on upstream yet; read in its code: "
-                          "its xenbus reads the other end's numbers with "
-                          "sscanf, which wraps (a state of 2^32 + 5 reads "
-                          "as Closing, 2^64 sectors as 0)",
+    'domu-hostile-store': "upstream's blkfront takes a sector-size of 0 and "
+                          "the guest hits a kernel BUG in bio_split; its "
+                          "xenbus reads a state of 2^32 + 5 as Closing, and "
+                          "blkfront's reconnect hits a kernel BUG (the "
+                          "test's KNOWN table)",
 }
 
 # Tests of the dom0's backends, whatever the domU: the rogue frontend of
