@@ -45,8 +45,9 @@
  *                      rewrites of state itself.  Our xenstored took
  *                      90 to 280 a second under TCG.  "storm
  *                      running" is for the test to do its own work
- *                      meanwhile (another device through the guest's
- *                      xenwatch).  Then 10 s of service.
+ *                      meanwhile (a watch of the guest's own, to see
+ *                      its xenwatch thread still serve it).  Then 10 s
+ *                      of service.
  *   store-node-flood   both devices connected; -n (2000) children made
  *                      under each of our directories, then 10 s of
  *                      service and a close with the children there.
