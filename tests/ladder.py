@@ -133,8 +133,9 @@ BEYOND_ANCHOR = {
     'domu-hostile-store': "upstream's blkfront takes a sector-size of 0 and "
                           "the guest hits a kernel BUG in bio_split; its "
                           "xenbus reads a state of 2^32 + 5 as Closing, and "
-                          "blkfront's reconnect hits a kernel BUG (the "
-                          "test's KNOWN table)",
+                          "blkfront's reconnect hits a kernel BUG; its "
+                          "xenwatch serves other watches only after a "
+                          "storm's every event (the test's KNOWN table)",
 }
 
 # Tests of the dom0's backends, whatever the domU: the rogue frontend of

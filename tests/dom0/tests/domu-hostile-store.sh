@@ -72,9 +72,15 @@ SYSRQ_LINE='sysrq: HELP :'
 #    Closing: the frontend leaves Connected, and blkfront's reconnect
 #    ends in "kernel BUG at drivers/block/xen-blkfront.c:1901"
 #    (talk_to_blkback); xvdh stays in the guest.
+#  - anchor store-watch-storm (finding 10): upstream's xenwatch queues
+#    every event of the storm (20000 writes) and works through them one
+#    by one: the probe sent 5 s into the storm was answered 40 s later,
+#    after the storm was over, and blkfront printed "Setting capacity
+#    to 32768" 1771 times (a line per event, not rate-limited).
 KNOWN="
 anchor store-values -
 anchor store-state -
+anchor store-watch-storm 10
 "
 
 . /xenpv/dom0/hostile-lib.sh
@@ -151,8 +157,16 @@ during_storm() {
 		[ -z "$during" ] || nduring=$((nduring + 1))
 		sleep $SYSRQ_GAP
 	done
-	[ -n "$pfail" ] || [ $nduring -gt 0 ] ||
-		why="$why not exercised: no answer to \"xl sysrq h\" came while the storm ran;"
+	# Every probe goes out while the storm runs.  None at all: the
+	# storm was over too soon to tell.  Answers that all came only once
+	# it was over: the watch waited behind the storm's events.
+	if [ -z "$pfail" ] && [ $nduring = 0 ]; then
+		if [ $nprobe = 0 ]; then
+			why="$why not exercised: the storm was over before the first \"xl sysrq h\";"
+		else
+			why="$why the guest's xenwatch answered \"xl sysrq h\" only after the storm was over ($nprobe probe(s) sent during it, the slowest answered in $worst s);"
+		fi
+	fi
 	t2=$(date +%s)
 	say "during the storm: $nprobe sysrq probe(s), $nduring answered with the storm still running, the slowest in $worst s; ticks $s0 -> $(hb_tick) in $((t2 - t0 + 3)) s"
 	[ $(($(hb_tick) - ${s0:-0})) -ge $(((t2 - t0) / 3)) ] ||
