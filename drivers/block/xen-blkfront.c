@@ -1512,7 +1512,7 @@ static void resize_disk(struct blkfront_info *info, u64 sectors)
 }
 
 /* Backend Connected: the disk appears, or (already there) is resized. */
-static void blkfront_connect(struct blkfront_info *info)
+static void backend_connected(struct blkfront_info *info)
 {
 	struct xenbus_device *dev = info->xbdev;
 	bool reconnecting = info->gd && info->state == BLKFRONT_RECONNECTING;
@@ -1616,6 +1616,25 @@ static void blkfront_connect(struct blkfront_info *info)
 		 info->max_segs, info->flush || info->barrier ? ", flush" : "",
 		 info->discard ? ", discard" : "",
 		 info->persistent ? ", persistent grants" : "");
+}
+
+/*
+ * A restored disk's queues stay stopped until its new backend is
+ * connected, so nothing done for it here may start I/O: not the store
+ * reads and the error reports on the way, no more than the rings'
+ * allocations (reconnect_rings()).
+ */
+static void blkfront_connect(struct blkfront_info *info)
+{
+	unsigned int noio;
+
+	if (!info->gd || info->state != BLKFRONT_RECONNECTING) {
+		backend_connected(info);
+		return;
+	}
+	noio = memalloc_noio_save();
+	backend_connected(info);
+	memalloc_noio_restore(noio);
 }
 
 /*
