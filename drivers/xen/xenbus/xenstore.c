@@ -265,7 +265,7 @@ VISIBLE_IF_KUNIT int xs_receive(struct xenstore_domain_interface *intf,
 			return 0;
 		if (in->hdr.len > XENSTORE_PAYLOAD_MAX)
 			return -E2BIG;
-		in->body = kmalloc(in->hdr.len + 1, GFP_KERNEL);
+		in->body = kmalloc(in->hdr.len + 1, GFP_NOIO | __GFP_HIGH);
 		if (!in->body)
 			return -ENOMEM;
 		in->body_got = 0;
@@ -450,7 +450,8 @@ static void deliver_event(struct xsd_sockmsg *hdr, char *body)
 	if (xs_parse_watch_event(body, hdr->len, &path, &token))
 		goto bad;
 
-	ev = kmalloc(struct_size(ev, data, hdr->len + 1), GFP_KERNEL);
+	ev = kmalloc(struct_size(ev, data, hdr->len + 1),
+		     GFP_NOIO | __GFP_HIGH);
 	if (!ev)
 		goto drop;
 	memcpy(ev->data, body, hdr->len + 1);
