@@ -855,13 +855,6 @@ int xenbus_scanf(struct xenbus_transaction t, const char *dir,
 EXPORT_SYMBOL_GPL(xenbus_scanf);
 
 /*
- * The other end chooses what its nodes hold.  vsscanf() stops at the
- * first character that is no digit and lets a number past its type
- * wrap ("18446744073709551616" reads as 0, "4294967808" as 512 with
- * %u): a value nobody wrote would be taken for the other end's word.
- * A number here is the whole value, in decimal, within a u64.
- */
-/*
  * A number the other end wrote into a node: decimal digits and nothing
  * else, in all @len bytes of it.  kstrtou64() alone takes a leading '+'
  * and a trailing newline too, and, handed only the string, stops at a
@@ -877,6 +870,13 @@ int xs_parse_number(const char *value, unsigned int len, u64 *val)
 	return kstrtou64(value, 10, val);
 }
 
+/*
+ * The other end chooses what its nodes hold.  vsscanf() stops at the
+ * first character that is no digit and lets a number past its type
+ * wrap ("18446744073709551616" reads as 0, "4294967808" as 512 with
+ * %u): a value nobody wrote would be taken for the other end's word.
+ * A number here is the whole value, in decimal, within a u64.
+ */
 int xenbus_read_u64(const char *dir, const char *node, u64 *val)
 {
 	unsigned int len;
