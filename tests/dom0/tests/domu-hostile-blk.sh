@@ -319,21 +319,7 @@ for sc in $SCENARIOS; do
 		head -n 20 | sed "s/^/[$sc guest] /"
 	f=$(hb_known "$KNOWN" $kind $sc)
 	took="$(($(date +%s) - t_sc)) s"
-	if [ -z "$why" ]; then
-		if [ -n "$f" ]; then
-			say "scenario $sc on $kind: PASS ($took;$notes), but listed as known failure (issue 12 finding $f)"
-			fixed_list="$fixed_list $sc(finding $f)"
-		else
-			say "scenario $sc on $kind: PASS ($took;$notes)"
-			pass_list="$pass_list $sc"
-		fi
-	elif [ -n "$f" ]; then
-		say "scenario $sc on $kind: KNOWN-FAIL (issue 12 finding $f):$why ($took;$notes)"
-		known_list="$known_list $sc(finding $f:$why)"
-	else
-		say "scenario $sc on $kind: FAIL:$why ($took;$notes)"
-		bad_list="$bad_list $sc($why)"
-	fi
+	hb_verdict "$sc" "$f" "$took"
 	# Without the baseline, the rest would say nothing: unless the
 	# failure is a known one, stop here.
 	[ $sc != blk-normal ] || [ -z "$why" ] || [ -n "$f" ] ||

@@ -83,6 +83,7 @@ idle=$(awk -v a="$c0" -v b="$(cpu_s)" 'BEGIN { printf "%.1f", b - a }')
 say "the guest used $idle s of CPU in 8 idle s"
 pass_list= known_list= bad_list= fixed_list=
 for sc in $SCENARIOS; do
+	t_sc=$(date +%s)
 	start=$(hb_lines | wc -l)
 	name=${sc%/*}
 	opts="-w 4"
@@ -116,7 +117,7 @@ for sc in $SCENARIOS; do
 	used=$(awk -v a="$ct0" -v b="$(cpu_s)" 'BEGIN { printf "%.1f", b - a }')
 	say "$sc: the guest used $used s of CPU in the tool's $(($(date +%s) - tt0)) s"
 	sed "s|^|[$sc] |" "$out"
-	why=
+	why= notes=
 	[ $rc = 0 ] || why="$why tool exit $rc;"
 	# The NET_RX softirq: a few runs a second per packet and event; a
 	# frontend polling a ring for ever runs it without end (the storm's
@@ -177,21 +178,7 @@ for sc in $SCENARIOS; do
 		grep -aE '\] \[ *[0-9]+\.[0-9]+\]|XENPV-HNET-(SEEN|GONE)|XENPV-HNET r=.* vif7=bad' |
 		head -n 15 | sed "s|^|[$sc guest] |"
 	f=$(hb_known "$KNOWN" $kind $sc)
-	if [ -z "$why" ]; then
-		if [ -n "$f" ]; then
-			say "scenario $sc on $kind: PASS, but listed as known failure (issue 12 finding $f)"
-			fixed_list="$fixed_list $sc(finding $f)"
-		else
-			say "scenario $sc on $kind: PASS"
-			pass_list="$pass_list $sc"
-		fi
-	elif [ -n "$f" ]; then
-		say "scenario $sc on $kind: KNOWN-FAIL (issue 12 finding $f):$why"
-		known_list="$known_list $sc(finding $f:$why)"
-	else
-		say "scenario $sc on $kind: FAIL:$why"
-		bad_list="$bad_list $sc($why)"
-	fi
+	hb_verdict "$sc" "$f" "$(($(date +%s) - t_sc)) s"
 	# Without the baseline, the rest would say nothing: unless the
 	# failure is a known one, stop here.
 	[ $sc != net-normal ] || [ -z "$why" ] || [ -n "$f" ] ||
