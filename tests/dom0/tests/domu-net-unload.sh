@@ -53,6 +53,24 @@ channel_state() {
 	printf 'dom0: %s' "$(dmesg | grep -iE "vif$domid|netback" | tail -n 3 | tr '\n' ' ')"
 }
 
+# round_state: dom0's side of a round the guest says went wrong: both
+# ends' xenbus states, the backend's error node, the vif as the bridge
+# sees it (a backend that disabled the vif turns its carrier off), and
+# the channel's state.
+round_state() {
+	printf 'states fe %s be %s; ' "$(xenstore-read $fe/state 2>&1)" \
+		"$(xenstore-read $be/state 2>&1)"
+	_e=$(xenstore-read /local/domain/0/error/backend/vif/$domid/0/error 2>/dev/null)
+	[ -z "$_e" ] || printf 'backend error: %s; ' "$_e"
+	_e=$(xenstore-read /local/domain/$domid/error/device/vif/0/error 2>/dev/null)
+	[ -z "$_e" ] || printf 'frontend error: %s; ' "$_e"
+	_v=/sys/class/net/vif$domid.0
+	printf 'vif carrier %s oper %s master %s; ' "$(cat $_v/carrier 2>&1)" \
+		"$(cat $_v/operstate 2>&1)" \
+		"$(basename "$(readlink $_v/master 2>/dev/null)" 2>/dev/null)"
+	channel_state
+}
+
 dmesg -c > /dev/null
 create "$cfg"
 domid=$($XL domid t-nu)
@@ -61,8 +79,10 @@ be=$(xenstore-read $fe/backend) || fail "no backend path in $fe"
 summary=
 for r in 1 2 3; do
 	line=$(wait_for t-nu "XENPV-NETUNLOAD-(UP r=$r|FAIL)" 180) ||
-		fail "round $r: the domU did not report eth0 up"
-	case "$line" in *FAIL*) fail "${line#*XENPV-NETUNLOAD-FAIL }" ;; esac
+		fail "round $r: the domU did not report eth0 up; $(round_state)"
+	case "$line" in
+	*FAIL*) fail "${line#*XENPV-NETUNLOAD-FAIL }; $(round_state)" ;;
+	esac
 	dd if=/dev/zero bs=64k 2>/dev/null | nc 10.0.0.2 502$r > /dev/null 2>&1 &
 	snd=$!
 	line=$(wait_for t-nu "XENPV-NETUNLOAD-(REMOVED r=$r|SLOW r=$r|FAIL)" 240) ||
