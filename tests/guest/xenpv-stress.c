@@ -18,6 +18,11 @@
  *   xenpv-stress mmap MB N     N times: map MB, write every page, unmap
  *   xenpv-stress marker TAG    a forced-emulation CPUID with leaf TAG,
  *                              which xentrace records: brackets a workload
+ *   xenpv-stress spray SECONDS IFACE ADDR
+ *                              fill the kernel's kmalloc caches with a
+ *                              secret (see spray() below) for SECONDS or
+ *                              until IFACE is gone, and send UDP
+ *                              datagrams without it to ADDR over IFACE
  *   xenpv-stress true          exit at once (what forkexec executes)
  *
  * and, in dom0, the probes of the benchmarks:
@@ -55,8 +60,11 @@
 #include <string.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -437,6 +445,102 @@ static int stamp(const char *tty, long seconds, const char *stop)
 	}
 }
 
+/*
+ * domu-hostile-net's net-tx-neighbours: what a backend may see of the
+ * guest's memory beyond the packets it is sent.  A socket buffer's head
+ * is a kmalloc object, and a grant covers a whole page: a frontend that
+ * granted a packet's head as it lies would show the backend the other
+ * objects of that slab page (issue 12 finding 8, the XSA-403 class).
+ *
+ * So the kmalloc caches that packet heads come from are filled with a
+ * secret: datagrams over AF_UNIX socket pairs nobody reads stay queued
+ * as skbs whose heads hold the secret (a head is the payload plus the
+ * skb_shared_info, so the sizes below land in kmalloc-512, -1k and
+ * -2k, where ping, ARP and small UDP heads are).  The messages go round
+ * robin over the pairs, and every cycle half the pairs are drained and
+ * refilled: the freed heads keep their bytes and leave holes between
+ * live ones, and the next packet heads are allocated into those holes.
+ * Between the cycles, UDP datagrams of bytes 'u' go to ADDR port 9
+ * (discard) over IFACE, beside the pings the job sends: more packets
+ * for the backend to look at, none of them carrying the secret.
+ *
+ * The secret is SPRAY_MARK and a count, over and over, so whatever part
+ * of an object stays unwritten still holds a whole one.  It ends with
+ * one line, "XENPV-SPRAY secs=S cycles=C objects=N udp=U", N the
+ * secret heads allocated; or "XENPV-SPRAY-FAIL why".
+ */
+#define SPRAY_MARK	"xenpv:neighbour-secret:"
+#define SPRAY_PAIRS	32
+#define SPRAY_DEPTH	96	/* messages queued per pair, at most */
+
+static const unsigned int spray_sizes[] = { 64, 128, 176, 300, 600, 1000, 1500 };
+#define SPRAY_NSIZES	(sizeof(spray_sizes) / sizeof(spray_sizes[0]))
+
+static int spray(long seconds, const char *ifc, const char *addr)
+{
+	int pair[SPRAY_PAIRS][2], udp;
+	unsigned int depth[SPRAY_PAIRS] = { 0 };
+	unsigned long objects = 0, udp_sent = 0, cycles = 0;
+	static char secret[1600], junk[1600], sink[2048];
+	char path[128];
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	double t0 = now_ms(), end = t0 + seconds * 1e3;
+	unsigned int i, k, n = 0, more;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", ifc);
+	if (inet_pton(AF_INET, addr, &to.sin_addr) != 1) {
+		printf("XENPV-SPRAY-FAIL bad address %s\n", addr);
+		return 1;
+	}
+	for (i = 0; i < sizeof(secret); i += 32)
+		snprintf(secret + i, sizeof(secret) - i, "%s%08x", SPRAY_MARK, i);
+	memset(junk, 'u', sizeof(junk));
+	for (i = 0; i < SPRAY_PAIRS; i++)
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, pair[i])) {
+			printf("XENPV-SPRAY-FAIL socketpair: %s\n", strerror(errno));
+			return 1;
+		}
+	udp = socket(AF_INET, SOCK_DGRAM, 0);
+	if (udp < 0 || setsockopt(udp, SOL_SOCKET, SO_BINDTODEVICE, ifc,
+				  strlen(ifc) + 1)) {
+		printf("XENPV-SPRAY-FAIL udp socket on %s: %s\n", ifc, strerror(errno));
+		return 1;
+	}
+	while (now_ms() < end && !access(path, F_OK)) {
+		/* Fill: one message a pair, round robin, till all are full. */
+		do {
+			more = 0;
+			for (i = 0; i < SPRAY_PAIRS; i++) {
+				if (depth[i] >= SPRAY_DEPTH)
+					continue;
+				k = spray_sizes[n++ % SPRAY_NSIZES];
+				if (send(pair[i][0], secret, k, 0) != (ssize_t)k)
+					continue;
+				depth[i]++;
+				objects++;
+				more = 1;
+			}
+		} while (more);
+		/* The packets: a head or two out of the sprayed caches. */
+		for (k = 0; k < 2; k++) {
+			unsigned int len = spray_sizes[(cycles + k * 3) % SPRAY_NSIZES];
+
+			if (sendto(udp, junk, len, MSG_DONTWAIT,
+				   (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len)
+				udp_sent++;
+		}
+		/* Drain every other pair: holes between secret heads. */
+		for (i = cycles & 1; i < SPRAY_PAIRS; i += 2)
+			while (recv(pair[i][1], sink, sizeof(sink), MSG_DONTWAIT) > 0)
+				depth[i]--;
+		cycles++;
+		usleep(50000);
+	}
+	printf("XENPV-SPRAY secs=%.0f cycles=%lu objects=%lu udp=%lu\n",
+	       (now_ms() - t0) / 1e3, cycles, objects, udp_sent);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -456,6 +560,8 @@ int main(int argc, char **argv)
 		printf("%llu\n", now_ns());
 		return 0;
 	}
+	if (!strcmp(what, "spray") && a > 0 && argc > 4)
+		return spray(a, argv[3], argv[4]);
 	if (!strcmp(what, "stamp") && argc > 3)
 		return stamp(argv[2], b, argc > 4 ? argv[4] : NULL);
 	/* Run the exec target from a stable path, not /proc/self/exe. */
@@ -495,7 +601,7 @@ int main(int argc, char **argv)
 			rc = touch_pages(a);
 		printf("mmap: %ld x %ld MiB mapped, written, unmapped", b, a);
 	} else {
-		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | hold MB SECONDS | smp SECONDS | hotplug N | mmap MB N | marker TAG | true | hypercalls N | now | stamp TTY SECONDS [STOP]\n");
+		fprintf(stderr, "usage: xenpv-stress forkexec N | touch MB | hold MB SECONDS | smp SECONDS | hotplug N | mmap MB N | marker TAG | true | hypercalls N | now | stamp TTY SECONDS [STOP] | spray SECONDS IFACE ADDR\n");
 		return 2;
 	}
 	t0 = now_ms() - t0;
