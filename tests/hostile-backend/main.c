@@ -27,7 +27,8 @@
  *          a vif's: 7)
  *   -s M   size of the in-memory disk in MiB (16)
  *   -r n   max-ring-page-order offered (4)
- *   -u     write trusted=0 in the frontend's directory (blkif.h)
+ *   -u     write trusted=0 in the frontend's directory (blkif.h,
+ *          netif.h)
  *   -c s   the canary of blk-keep-mapped (up to 32 characters)
  *   -v     log every state we write
  *
@@ -111,6 +112,13 @@
  *                          10 s of service (finding 4).
  *   net-close-inflight     Closing with the guest's packets untaken (-V
  *                          1: carried after it is Closed).
+ *   net-rx-endless         every rx buffer answered as one more piece of
+ *                          a packet that never ends, for -t s (15).
+ *   net-tx-neighbours      the vif's address asks the guest to spray its
+ *                          kmalloc caches with a secret; every tx page is
+ *                          searched whole for it for -t s (40): a page
+ *                          granted beyond the packet leaks (finding 8;
+ *                          -V 1: with trusted=0).
  *
  * The console scenarios (con-scenarios.c) add no device: they take the
  * guest's own PV console, which xenconsoled serves, and stop

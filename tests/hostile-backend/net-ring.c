@@ -75,15 +75,21 @@ int net_create(struct net_be *be, unsigned int domid, int first_state)
 	struct hb *hb = be->hb;
 	unsigned int devid = hb->devid_given ? hb->devid : NET_DEFAULT_DEVID;
 	char handle[16];
+	const char *mac = be->mac ? be->mac : NET_GUEST_MAC;
 	const struct hb_node fe_nodes[] = {
 		{ "handle", handle },
-		{ "mac", NET_GUEST_MAC },
+		{ "mac", mac },
+		/*
+		 * netif.h "trusted" (-u): the frontend should protect itself.
+		 * Last before the end: a NULL name ends the list early.
+		 */
+		{ hb->untrusted ? "trusted" : NULL, "0" },
 		{ NULL, NULL },
 	};
 	const struct hb_node be_nodes[] = {
 		/* What libxl writes for a vif, for whoever looks. */
 		{ "handle", handle },
-		{ "mac", NET_GUEST_MAC },
+		{ "mac", mac },
 		{ "type", "vif" },
 		{ "script", "xenpv-hostile-backend" },
 		/* What a backend driver publishes: see the comment above. */
@@ -320,6 +326,45 @@ int net_get_tx(struct net_be *be, struct net_tx_pkt *pkt)
 	return 1;
 }
 
+/* Hits logged one by one; after that only counted. */
+#define SECRET_LOG_MAX	8
+
+/*
+ * A grant gives us the whole page, whatever the request says: look for
+ * be->secret in all of it.  A hit outside [off, off + len) is guest
+ * memory that was never a packet of ours (a frontend that grants a
+ * packet's slab head exposes the objects beside it); one inside would
+ * be the guest sending the secret itself (it never does).
+ */
+static void search_page(struct net_be *be, const uint8_t *page, uint32_t ref,
+			unsigned int off, unsigned int len)
+{
+	size_t n = strlen(be->secret);
+	const uint8_t *p = page, *end = page + HB_PAGE_SIZE;
+	unsigned int out = 0, in = 0, at;
+	int first = -1;
+
+	while ((p = memmem(p, end - p, be->secret, n))) {
+		at = p - page;
+		if (at + n > off && at < off + len) {
+			in++;
+		} else {
+			out++;
+			if (first < 0)
+				first = at;
+		}
+		p += n;
+	}
+	be->sec_pages++;
+	if (in)
+		be->sec_inside++;
+	if (!out)
+		return;
+	if (++be->sec_hits <= SECRET_LOG_MAX)
+		hb_log("vif: tx grant %u: the secret %u time(s) outside the packet's bytes %u..%u, first at %u",
+		       ref, out, off, off + len, first);
+}
+
 /*
  * Gather a packet's data into f.  The first request's size is the
  * whole packet's; every other request's is its own piece, so the
@@ -363,6 +408,9 @@ int net_tx_read(struct net_be *be, const struct net_tx_pkt *pkt,
 		memcpy(f->data + off, pages + i * HB_PAGE_SIZE +
 		       pkt->slot[idx[i]].offset, len[i]);
 		off += len[i];
+		if (be->secret)
+			search_page(be, pages + i * HB_PAGE_SIZE, refs[i],
+				    pkt->slot[idx[i]].offset, len[i]);
 	}
 	f->len = total;
 	if (xengnttab_unmap(be->hb->xgt, pages, n))

@@ -22,6 +22,15 @@
  */
 #define NET_OUR_IP		0x0a630001u	/* 10.99.0.1 */
 #define NET_GUEST_MAC		"02:48:42:00:00:02"
+/*
+ * net-tx-neighbours gives the vif this address instead: the guest's job
+ * takes it as the word to spray its kmalloc caches with SPRAY_MARK
+ * while the vif is there (xenpv-stress spray; the store offers no
+ * other channel from us to the guest's user space).
+ */
+#define NET_SPRAY_MAC		"02:48:42:00:00:5a"
+/* The secret the guest sprays (tests/guest/xenpv-stress.c). */
+#define NET_SPRAY_MARK		"xenpv:neighbour-secret:"
 extern const uint8_t net_our_mac[6];
 
 /* An Ethernet frame: no GSO offered, so at most one MTU's worth. */
@@ -70,6 +79,16 @@ struct net_be {
 	bool mute;
 	/* Leave tx requests unanswered: taken and held (close-inflight). */
 	bool hold_tx;
+
+	/* The address the guest's vif gets (NULL: NET_GUEST_MAC). */
+	const char *mac;
+	/*
+	 * Search every tx page we map, all of it, for this string
+	 * (net-tx-neighbours): pages searched, pages holding it outside
+	 * the bytes the request names, and inside them.
+	 */
+	const char *secret;
+	unsigned long sec_pages, sec_hits, sec_inside;
 
 	struct net_frame rxq[NET_RXQ_LEN];
 	unsigned int rxq_head, rxq_len;
