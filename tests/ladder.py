@@ -124,7 +124,9 @@ BEYOND_ANCHOR = {
                         "its disk never goes (the test's KNOWN table)",
     'domu-hostile-net': "upstream's netfront never lets go of a vif whose rx "
                         "rsp_prod was impossible: NAPI stays scheduled and "
-                        "the removal waits for it (the test's KNOWN table)",
+                        "the removal waits for it; it grants a trusted "
+                        "backend the page of a packet's head, the slab "
+                        "objects beside it too (the test's KNOWN table)",
     'domu-hostile-console': "upstream's hvc_xen waits for room in a full "
                             "console ring for ever, interrupts off: a "
                             "console daemon that stops reading stalls the "
