@@ -76,13 +76,14 @@ create "$cfg"
 domid=$($XL domid t-nu)
 fe=/local/domain/$domid/device/vif/0
 be=$(xenstore-read $fe/backend) || fail "no backend path in $fe"
-summary=
+summary= answers=
 for r in 1 2 3; do
 	line=$(wait_for t-nu "XENPV-NETUNLOAD-(UP r=$r|FAIL)" 180) ||
 		fail "round $r: the domU did not report eth0 up; $(round_state)"
 	case "$line" in
 	*FAIL*) fail "${line#*XENPV-NETUNLOAD-FAIL }; $(round_state)" ;;
 	esac
+	answers="$answers $(echo "$line" | sed -n 's/.* answer=\([0-9]*s\).*/\1/p')"
 	dd if=/dev/zero bs=64k 2>/dev/null | nc 10.0.0.2 502$r > /dev/null 2>&1 &
 	snd=$!
 	line=$(wait_for t-nu "XENPV-NETUNLOAD-(REMOVED r=$r|SLOW r=$r|FAIL)" 240) ||
@@ -130,4 +131,4 @@ bad=$(tr -d '\r' < "$(conlog t-nu)" | grep -aiE 'still mapped|still reads|leak|g
 [ -z "$bad" ] || fail "the domU warned: $(echo "$bad" | tr '\n' ' ')"
 bad=$(dmesg | grep -iE 'vif|netback' | grep -iE 'fatal|error|bad|fail' | head -n 2)
 [ -z "$bad" ] || fail "dom0's netback complained: $(echo "$bad" | tr '\n' ' ')"
-pass "rmmod under traffic x3 (took$summary), reloaded, both ends Closed"
+pass "rmmod under traffic x3 (took$summary; dom0 answered after$answers), reloaded, both ends Closed"
