@@ -21,6 +21,7 @@
 #include <linux/syscore_ops.h>
 #include <linux/sysrq.h>
 #include <linux/workqueue.h>
+#include <kunit/visibility.h>
 
 #include <xen/xen.h>
 #include <xen/events.h>
@@ -30,10 +31,7 @@
 #include <xen/xenbus.h>
 #include <asm/xen/hypercall.h>
 
-struct shutdown_action {
-	const char *request;
-	void (*act)(void);
-};
+#include "manage.h"
 
 static void do_poweroff(void)
 {
@@ -140,12 +138,54 @@ static const struct shutdown_action *shutdown_action_for(const char *request)
 	return NULL;
 }
 
+/* ---- The store, through xenbus ------------------------------------------- */
+
+static int control_start(struct control_store *store,
+			 struct xenbus_transaction *t)
+{
+	return xenbus_transaction_start(t);
+}
+
+static char *control_read(struct control_store *store,
+			  struct xenbus_transaction t, const char *node)
+{
+	return xenbus_read(t, "control", node, NULL);
+}
+
+static int control_write(struct control_store *store,
+			 struct xenbus_transaction t, const char *node,
+			 const char *value)
+{
+	return xenbus_write(t, "control", node, value);
+}
+
+static int control_end(struct control_store *store,
+		       struct xenbus_transaction t, bool abort)
+{
+	return xenbus_transaction_end(t, abort);
+}
+
+static struct control_store xenstore_control = {
+	.start = control_start,
+	.read = control_read,
+	.write = control_write,
+	.end = control_end,
+};
+
+/* ---- control/shutdown ---------------------------------------------------- */
+
 /*
+ * Take the toolstack's request off control/shutdown, in @store: the
+ * action it names, or NULL when there is nothing to run (no node, an
+ * empty one, a request we do not know, no transaction).  Of several
+ * readers racing, only the one whose commit succeeds acts.
+ *
  * A transaction that ends in -EAGAIN saw the node change under it: it
- * is read again, and only what the last read found is acted on.
+ * is read again, and only what the last read found is acted on, so no
+ * decision may survive from one pass to the next.
  */
-static void shutdown_requested(struct xenbus_watch *watch, const char *path,
-			       const char *token)
+VISIBLE_IF_KUNIT const struct shutdown_action *
+shutdown_take_request(struct control_store *store)
 {
 	const struct shutdown_action *action;
 	struct xenbus_transaction t;
@@ -153,33 +193,42 @@ static void shutdown_requested(struct xenbus_watch *watch, const char *path,
 	int rc;
 
 again:
-	rc = xenbus_transaction_start(&t);
+	rc = store->start(store, &t);
 	if (rc)
-		return;
-	request = xenbus_read(t, "control", "shutdown", NULL);
+		return NULL;
+	request = store->read(store, t, "shutdown");
 	if (IS_ERR(request) || !request[0]) {
 		/* Gone or empty: our own acknowledgement, or nothing. */
-		xenbus_transaction_end(t, 1);
+		store->end(store, t, true);
 		if (!IS_ERR(request))
 			kfree(request);
-		return;
+		return NULL;
 	}
 	action = shutdown_action_for(request);
 	/* Acknowledge, whether we can do it or not. */
-	xenbus_write(t, "control", "shutdown", "");
-	rc = xenbus_transaction_end(t, 0);
+	store->write(store, t, "shutdown", "");
+	rc = store->end(store, t, false);
 	if (rc == -EAGAIN) {
 		kfree(request);
 		goto again;
 	}
-	if (action) {
-		pr_info("%s requested by the toolstack\n", request);
-		action->act();
-	} else {
+	if (!action)
 		pr_warn_ratelimited("unsupported shutdown request '%s'\n",
 				    request);
-	}
 	kfree(request);
+	return action;
+}
+
+static void shutdown_requested(struct xenbus_watch *watch, const char *path,
+			       const char *token)
+{
+	const struct shutdown_action *action;
+
+	action = shutdown_take_request(&xenstore_control);
+	if (action) {
+		pr_info("%s requested by the toolstack\n", action->request);
+		action->act();
+	}
 }
 
 static struct xenbus_watch shutdown_watch = {
