@@ -236,28 +236,48 @@ static struct xenbus_watch shutdown_watch = {
 	.callback = shutdown_requested,
 };
 
+/* ---- control/sysrq ------------------------------------------------------- */
+
 #ifdef CONFIG_MAGIC_SYSRQ
-static void sysrq_requested(struct xenbus_watch *watch, const char *path,
-			    const char *token)
+/*
+ * Take the key "xl sysrq" wrote off control/sysrq, in @store, the way
+ * shutdown_take_request() takes a request: acknowledged by writing the
+ * node empty, read again after -EAGAIN.  The key the last read found,
+ * or '\0' for none.
+ */
+VISIBLE_IF_KUNIT char sysrq_take_key(struct control_store *store)
 {
 	struct xenbus_transaction t;
-	char key[2];
+	char *value;
+	char key;
 	int rc;
 
 again:
-	if (xenbus_transaction_start(&t))
-		return;
-	if (xenbus_scanf(t, "control", "sysrq", "%c", &key[0]) < 0) {
-		xenbus_transaction_end(t, 1);
-		return;
+	if (store->start(store, &t))
+		return '\0';
+	value = store->read(store, t, "sysrq");
+	if (IS_ERR(value) || !value[0]) {
+		store->end(store, t, true);
+		if (!IS_ERR(value))
+			kfree(value);
+		return '\0';
 	}
-	if (key[0] != '\0')
-		xenbus_write(t, "control", "sysrq", "");
-	rc = xenbus_transaction_end(t, 0);
+	key = value[0];
+	kfree(value);
+	store->write(store, t, "sysrq", "");
+	rc = store->end(store, t, false);
 	if (rc == -EAGAIN)
 		goto again;
-	if (key[0] != '\0')
-		handle_sysrq(key[0]);
+	return key;
+}
+
+static void sysrq_requested(struct xenbus_watch *watch, const char *path,
+			    const char *token)
+{
+	char key = sysrq_take_key(&xenstore_control);
+
+	if (key)
+		handle_sysrq(key);
 }
 
 static struct xenbus_watch sysrq_watch = {

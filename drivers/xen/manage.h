@@ -33,6 +33,7 @@ struct control_store {
 #if IS_ENABLED(CONFIG_KUNIT)
 const struct shutdown_action *
 shutdown_take_request(struct control_store *store);
+char sysrq_take_key(struct control_store *store);
 #endif
 
 #endif /* _DRIVERS_XEN_MANAGE_H */
