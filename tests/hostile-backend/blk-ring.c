@@ -8,12 +8,13 @@
  * its ring pages, allocates an unbound event channel, writes ring-ref
  * (or ring-ref0..N-1 with ring-page-order N > 0), event-channel and
  * protocol, and goes Initialised; we map and bind and go Connected; it
- * reads the disk's size and goes Connected.  A single queue only: we
- * never offer multi-queue-max-queues, so the frontend keeps its nodes
- * at the top of its directory.  No persistent grants and no indirect
- * segments either: every request names its pages by grant, and a page
- * is mapped only while its request is served, unless a scenario keeps
- * it.
+ * reads the disk's size and goes Connected.  One queue, unless a
+ * scenario offers more (max_queues): then a frontend that takes n > 1
+ * writes multi-queue-num-queues and each queue's ring-ref* and
+ * event-channel under queue-0 .. queue-(n-1) of its directory (the rest
+ * stays at its top).  No persistent grants and no indirect segments:
+ * every request names its pages by grant, and a page is mapped only
+ * while its request is served, unless a scenario keeps it.
  *
  * The disk is memory: reads and writes of a well-behaved exchange
  * really land, so a guest's checksum test on the device means
@@ -74,7 +75,7 @@ void blk_free(struct blk_be *be)
 int blk_create(struct blk_be *be, unsigned int domid, int first_state)
 {
 	struct hb *hb = be->hb;
-	char devid[16], sectors[32], order[16], ssize[16];
+	char devid[16], sectors[32], order[16], ssize[16], queues[16];
 	const struct hb_node fe_nodes[] = {
 		{ "virtual-device", devid },
 		{ "device-type", "disk" },
@@ -102,6 +103,8 @@ int blk_create(struct blk_be *be, unsigned int domid, int first_state)
 		{ "feature-discard", "0" },
 		{ "feature-persistent", "0" },
 		{ "max-ring-page-order", order },
+		/* Last before the end, as "trusted" above. */
+		{ be->max_queues > 1 ? "multi-queue-max-queues" : NULL, queues },
 		{ NULL, NULL },
 	};
 
@@ -110,12 +113,13 @@ int blk_create(struct blk_be *be, unsigned int domid, int first_state)
 		 (unsigned long long)be->sectors);
 	snprintf(order, sizeof(order), "%u", be->max_order);
 	snprintf(ssize, sizeof(ssize), "%u", be->sector_size);
+	snprintf(queues, sizeof(queues), "%u", be->max_queues);
 	dev_init(&be->dev, hb, "vbd", domid, hb->devid);
 	return dev_create(&be->dev, fe_nodes, be_nodes, first_state);
 }
 
-static int read_ring_refs(struct blk_be *be, unsigned int order,
-			  uint32_t *refs)
+static int read_ring_refs(struct blk_be *be, const char *dir,
+			  unsigned int order, uint32_t *refs)
 {
 	unsigned long long v;
 	unsigned int i;
@@ -126,9 +130,10 @@ static int read_ring_refs(struct blk_be *be, unsigned int order,
 			strcpy(node, "ring-ref");
 		else
 			snprintf(node, sizeof(node), "ring-ref%u", i);
-		if (store_read_uint(be->hb, be->dev.fe, node, &v) ||
+		if (store_read_uint(be->hb, dir, node, &v) ||
 		    v > UINT32_MAX) {
-			hb_log("vbd: frontend's %s is missing or bad", node);
+			hb_log("vbd: frontend's %s/%s is missing or bad", dir,
+			       node);
 			return -1;
 		}
 		refs[i] = v;
@@ -136,12 +141,60 @@ static int read_ring_refs(struct blk_be *be, unsigned int order,
 	return 0;
 }
 
+/* Queue i of a connected vbd: 0 is be itself (see struct blk_be). */
+struct blk_be *blk_queue(struct blk_be *be, unsigned int i)
+{
+	return i ? &be->xq[i - 1] : be;
+}
+
+/* Map one queue's ring of 2^order pages and bind its channel (in dir). */
+static int connect_ring(struct blk_be *q, const char *dir, unsigned int order)
+{
+	struct hb *hb = q->hb;
+	uint32_t refs[1u << BLK_MAX_ORDER];
+	unsigned long long evtchn;
+
+	if (read_ring_refs(q, dir, order, refs))
+		return -1;
+	if (store_read_uint(hb, dir, "event-channel", &evtchn) ||
+	    evtchn > UINT32_MAX) {
+		hb_log("vbd: frontend's %s/event-channel is missing or bad",
+		       dir);
+		return -1;
+	}
+
+	q->ring_mem = xengnttab_map_domain_grant_refs(hb->xgt, 1u << order,
+						      q->dev.domid, refs,
+						      PROT_READ | PROT_WRITE);
+	if (!q->ring_mem) {
+		hb_log("vbd: mapping the ring (%u pages): %s", 1u << order,
+		       strerror(errno));
+		return -1;
+	}
+	q->order = order;
+	BACK_RING_INIT(&q->ring, (blkif_sring_t *)q->ring_mem,
+		       HB_PAGE_SIZE << order);
+	q->port = chan_bind(hb, q->dev.domid, evtchn);
+	if (q->port < 0) {
+		xengnttab_unmap(hb->xgt, q->ring_mem, 1u << order);
+		q->ring_mem = NULL;
+		return -1;
+	}
+	q->connected = true;
+	q->broken = false;
+	hb_log("vbd: %s: ring of %u page(s), %u slots, port %llu -> %d", dir,
+	       1u << order, q->ring.nr_ents, evtchn, q->port);
+	return 0;
+}
+
 /* The frontend is Initialised: map what it published, go Connected. */
 int blk_connect(struct blk_be *be)
 {
 	struct hb *hb = be->hb;
-	uint32_t refs[1u << BLK_MAX_ORDER];
-	unsigned long long order = 0, evtchn, queues;
+	unsigned long long order = 0, queues = 1;
+	unsigned int i, most = be->max_queues > 1 ? be->max_queues : 1;
+	struct blk_be *q;
+	char dir[sizeof(be->dev.fe) + 16];
 	char *proto;
 
 	proto = store_read(hb, be->dev.fe, "protocol");
@@ -152,10 +205,12 @@ int blk_connect(struct blk_be *be)
 		return -1;
 	}
 	free(proto);
-	if (!store_read_uint(hb, be->dev.fe, "multi-queue-num-queues",
-			     &queues) && queues > 1) {
-		hb_log("vbd: frontend asks %llu queues, we offered none",
-		       queues);
+	if (store_read_uint(hb, be->dev.fe, "multi-queue-num-queues",
+			    &queues))
+		queues = 1;
+	if (!queues || queues > most || queues > BLK_MAX_QUEUES) {
+		hb_log("vbd: frontend asks %llu queues, we offered %u",
+		       queues, most);
 		return -1;
 	}
 	store_read_uint(hb, be->dev.fe, "ring-page-order", &order);
@@ -164,50 +219,69 @@ int blk_connect(struct blk_be *be)
 		       order, be->max_order);
 		return -1;
 	}
-	if (read_ring_refs(be, order, refs))
-		return -1;
-	if (store_read_uint(hb, be->dev.fe, "event-channel", &evtchn) ||
-	    evtchn > UINT32_MAX) {
-		hb_log("vbd: frontend's event-channel is missing or bad");
-		return -1;
+	if (queues == 1) {
+		if (connect_ring(be, be->dev.fe, order))
+			return -1;
+		be->nr_queues = 1;
+		return dev_set_state(&be->dev, XenbusStateConnected);
 	}
 
-	be->ring_mem = xengnttab_map_domain_grant_refs(hb->xgt, 1u << order,
-						       be->dev.domid, refs,
-						       PROT_READ | PROT_WRITE);
-	if (!be->ring_mem) {
-		hb_log("vbd: mapping the ring (%u pages): %s", 1u << order,
-		       strerror(errno));
+	be->xq = calloc(queues - 1, sizeof(*be->xq));
+	if (!be->xq)
+		return -1;
+	for (i = 1; i < queues; i++) {
+		q = &be->xq[i - 1];
+		*q = *be;
+		q->xq = NULL;
+		q->primary = be;
+		q->nr_kept = 0;
+		q->served = q->failed = 0;
+		q->port = -1;
+	}
+	for (i = 0; i < queues; i++) {
+		snprintf(dir, sizeof(dir), "%s/queue-%u", be->dev.fe, i);
+		if (connect_ring(blk_queue(be, i), dir, order))
+			break;
+		be->nr_queues = i + 1;
+	}
+	if (i < queues) {
+		blk_disconnect(be);
 		return -1;
 	}
-	be->order = order;
-	BACK_RING_INIT(&be->ring, (blkif_sring_t *)be->ring_mem,
-		       HB_PAGE_SIZE << order);
-	be->port = chan_bind(hb, be->dev.domid, evtchn);
-	if (be->port < 0) {
-		xengnttab_unmap(hb->xgt, be->ring_mem, 1u << order);
-		be->ring_mem = NULL;
-		return -1;
-	}
-	be->connected = true;
-	be->broken = false;
-	hb_log("vbd: ring of %u page(s), %u slots, port %llu -> %d",
-	       1u << order, be->ring.nr_ents, evtchn, be->port);
 	return dev_set_state(&be->dev, XenbusStateConnected);
 }
 
-/* What a backend does on its way to Closed: let go of the ring. */
+static void disconnect_ring(struct blk_be *q)
+{
+	if (!q->connected)
+		return;
+	chan_unbind(q->hb, &q->port);
+	if (xengnttab_unmap(q->hb->xgt, q->ring_mem, 1u << q->order))
+		hb_log("vbd: unmapping the ring: %s", strerror(errno));
+	q->ring_mem = NULL;
+	q->connected = false;
+}
+
+/*
+ * What a backend does on its way to Closed: let go of the rings, and of
+ * what the other queues kept (queue 0's kept pages are the scenario's).
+ */
 void blk_disconnect(struct blk_be *be)
 {
-	if (!be->connected)
-		return;
-	chan_unbind(be->hb, &be->port);
-	if (xengnttab_unmap(be->hb->xgt, be->ring_mem, 1u << be->order))
-		hb_log("vbd: unmapping the ring: %s", strerror(errno));
-	be->ring_mem = NULL;
-	be->connected = false;
-	hb_log("vbd: disconnected after %lu answers (%lu failed)", be->served,
-	       be->failed);
+	bool was = be->connected;
+	unsigned int i;
+
+	for (i = 1; i < be->nr_queues; i++) {
+		disconnect_ring(blk_queue(be, i));
+		blk_release_kept(blk_queue(be, i));
+	}
+	free(be->xq);
+	be->xq = NULL;
+	be->nr_queues = 0;
+	disconnect_ring(be);
+	if (was)
+		hb_log("vbd: disconnected after %lu answers (%lu failed)",
+		       be->served, be->failed);
 }
 
 /*
@@ -442,12 +516,13 @@ void blk_push_raw(struct blk_be *be, RING_IDX rsp_prod)
 
 void blk_serve_one(struct blk_be *be, const struct blkif_request *req)
 {
+	struct blk_be *p = be->primary ? be->primary : be;
 	int status = blk_do_io(be, req, false);
 
 	blk_put_response(be, req->id, req->operation, status);
-	be->served++;
+	p->served++;
 	if (status != BLKIF_RSP_OKAY)
-		be->failed++;
+		p->failed++;
 }
 
 static void blk_drain(struct blk_be *be)
@@ -461,10 +536,14 @@ static void blk_drain(struct blk_be *be)
 
 void blk_on_event(void *arg, unsigned int port)
 {
-	struct blk_be *be = arg;
+	struct blk_be *be = arg, *q;
+	unsigned int i;
 
-	if (be->connected && be->serving && (int)port == be->port)
-		blk_drain(be);
+	for (i = 0; be->serving && i < (be->nr_queues ?: 1); i++) {
+		q = blk_queue(be, i);
+		if (q->connected && (int)port == q->port)
+			blk_drain(q);
+	}
 }
 
 /*
@@ -476,9 +555,11 @@ unsigned long blk_serve(struct blk_be *be, unsigned long want, int timeout_ms)
 	double end = hb_now() + timeout_ms / 1000.0;
 	unsigned long start = be->served;
 	bool was_serving = be->serving;
+	unsigned int i;
 
 	be->serving = true;
-	blk_drain(be);
+	for (i = 0; i < (be->nr_queues ?: 1); i++)
+		blk_drain(blk_queue(be, i));
 	while (be->served - start < want && hb_now() < end && !be->broken)
 		if (hb_wait(be->hb, 200) < 0)
 			break;

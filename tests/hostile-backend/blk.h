@@ -14,6 +14,9 @@
 /* Highest ring order we map: 16 pages, as much as a frontend asks. */
 #define BLK_MAX_ORDER	4
 
+/* Most queues (rings) we offer a multi-queue frontend. */
+#define BLK_MAX_QUEUES	4
+
 /* A request's data pages we keep mapped past its answer (keep-mapped). */
 struct blk_kept {
 	void *addr;
@@ -28,6 +31,7 @@ struct blk_be {
 	uint64_t sectors;		/* of 512 bytes, as blkif counts */
 	unsigned int max_order;		/* max-ring-page-order we offer */
 	unsigned int sector_size;	/* the sector-size we publish */
+	unsigned int max_queues;	/* multi-queue-max-queues (<= 1: none) */
 
 	/* The connection, while connected. */
 	bool connected;
@@ -37,11 +41,22 @@ struct blk_be {
 	int port;
 	bool broken;			/* the frontend broke its ring: stop */
 
+	/*
+	 * Queues of a multi-queue frontend, while connected: queue 0 is
+	 * this one, queue i > 0 is xq[i - 1], a copy of this one with a
+	 * ring and a channel of its own (blk_queue()), so that every
+	 * primitive below works on any of them.  A copy's primary is us:
+	 * it counts its answers there and serves when we do.
+	 */
+	unsigned int nr_queues;
+	struct blk_be *xq;
+	struct blk_be *primary;
+
 	/* Answer requests whenever the channel fires (hb->on_event). */
 	bool serving;
 
 	unsigned long served, failed;
-	struct blk_kept kept[16];
+	struct blk_kept kept[64];
 	unsigned int nr_kept;
 };
 
@@ -54,6 +69,7 @@ int blk_attach(struct blk_be *be, unsigned int domid);
 int blk_close(struct blk_be *be, int timeout_ms);
 void blk_teardown(struct blk_be *be);
 
+struct blk_be *blk_queue(struct blk_be *be, unsigned int i);
 int blk_get_request(struct blk_be *be, struct blkif_request *req);
 int blk_next_request(struct blk_be *be, struct blkif_request *req,
 		     int timeout_ms, unsigned int op_mask);
