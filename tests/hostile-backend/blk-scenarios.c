@@ -401,6 +401,122 @@ static int close_inflight(struct hb *hb)
 }
 
 /*
+ * Closing while requests wait to be dispatched (issue 12, finding 11):
+ * two queues of one-page rings, which the guest fills (the test asks it
+ * to flood the disk from both vCPUs).  We take every request and answer
+ * none: both rings stay full, and blk-mq's tags, one per slot, are all
+ * taken, so further readers sleep waiting for one.  Then we answer all
+ * of queue 0's requests without an event (the frontend finds the
+ * answers when it disconnects, as a backend's last ones) and say
+ * Closing.  A frontend that takes the answers and fails its rings one
+ * by one frees queue 0's tags and slots first: a reader waiting for a
+ * tag wakes and dispatches to queue 0 at once, while queue 1 is still
+ * being failed (slowly: we keep its requests' pages mapped, and each is
+ * given up, with a message).  Unless the frontend held dispatch off
+ * before it began, that request meets a device still "connected" and a
+ * ring with room: it lands there, nobody ever completes it and deleting
+ * the disk waits for it for ever.
+ *
+ * We log what reaches each ring after Closing: a request there is the
+ * race lost by the frontend.
+ */
+static int close_dispatch(struct hb *hb)
+{
+	unsigned int held[BLK_MAX_QUEUES] = { 0 }, late[BLK_MAX_QUEUES] = { 0 };
+	struct blkif_request req, q0[32];
+	int q0_status[32];
+	struct blk_be be, *q;
+	unsigned int i, full;
+	double end, t0;
+	int rc = HB_EXIT_DONE, st = -1;
+
+	if (blk_init(&be, hb))
+		return HB_EXIT_SETUP;
+	be.max_order = 0;
+	be.max_queues = 2;
+	if (blk_attach(&be, hb->domid))
+		return finish(&be, HB_EXIT_SETUP);
+	if (be.nr_queues < 2) {
+		hb_log("the frontend took %u queue: scenario not exercised",
+		       be.nr_queues);
+		return finish(&be, HB_EXIT_NOT_EXERCISED);
+	}
+	hb_log("warm-up: %lu good answer(s)",
+	       blk_serve(&be, hb->warmup, tmo_ms(hb)));
+	be.serving = false;
+	hb_log("holding every request until %u rings are full",
+	       be.nr_queues);
+	end = hb_now() + hb->timeout;
+	do {
+		for (i = 0, full = 0; i < be.nr_queues; i++) {
+			q = blk_queue(&be, i);
+			while (blk_get_request(q, &req) > 0) {
+				if (i || held[0] >= ARRAY_SIZE(q0)) {
+					blk_do_io(q, &req, true);
+				} else {
+					q0[held[0]] = req;
+					q0_status[held[0]] = blk_do_io(q, &req,
+								       false);
+				}
+				held[i]++;
+			}
+			full += held[i] >= q->ring.nr_ents;
+		}
+	} while (full < be.nr_queues && hb_now() < end &&
+		 hb_wait(hb, 100) >= 0);
+	hb_log("held %u + %u request(s) of %u + %u slots", held[0], held[1],
+	       be.ring.nr_ents, blk_queue(&be, 1)->ring.nr_ents);
+	if (full < be.nr_queues) {
+		hb_log("the rings never filled: scenario not exercised");
+		rc = HB_EXIT_NOT_EXERCISED;
+		goto out;
+	}
+	/* Time for more readers to go to sleep waiting for a tag. */
+	end = hb_now() + 2;
+	while (hb_now() < end && hb_wait(hb, 100) >= 0)
+		;
+	/* Queue 0's answers, published with no event: found at Closing. */
+	for (i = 0; i < held[0] && i < ARRAY_SIZE(q0); i++)
+		blk_put_response(&be, q0[i].id, q0[i].operation, q0_status[i]);
+	RING_PUSH_RESPONSES(&be.ring);
+	be.served += i;
+	hb_log("rings full; queue 0's %u answer(s) published silently; Closing",
+	       i);
+	t0 = hb_now();
+	dev_set_state(&be.dev, XenbusStateClosing);
+	end = t0 + hb->timeout;
+	while (hb_now() < end) {
+		for (i = 0; i < be.nr_queues; i++) {
+			q = blk_queue(&be, i);
+			while (blk_get_request(q, &req) > 0) {
+				if (!late[i])
+					hb_log("queue %u: request id %llu after Closing (%.2f s)",
+					       i, (unsigned long long)req.id,
+					       hb_now() - t0);
+				late[i]++;
+			}
+		}
+		st = dev_fe_state(&be.dev);
+		if (XB_MASK(st) & XB_MASK_DOWN)
+			break;
+		st = -1;
+		if (hb_wait(hb, 200) < 0)
+			break;
+	}
+	hb_log("after Closing: %u + %u request(s) reached the rings", late[0],
+	       late[1]);
+	if (st < 0)
+		hb_log("the frontend did not close with requests waiting");
+	else
+		hb_log("frontend %s %.1f s after Closing", xb_state_name(st),
+		       hb_now() - t0);
+out:
+	blk_disconnect(&be);
+	dev_set_state(&be.dev, XenbusStateClosed);
+	return finish(&be, rc);
+}
+
+/*
  * Add, use, close and remove the device -n times (200), as a toolstack
  * hot-plugging it would, quickly: every cycle is a new ring and a new
  * event channel in the guest, and must cost it nothing that stays.
@@ -662,6 +778,8 @@ const struct hb_scenario blk_scenarios[] = {
 	  keep_mapped },
 	{ "blk-close-inflight", "Closing with requests unanswered",
 	  close_inflight },
+	{ "blk-close-dispatch", "Closing with both queues full and more waiting",
+	  close_dispatch },
 	{ "blk-cycle", "add/use/close/remove the device -n times", cycle },
 	{ "blk-flap", "Connected/Closing -n times without InitWait", flap },
 	{ "blk-event-storm", "notify in a loop for -t s", event_storm },

@@ -72,6 +72,10 @@
  *   blk-close-inflight     Closing with requests unanswered (-V 1: they
  *                          are answered after the frontend is Closed);
  *                          the guest's xenbus must not hang (finding 3).
+ *   blk-close-dispatch     two queues, both rings held full while the
+ *                          guest floods them, then Closing: no request
+ *                          may reach a ring the frontend already failed
+ *                          (finding 11), the disk must go.
  *   blk-cycle              add, use, close, remove the device -n (200)
  *                          times: no event channel or grant may leak
  *                          (finding 7).
