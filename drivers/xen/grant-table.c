@@ -153,6 +153,30 @@ unsigned int gnttab_refs_in_use(void)
 	return gnt_in_use(&gnt);
 }
 
+/*
+ * Read from the entries themselves, without the lock: a grant made or
+ * ended meanwhile may be counted either way, which is all a count can
+ * say of a moving table.  Xen sets GTF_reading/GTF_writing in an entry
+ * of ours while another domain maps it.
+ */
+void gnttab_refs_usage(struct gnttab_usage *u)
+{
+	unsigned int ref, end;
+	u16 flags;
+
+	memset(u, 0, sizeof(*u));
+	end = READ_ONCE(gnt.frames) * GNT_REFS_PER_FRAME;
+	for (ref = GNTTAB_NR_RESERVED_ENTRIES; ref < end; ref++) {
+		flags = READ_ONCE(gnt.entries[ref].flags);
+		if ((flags & GTF_type_mask) == GTF_invalid)
+			continue;
+		u->granted++;
+		if (flags & (GTF_reading | GTF_writing))
+			u->mapped++;
+	}
+	u->deferred = READ_ONCE(gnt.deferred_count);
+}
+
 /* ---- Free references -------------------------------------------------- */
 
 /* Tell the waiters whose wish can now be granted; lock held. */

@@ -9,7 +9,9 @@
  *   compilation/         compiler, compiled_by, compile_date
  *   properties/          capabilities, changeset, virtual_start, pagesize,
  *                        features, buildid
- *   usage/               grant_refs_in_use, evtchn_ports_bound
+ *   usage/               grant_refs_in_use, grant_refs_granted,
+ *                        grant_refs_mapped, grant_refs_deferred,
+ *                        evtchn_ports_bound
  *
  * Every value is asked of Xen (__HYPERVISOR_xen_version) when the file is
  * read, so it is right after a migration to another host too; usage/ is
@@ -296,6 +298,27 @@ static ssize_t usage_grant_refs_in_use_show(struct kobject *k,
 }
 XEN_ATTR(usage, grant_refs_in_use);
 
+/*
+ * Of the references in use: those whose entry grants access, those of
+ * them another domain maps now, and those kept back until it unmaps
+ * (xen-counters.h says what each tells about a leak).
+ */
+#define GRANT_USAGE_ATTR(field)						\
+static ssize_t usage_grant_refs_##field##_show(struct kobject *k,	\
+					       struct kobj_attribute *a, \
+					       char *buf)		\
+{									\
+	struct gnttab_usage u;						\
+									\
+	gnttab_refs_usage(&u);						\
+	return sysfs_emit(buf, "%u\n", u.field);			\
+}									\
+XEN_ATTR(usage, grant_refs_##field)
+
+GRANT_USAGE_ATTR(granted);
+GRANT_USAGE_ATTR(mapped);
+GRANT_USAGE_ATTR(deferred);
+
 static ssize_t usage_evtchn_ports_bound_show(struct kobject *k,
 					     struct kobj_attribute *a,
 					     char *buf)
@@ -306,6 +329,9 @@ XEN_ATTR(usage, evtchn_ports_bound);
 
 static struct attribute *usage_attrs[] = {
 	&usage_grant_refs_in_use_attr.attr,
+	&usage_grant_refs_granted_attr.attr,
+	&usage_grant_refs_mapped_attr.attr,
+	&usage_grant_refs_deferred_attr.attr,
 	&usage_evtchn_ports_bound_attr.attr,
 	NULL
 };
