@@ -90,27 +90,37 @@ hb_counts_before() {
 	hb_ask count || return 1
 	_g=$( (hb_counter grants "$_a"; hb_counter grants "$answer") | sort -n | tail -n 1)
 	_e=$( (hb_counter evtchns "$_a"; hb_counter evtchns "$answer") | sort -n | tail -n 1)
-	[ -z "$_g" ] || [ -z "$_e" ] || answer="xvdb=ok grants=$_g evtchns=$_e"
+	[ -z "$_g" ] || [ -z "$_e" ] ||
+		answer="xvdb=ok grants=$_g evtchns=$_e $(echo "$answer" | grep -o '\[in use [^]]*\]')"
 	return 0
 }
 
-# hb_compare_counts BEFORE: ask for the counts until they are back to
-# BEFORE's (an answer to "count" with no device of the tool's there);
-# a grant the backend still mapped at the end is freed by the guest a
-# little later, so 20 s are given, eth0 shaken before each answer.
-# Adds to $why or $notes.
+# hb_count_xvdb: the guest's counts in $answer, asked through xvdb
+# with eth0 shaken first (unless HB_SHAKE=0); false (and $why says so)
+# without an answer.
+hb_count_xvdb() {
+	[ "${HB_SHAKE:-1}" = 0 ] || hb_shake
+	if ! hb_ask count; then
+		why="$why the guest did not answer through xvdb;"
+		return 1
+	fi
+	case "$answer" in
+	*xvdb=ok*) ;;
+	*) why="$why xvdb failed in the guest;" ;;
+	esac
+}
+
+# hb_compare_counts BEFORE [FETCH]: get the counts with FETCH (a
+# function that puts them in $answer; hb_count_xvdb unless given) until
+# they are back to BEFORE's, with no device of the tool's there; a grant
+# the backend still mapped at the end is freed by the guest a little
+# later, so 20 s are given.  A leak's reason carries what the guest said
+# its references hold (the brackets of its counters line), before and
+# after.  Adds to $why or $notes.
 hb_compare_counts() {
 	_k=0
 	while :; do
-		hb_shake
-		if ! hb_ask count; then
-			why="$why the guest did not answer through xvdb;"
-			return
-		fi
-		case "$answer" in
-		*xvdb=ok*) ;;
-		*) why="$why xvdb failed in the guest;" ;;
-		esac
+		${2:-hb_count_xvdb} || return
 		_g0=$(hb_counter grants "$1") _e0=$(hb_counter evtchns "$1")
 		_g1=$(hb_counter grants "$answer") _e1=$(hb_counter evtchns "$answer")
 		if [ -z "$_g0" ] || [ -z "$_g1" ] || [ -z "$_e0" ] || [ -z "$_e1" ]; then
@@ -123,7 +133,7 @@ hb_compare_counts() {
 		fi
 		_k=$((_k + 1))
 		if [ $_k -gt 4 ]; then
-			why="$why leak: grants $_g0 -> $_g1, event channels $_e0 -> $_e1;"
+			why="$why leak: grants $_g0 -> $_g1, event channels $_e0 -> $_e1 (before $(echo "$1" | grep -o '\[in use [^]]*\]'), after $(echo "$answer" | grep -o '\[in use [^]]*\]'));"
 			return
 		fi
 		sleep 3
