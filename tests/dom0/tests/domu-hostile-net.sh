@@ -14,6 +14,13 @@
 #    pings it over eth0;
 #  - eth1 is gone from the guest within 60 s of the tool's exit (the
 #    frontend let go of the device);
+#  - the guest's grant and event channel counts (/sys/hypervisor/usage
+#    of our kernel, less eth0's tx bounce pages: see rc.job's
+#    hb_counters) are back to where they were before the scenario
+#    within 20 s of eth1 going: more is a leak.  The guest prints them
+#    whenever they change while vif 7 is away, and every 10 s
+#    (XENPV-HNET-COUNT); the
+#    anchor's kernel has no such counters ("counters: n/a", not judged);
 #  - the guest's console since the scenario began has no BUG, WARNING,
 #    Oops, soft lockup or RCU stall.
 # A guest that died, hung, kept eth1 or logged one of those is booted
@@ -95,6 +102,21 @@ HB_DOM=t-hnet HB_CFG=$cfg HB_IMG=
 # The domU's CPU time so far, in seconds, as Xen counts it.
 cpu_s() { $XL list t-hnet 2>/dev/null | awk 'NR == 2 { print $6 }'; }
 
+# hn_counts [LINE]: the guest's last whole counts line (XENPV-HNET-COUNT)
+# since console line LINE (1), after eth1's last going if it went since,
+# in $answer; false if it printed none there.
+hn_counts() {
+	answer=$(hb_lines | tail -n +"${1:-1}" | sed -n '/XENPV-HNET-GONE/h; /XENPV-HNET-GONE/!H; ${x;p}' |
+		grep -aE 'XENPV-HNET-COUNT (grants=[0-9]+ evtchns=[0-9]+ |counters: n/a)' | tail -n 1)
+	[ -n "$answer" ]
+}
+# For hb_compare_counts: the counts since this scenario's eth1 went.
+hn_counts_after() {
+	hn_counts "$start" && return 0
+	why="$why no counts from the guest after eth1 went;"
+	return 1
+}
+
 last=$(echo $SCENARIOS | awk '{ print $NF }')
 t_test=$(date +%s)
 hb_boot
@@ -118,6 +140,12 @@ for sc in $SCENARIOS; do
 	net-tx-neighbours*) opts="$opts -t 40" ;;
 	esac
 	say "scenario $sc on $kind: start (console line $start, options $opts)"
+	# The counts to come back to: the last the guest printed.
+	before=
+	for k in 1 2 3 4 5 6 7 8 9 10; do
+		hn_counts && { before=$answer; break; }
+		sleep 1
+	done
 	out=/tmp/hn-$(echo "$sc" | tr / -).out
 	ct0=$(cpu_s) tt0=$(date +%s)
 	timeout 300 $XENPV/bin/xenpv-hostile-backend $opts "$domid" "$name" > "$out" 2>&1 &
@@ -169,6 +197,12 @@ for sc in $SCENARIOS; do
 		{ alive=; why="$why heartbeat stopped at tick $(hb_tick) (wanted $t1);"; }
 	# The other network, from dom0's side: both directions at once.
 	ping -c 2 -W 5 10.0.0.2 >/dev/null 2>&1 || why="$why dom0 cannot ping the guest's eth0;"
+	# Nothing kept: the counts come back once eth1 is gone.
+	if [ -z "$before" ]; then
+		why="$why no counts from the guest before the scenario;"
+	elif [ "$gone" = 1 ] && [ -n "$alive" ]; then
+		hb_compare_counts "$before" hn_counts_after
+	fi
 	if [ $sc = net-normal/1 ]; then
 		# The self-check: the host stops replying after the warm-up,
 		# and the rounds must say so, or the test could not tell.
