@@ -44,7 +44,11 @@
 #    del_gendisk for ever.  The tool must see the frontend Closed.
 #    Timing, not forced: vCPU 0 must run within the ~10 ms xenwatch
 #    spends on queue 1.  blkfront before 84d7208 failed 5 of 8 runs
-#    (and 4 of 6 with a looser revert); today's passed 7 of 7;
+#    (and 4 of 6 with a looser revert); today's passed 7 of 7.  So it
+#    runs three times (blk-close-dispatch-r1, -r2, -r3), each judged
+#    on its own: 84d7208's disconnect undone on today's blkfront failed
+#    all 3 repeats (1, 1 and 10 requests after Closing), today's passed
+#    3 of 3;
 #  - blk-ring-shrink, blk-restore-connected, blk-restore-sector: the tool
 #    waits while the test saves and restores the guest (xl save, xl
 #    restore), and follows it into its new domain by name.
