@@ -98,6 +98,10 @@ STATE_WRITES=2000
 #    pages (the canary scan stays clean: 4 and 2 rounds of 60 MiB) but
 #    leaves the read pending for ever, and xvdh stays (finding 3's
 #    class again).
+#  - anchor blk-close-dispatch-r1, -r2, -r3: not finding 11's race (no
+#    request reached a ring after Closing) but blk-close-inflight's
+#    hole: it says Closed within a second and leaves the held requests
+#    pending for ever, and xvdh stays (label h40-anchor1).
 #  - anchor blk-restore-sector (none of the 13 findings): upstream's
 #    blkfront takes the restored disk from a backend that now says
 #    4096-byte sectors, where it had 512, and goes on sending it
@@ -118,6 +122,9 @@ anchor blk-bad-id 3
 anchor blk-prod-ahead 3
 anchor blk-dup-id 3
 anchor blk-close-inflight 3
+anchor blk-close-dispatch-r1 3
+anchor blk-close-dispatch-r2 3
+anchor blk-close-dispatch-r3 3
 anchor blk-keep-mapped 3
 anchor blk-keep-mapped-u 3
 anchor blk-restore-sector -
