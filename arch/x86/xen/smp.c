@@ -225,14 +225,14 @@ static int xen_cpu_prepare(unsigned int cpu)
 		unbind_ipis(cpu);
 		return rc;
 	}
-	xen_init_lock_cpu(cpu);
+	xen_spin_bind_kicker(cpu);
 	return 0;
 }
 
 /* After the vCPU is gone (or failed to come up): the reverse. */
 static int xen_cpu_dead(unsigned int cpu)
 {
-	xen_uninit_lock_cpu(cpu);
+	xen_spin_unbind_kicker(cpu);
 	xen_teardown_cpu_clockevent(cpu);
 	unbind_ipis(cpu);
 	return 0;
@@ -342,7 +342,7 @@ static void __init xen_smp_prepare_boot_cpu(void)
 
 	native_smp_prepare_boot_cpu();
 	xen_switch_to_percpu_vcpu_info();
-	xen_init_spinlocks();
+	xen_setup_pv_locks();
 }
 
 static void __init xen_smp_prepare_cpus(unsigned int max_cpus)
@@ -358,7 +358,7 @@ static void __init xen_smp_prepare_cpus(unsigned int max_cpus)
 	speculative_store_bypass_ht_init();
 	if (bind_ipis(0))
 		panic("xen: cannot bind the IPIs of CPU 0\n");
-	xen_init_lock_cpu(0);
+	xen_spin_bind_kicker(0);
 
 	for_each_possible_cpu(cpu)
 		set_cpu_present(cpu, true);

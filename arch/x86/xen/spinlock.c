@@ -28,7 +28,7 @@
 #include "xen-ops.h"
 
 static DEFINE_PER_CPU(int, kicker_irq) = -1;
-static bool xen_pvspin __initdata = true;
+static bool pv_lock_waits __initdata = true;
 
 static irqreturn_t kicker_never_runs(int irq, void *dev_id)
 {
@@ -36,14 +36,14 @@ static irqreturn_t kicker_never_runs(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
-static void xen_qlock_kick(int cpu)
+static void wake_lock_waiter(int cpu)
 {
 	if (per_cpu(kicker_irq, cpu) >= 0)
 		xen_send_IPI_one(cpu, XEN_IPI_SPIN_KICK);
 }
 
 /* Sleep while *@byte is @val, until kicked (or anything else wakes us). */
-static void xen_qlock_wait(u8 *byte, u8 val)
+static void sleep_while_byte(u8 *byte, u8 val)
 {
 	int irq = this_cpu_read(kicker_irq);
 
@@ -59,11 +59,11 @@ static void xen_qlock_wait(u8 *byte, u8 val)
 		xen_poll_irq(irq);
 }
 
-void xen_init_lock_cpu(int cpu)
+void xen_spin_bind_kicker(int cpu)
 {
 	int irq;
 
-	if (pv_ops.lock.wait != xen_qlock_wait)
+	if (pv_ops.lock.wait != sleep_while_byte)
 		return;
 	if (per_cpu(kicker_irq, cpu) >= 0)
 		return;
@@ -79,7 +79,7 @@ void xen_init_lock_cpu(int cpu)
 	per_cpu(kicker_irq, cpu) = irq;
 }
 
-void xen_uninit_lock_cpu(int cpu)
+void xen_spin_unbind_kicker(int cpu)
 {
 	int irq = per_cpu(kicker_irq, cpu);
 
@@ -93,11 +93,11 @@ void xen_uninit_lock_cpu(int cpu)
 static DEFINE_PER_CPU(struct vcpu_runstate_info, xen_runstate);
 
 /* Is the vCPU behind @cpu waiting for a physical CPU right now? */
-__visible bool xen_vcpu_stolen(long cpu)
+__visible bool xen_vcpu_preempted(long cpu)
 {
 	return READ_ONCE(per_cpu(xen_runstate, cpu).state) == RUNSTATE_runnable;
 }
-PV_CALLEE_SAVE_REGS_THUNK(xen_vcpu_stolen);
+PV_CALLEE_SAVE_REGS_THUNK(xen_vcpu_preempted);
 
 /*
  * Also after a restore: the new domain's vCPUs have no area registered,
@@ -112,14 +112,14 @@ void xen_register_runstate(int cpu)
 			   per_cpu(xen_vcpu_id, cpu), &area);
 }
 
-void __init xen_init_spinlocks(void)
+void __init xen_setup_pv_locks(void)
 {
 	struct pv_lock_ops *lock;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
 		xen_register_runstate(cpu);
-	pv_ops.lock.vcpu_is_preempted = PV_CALLEE_SAVE(xen_vcpu_stolen);
+	pv_ops.lock.vcpu_is_preempted = PV_CALLEE_SAVE(xen_vcpu_preempted);
 
 	/*
 	 * Queued locks either way: with the PV slow path a waiter sleeps in
@@ -127,22 +127,23 @@ void __init xen_init_spinlocks(void)
 	 * never in the test-and-set fallback.
 	 */
 	static_branch_disable(&virt_spin_lock_key);
-	if (!xen_pvspin || num_possible_cpus() == 1) {
-		pr_info("xen: PV spinlocks disabled\n");
+	if (!pv_lock_waits || num_possible_cpus() == 1) {
+		pr_info("xen: lock waiters spin (%s)\n",
+			pv_lock_waits ? "one vCPU" : "xen_nopvspin");
 		return;
 	}
 	lock = &pv_ops.lock;
-	lock->wait = xen_qlock_wait;
-	lock->kick = xen_qlock_kick;
+	lock->wait = sleep_while_byte;
+	lock->kick = wake_lock_waiter;
 	__pv_init_lock_hash();
 	lock->queued_spin_unlock = PV_CALLEE_SAVE(__pv_queued_spin_unlock);
 	lock->queued_spin_lock_slowpath = __pv_queued_spin_lock_slowpath;
-	pr_info("xen: PV spinlocks enabled\n");
+	pr_info("xen: lock waiters sleep in SCHEDOP_poll\n");
 }
 
-static __init int xen_parse_nopvspin(char *arg)
+static __init int no_pv_lock_waits(char *arg)
 {
-	xen_pvspin = false;
+	pv_lock_waits = false;
 	return 0;
 }
-early_param("xen_nopvspin", xen_parse_nopvspin);
+early_param("xen_nopvspin", no_pv_lock_waits);

@@ -125,9 +125,9 @@ void __init xen_smp_init(void);
 void __init xen_smp_prepare_boot_cpu_vcpu(void);
 
 /* spinlock.c */
-void __init xen_init_spinlocks(void);
-void xen_init_lock_cpu(int cpu);
-void xen_uninit_lock_cpu(int cpu);
+void __init xen_setup_pv_locks(void);
+void xen_spin_bind_kicker(int cpu);
+void xen_spin_unbind_kicker(int cpu);
 #ifdef CONFIG_PARAVIRT_SPINLOCKS
 void xen_register_runstate(int cpu);
 #else
