@@ -73,10 +73,19 @@ static noinstr u64 xen_sched_clock(void)
 	return ns - xen_sched_clock_base;
 }
 
+/*
+ * The rating decides which clocksource timekeeping uses: the highest
+ * registered one (clocksource_select()).  In a PV guest the competitors
+ * are the TSC (300, or 299 as tsc-early) and at most the legacy timers
+ * (hpet 250, acpi_pm 200); we must beat the TSC, whose raw count does not
+ * follow a vCPU that Xen moves to another physical CPU.  350 does, with
+ * room on both sides, in the 300-399 ("desired") band of clocksource.h.
+ * "xen" is the name users give to clocksource= and read back from
+ * sysfs: it stays.
+ */
 static struct clocksource xen_clocksource __read_mostly = {
 	.name = "xen",
-	/* Better than the TSC: it follows the vCPU across physical CPUs. */
-	.rating = 400,
+	.rating = 350,
 	.read = xen_clocksource_read,
 	.mask = CLOCKSOURCE_MASK(64),
 	.flags = CLOCK_SOURCE_IS_CONTINUOUS,
@@ -115,13 +124,23 @@ static int xen_set_wallclock(const struct timespec64 *now)
 
 /* ---- The per-vCPU timer ---------------------------------------------------- */
 
-struct xen_timer {
-	struct clock_event_device evt;
-	int irq;
-	char name[16];
-};
+/*
+ * Each CPU's clockevent, and the VIRQ_TIMER binding that drives it.  The
+ * binding outlives the clockevent across a CPU's offline/online cycle
+ * (bound before the CPU runs, unbound after it died), so it has its own
+ * variable rather than living in the clock_event_device, which is filled
+ * in afresh on the CPU each time.
+ */
+static DEFINE_PER_CPU(struct clock_event_device, xen_vcpu_timer);
+static DEFINE_PER_CPU(int, xen_timer_irq) = -1;
 
-static DEFINE_PER_CPU(struct xen_timer, xen_timer) = { .irq = -1 };
+/*
+ * Xen runs every timer whose deadline is within its timer_slop (50 us
+ * unless the host says otherwise) of the current time as soon as it
+ * looks, instead of programming the hardware for it.  Asking for less
+ * than that buys nothing but another hypercall: it is our floor.
+ */
+#define XEN_TIMER_MIN_NS	(50 * NSEC_PER_USEC)
 
 static int xen_timer_shutdown(struct clock_event_device *evt)
 {
@@ -152,7 +171,7 @@ static int xen_timer_next_event(unsigned long delta,
 
 static irqreturn_t xen_timer_interrupt(int irq, void *dev_id)
 {
-	struct clock_event_device *evt = this_cpu_ptr(&xen_timer.evt);
+	struct clock_event_device *evt = this_cpu_ptr(&xen_vcpu_timer);
 
 	if (evt->event_handler)
 		evt->event_handler(evt);
@@ -161,29 +180,28 @@ static irqreturn_t xen_timer_interrupt(int irq, void *dev_id)
 
 /*
  * Bind @cpu's timer VIRQ.  This allocates, so it runs in process context:
- * for a secondary, on the CPU that brings it up, before it runs.
+ * for a secondary, on the CPU that brings it up, before it runs.  Every
+ * CPU's binding has the same name: each is a per-CPU interrupt, and
+ * /proc/interrupts already counts it in its CPU's column.
  */
 int xen_bind_cpu_timer(int cpu)
 {
-	struct xen_timer *t = &per_cpu(xen_timer, cpu);
 	int irq;
 
-	snprintf(t->name, sizeof(t->name), "timer%d", cpu);
 	irq = bind_virq_to_irqhandler(VIRQ_TIMER, cpu, xen_timer_interrupt,
 				      IRQF_PERCPU | IRQF_NOBALANCING |
 				      IRQF_TIMER | IRQF_FORCE_RESUME |
-				      IRQF_EARLY_RESUME, t->name, NULL);
+				      IRQF_EARLY_RESUME, "xen-vcpu-timer", NULL);
 	if (irq < 0)
 		return irq;
-	t->irq = irq;
+	per_cpu(xen_timer_irq, cpu) = irq;
 	return 0;
 }
 
 /* Start @cpu's clockevent; runs on @cpu. */
 void xen_setup_cpu_clockevent(int cpu)
 {
-	struct xen_timer *t = &per_cpu(xen_timer, cpu);
-	struct clock_event_device *evt = &t->evt;
+	struct clock_event_device *evt = &per_cpu(xen_vcpu_timer, cpu);
 
 	WARN_ON(cpu != smp_processor_id());
 	HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, per_cpu(xen_vcpu_id, cpu),
@@ -195,12 +213,19 @@ void xen_setup_cpu_clockevent(int cpu)
 	/* Deltas are nanoseconds already. */
 	evt->mult = 1;
 	evt->shift = 0;
-	evt->min_delta_ns = 100000;
+	evt->min_delta_ns = XEN_TIMER_MIN_NS;
 	evt->max_delta_ns = 0xffffffff;
-	evt->min_delta_ticks = 100000;
+	evt->min_delta_ticks = XEN_TIMER_MIN_NS;
 	evt->max_delta_ticks = 0xffffffff;
-	evt->rating = 500;
-	evt->irq = t->irq;
+	/*
+	 * The tick core takes the per-CPU, one-shot device of the highest
+	 * rating (tick_check_preferred()).  A PV guest registers no other,
+	 * but should a local APIC timer (100, 150 with TSC deadline) or an
+	 * HPET channel (50, 110 per CPU) ever be registered, ours must win:
+	 * only Xen's timer follows the vCPU.
+	 */
+	evt->rating = 200;
+	evt->irq = per_cpu(xen_timer_irq, cpu);
 	evt->cpumask = cpumask_of(cpu);
 	evt->set_next_event = xen_timer_next_event;
 	evt->set_state_shutdown = xen_timer_shutdown;
@@ -211,11 +236,11 @@ void xen_setup_cpu_clockevent(int cpu)
 
 void xen_teardown_cpu_clockevent(int cpu)
 {
-	struct xen_timer *t = &per_cpu(xen_timer, cpu);
+	int irq = per_cpu(xen_timer_irq, cpu);
 
-	if (t->irq >= 0) {
-		unbind_from_irqhandler(t->irq, NULL);
-		t->irq = -1;
+	if (irq >= 0) {
+		unbind_from_irqhandler(irq, NULL);
+		per_cpu(xen_timer_irq, cpu) = -1;
 	}
 }
 
@@ -262,7 +287,7 @@ void xen_time_resume(void)
 
 static void kick_timer(void *unused)
 {
-	struct clock_event_device *evt = this_cpu_ptr(&xen_timer.evt);
+	struct clock_event_device *evt = this_cpu_ptr(&xen_vcpu_timer);
 
 	if (evt->event_handler && clockevent_state_oneshot(evt))
 		xen_timer_next_event(evt->min_delta_ns, evt);
