@@ -79,23 +79,40 @@ __visible void xen_irq_enable(void)
 PV_CALLEE_SAVE_REGS_THUNK(xen_irq_enable);
 
 /*
- * Idle: block until an event is pending.  SCHEDOP_block unmasks events
- * atomically with going to sleep, as sti;hlt does natively.
+ * The idle loop's "sti; hlt": SCHEDOP_block unmasks our events and
+ * deschedules the vCPU until one is pending, in one step, so an event
+ * that comes after the idle loop looked is not slept through.  Xen
+ * answers a vCPU blocking itself with 0 whatever happens; there is no
+ * error to look for.
  */
-static void xen_safe_halt(void)
+static void xen_idle_block(void)
 {
-	if (HYPERVISOR_sched_op(SCHEDOP_block, NULL))
-		BUG();
+	HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
-/* hlt with interrupts off never wakes up: take the vCPU offline. */
+/*
+ * Stop this vCPU: Xen no longer schedules it until someone asks
+ * VCPUOP_up for it, and then the call returns.  (Should it be the last
+ * vCPU of the domain running, Xen powers the domain off instead.)
+ */
+void xen_vcpu_down_self(void)
+{
+	HYPERVISOR_vcpu_op(VCPUOP_down, this_cpu_read(xen_vcpu_id), NULL);
+}
+
+/*
+ * halt() is a bare hlt, whose meaning depends on IF.  Set, it waits for
+ * the next interrupt: that is blocking.  Clear, only an NMI or a reset
+ * ends it, which is how the crash and early-exception paths park a CPU
+ * for good; a vCPU is parked by going down.
+ */
 static void xen_halt(void)
 {
-	if (irqs_disabled())
-		HYPERVISOR_vcpu_op(VCPUOP_down,
-				   this_cpu_read(xen_vcpu_id), NULL);
-	else
-		xen_safe_halt();
+	if (!irqs_disabled()) {
+		xen_idle_block();
+		return;
+	}
+	xen_vcpu_down_self();
 }
 
 void __init xen_init_irq_ops(void)
@@ -103,7 +120,7 @@ void __init xen_init_irq_ops(void)
 	pv_ops.irq.save_fl = PV_CALLEE_SAVE(xen_save_fl);
 	pv_ops.irq.irq_disable = PV_CALLEE_SAVE(xen_irq_disable);
 	pv_ops.irq.irq_enable = PV_CALLEE_SAVE(xen_irq_enable);
-	pv_ops.irq.safe_halt = xen_safe_halt;
+	pv_ops.irq.safe_halt = xen_idle_block;
 	pv_ops.irq.halt = xen_halt;
 
 	per_cpu(xen_vcpu_id, 0) = 0;

@@ -308,7 +308,7 @@ static void xen_cpu_die(unsigned int cpu)
 static void xen_play_dead(void)
 {
 	play_dead_common();
-	HYPERVISOR_vcpu_op(VCPUOP_down, this_cpu_read(xen_vcpu_id), NULL);
+	xen_vcpu_down_self();
 
 	/*
 	 * We are back: start over on an empty idle stack, as a new
@@ -322,7 +322,7 @@ static void xen_stop_this_cpu(void *unused)
 	set_cpu_online(smp_processor_id(), false);
 	local_irq_disable();
 	for (;;)
-		HYPERVISOR_vcpu_op(VCPUOP_down, this_cpu_read(xen_vcpu_id), NULL);
+		xen_vcpu_down_self();
 }
 
 static void xen_stop_other_cpus(int wait)

@@ -42,6 +42,7 @@ extern unsigned long xen_syscall_entry_addr, xen_event_entry_addr,
 void __init xen_init_irq_ops(void);
 void __init xen_switch_to_percpu_vcpu_info(void);
 void xen_vcpu_info_attach(int cpu);
+void xen_vcpu_down_self(void);
 
 /* entry.S */
 asmlinkage void xen_iret(void);
