@@ -166,12 +166,17 @@ SYM_FUNC_START(xen_irq_enable_percpu)
 	RET
 SYM_FUNC_END(xen_irq_enable_percpu)
 
-/* X86_EFLAGS_IF (bit 9) when the mask is clear, 0 when set. */
+/*
+ * The flags as Linux wants them: X86_EFLAGS_IF when events are unmasked
+ * (mask byte 0), nothing when masked (any other value: Xen reads the
+ * byte as a boolean).  Without a branch: comparing the mask with 1
+ * borrows exactly when it is 0, sbb turns the borrow into all ones or
+ * all zeroes, and the and keeps bit 9 of that.
+ */
 SYM_FUNC_START(xen_save_fl_percpu)
-	xorl	%eax, %eax
-	cmpb	$0, VCPU_MASK
-	sete	%ah
-	addb	%ah, %ah
+	cmpb	$1, VCPU_MASK
+	sbbl	%eax, %eax
+	andl	$X86_EFLAGS_IF, %eax
 	RET
 SYM_FUNC_END(xen_save_fl_percpu)
 
