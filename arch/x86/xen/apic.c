@@ -22,16 +22,29 @@
 #include "xen-ops.h"
 
 #ifdef CONFIG_X86_IO_APIC
+/*
+ * When Xen will not read an IO-APIC register for us, we do not invent a
+ * chip: we answer what a bus with no chip behind it reads, all ones.
+ * Linux then drops the IO-APIC itself ("registers return all ones,
+ * skipping", mp_register_ioapic()) rather than sizing a GSI range from a
+ * pin count nobody knows.  Xen refuses for a reason that holds for every
+ * register of the chip (no privilege, an address it does not know), so
+ * all of them read as ones and the skip test, which wants registers 0-2
+ * all ones, sees a missing chip.
+ */
 static unsigned int xen_io_apic_read(unsigned int apic, unsigned int reg)
 {
 	struct physdev_apic op = {
 		.apic_physbase = mpc_ioapic_addr(apic),
 		.reg = reg,
 	};
+	int rc = HYPERVISOR_physdev_op(PHYSDEVOP_apic_read, &op);
 
-	if (HYPERVISOR_physdev_op(PHYSDEVOP_apic_read, &op))
-		/* Reads as "version 0x20, 24 pins", a plausible IO-APIC. */
-		return reg == 0x1 ? 0x00170020 : 0;
+	if (rc) {
+		pr_warn_once("xen: IO-APIC at %#lx unreadable (%d): treated as absent\n",
+			     op.apic_physbase, rc);
+		return ~0U;
+	}
 	return op.value;
 }
 #endif
