@@ -55,6 +55,7 @@ static int setup_frames(struct gnt_table *t, unsigned int nr,
 static struct gnt_table gnt = {
 	.lock = __SPIN_LOCK_UNLOCKED(gnt.lock),
 	.free_head = GNT_REF_END,
+	.free_waiters = LIST_HEAD_INIT(gnt.free_waiters),
 	.setup_frames = setup_frames,
 	.deferred_lock = __SPIN_LOCK_UNLOCKED(gnt.deferred_lock),
 	.deferred_pages = LIST_HEAD_INIT(gnt.deferred_pages),
@@ -179,20 +180,32 @@ void gnttab_refs_usage(struct gnttab_usage *u)
 
 /* ---- Free references -------------------------------------------------- */
 
-/* Tell the waiters whose wish can now be granted; lock held. */
-static void run_free_callbacks(struct gnt_table *t)
+/*
+ * Waiting means being on the queue.  A never-used callback is all zeroes
+ * (node.next NULL); one told or cancelled was taken off with
+ * list_del_init(), which leaves it pointing at itself.
+ */
+static bool free_waiting(const struct gnttab_free_callback *cb)
 {
-	struct gnttab_free_callback *cb, *next, **link = &t->callbacks;
+	return cb->node.next && !list_empty(&cb->node);
+}
 
-	for (cb = t->callbacks; cb; cb = next) {
-		next = cb->next;
-		if (cb->count <= t->free_count) {
-			*link = next;
-			cb->next = NULL;
-			cb->fn(cb->arg);
-		} else {
-			link = &cb->next;
-		}
+/*
+ * Tell, oldest first, every waiter that now has its references free,
+ * and forget it.  Nothing is reserved for it: a waiter retries its
+ * allocation and may lose to someone faster, then asks again.  Lock held,
+ * so a callback must not call back into the table; the drivers' only
+ * schedule work.
+ */
+static void tell_free_waiters(struct gnt_table *t)
+{
+	struct gnttab_free_callback *cb, *tmp;
+
+	list_for_each_entry_safe(cb, tmp, &t->free_waiters, node) {
+		if (cb->count > t->free_count)
+			continue;
+		list_del_init(&cb->node);
+		cb->fn(cb->arg);
 	}
 }
 
@@ -206,8 +219,8 @@ VISIBLE_IF_KUNIT void gnt_put_chain(struct gnt_table *t, grant_ref_t head,
 	t->next[tail] = t->free_head;
 	t->free_head = head;
 	t->free_count += count;
-	if (t->callbacks)
-		run_free_callbacks(t);
+	if (!list_empty(&t->free_waiters))
+		tell_free_waiters(t);
 	spin_unlock_irqrestore(&t->lock, flags);
 }
 
@@ -316,36 +329,30 @@ VISIBLE_IF_KUNIT void gnt_request_callback(struct gnt_table *t,
 					   void (*fn)(void *), void *arg,
 					   u16 count)
 {
-	struct gnttab_free_callback *cb;
 	unsigned long flags;
 
 	spin_lock_irqsave(&t->lock, flags);
-	for (cb = t->callbacks; cb; cb = cb->next)
-		if (cb == callback)
-			goto out;	/* already waiting */
-	callback->fn = fn;
-	callback->arg = arg;
-	callback->count = count;
-	callback->next = t->callbacks;
-	t->callbacks = callback;
-	run_free_callbacks(t);
-out:
+	/* A second request while the first waits changes nothing. */
+	if (!free_waiting(callback)) {
+		callback->fn = fn;
+		callback->arg = arg;
+		callback->count = count;
+		if (count <= t->free_count)
+			fn(arg);	/* under the lock, as when told later */
+		else
+			list_add_tail(&callback->node, &t->free_waiters);
+	}
 	spin_unlock_irqrestore(&t->lock, flags);
 }
 
 VISIBLE_IF_KUNIT void gnt_cancel_callback(struct gnt_table *t,
 					  struct gnttab_free_callback *callback)
 {
-	struct gnttab_free_callback **link;
 	unsigned long flags;
 
 	spin_lock_irqsave(&t->lock, flags);
-	for (link = &t->callbacks; *link; link = &(*link)->next) {
-		if (*link == callback) {
-			*link = callback->next;
-			break;
-		}
-	}
+	if (free_waiting(callback))
+		list_del_init(&callback->node);
 	spin_unlock_irqrestore(&t->lock, flags);
 }
 

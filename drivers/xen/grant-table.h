@@ -33,7 +33,8 @@ struct gnt_table {
 	grant_ref_t *next;
 	grant_ref_t free_head;
 	unsigned int free_count;
-	struct gnttab_free_callback *callbacks;
+	/* gnttab_free_callback.node, in the order they asked */
+	struct list_head free_waiters;
 	/* Make frames [@first_new, @nr) of the table usable; lock held. */
 	int (*setup_frames)(struct gnt_table *t, unsigned int nr,
 			    unsigned int first_new);

@@ -45,6 +45,7 @@ static struct test_table *new_table(struct kunit *test,
 	spin_lock_init(&tt->t.deferred_lock);
 	INIT_LIST_HEAD(&tt->t.deferred_pages);
 	INIT_LIST_HEAD(&tt->t.deferred_refs);
+	INIT_LIST_HEAD(&tt->t.free_waiters);
 	tt->t.entries = kunit_kcalloc(test, nr, sizeof(*tt->t.entries),
 				      GFP_KERNEL);
 	tt->t.next = kunit_kcalloc(test, nr, sizeof(*tt->t.next), GFP_KERNEL);
@@ -221,7 +222,7 @@ static void callback_when_enough_free(struct kunit *test)
 	a = take_one(test, &tt->t);
 	gnt_put_chain(&tt->t, a, a, 1);
 	KUNIT_EXPECT_EQ(test, calls, 1U);
-	KUNIT_EXPECT_NULL(test, tt->t.callbacks);
+	KUNIT_EXPECT_TRUE(test, list_empty(&tt->t.free_waiters));
 
 	/* Enough free already: told at once. */
 	gnt_request_callback(&tt->t, &cb, count_call, &calls, 1);
@@ -245,6 +246,57 @@ static void callback_cancelled(struct kunit *test)
 	gnt_put_chain(&tt->t, ref, ref, 1);
 	KUNIT_EXPECT_EQ(test, calls1, 0U);
 	KUNIT_EXPECT_EQ(test, calls2, 1U);
+}
+
+/* Each call appends its tag; a waiter told out of turn shows in the order. */
+struct told_log {
+	char order[4];
+	unsigned int n;
+};
+
+static struct told_log *told;
+
+static void tell_a(void *arg)
+{
+	told->order[told->n++] = 'a';
+}
+
+static void tell_b(void *arg)
+{
+	told->order[told->n++] = 'b';
+}
+
+static void callbacks_oldest_first(struct kunit *test)
+{
+	struct test_table *tt = new_table(test, 1);
+	struct gnttab_free_callback cb_a = { }, cb_b = { };
+	struct told_log log = { };
+	grant_ref_t head;
+	int a, b;
+
+	told = &log;
+	KUNIT_ASSERT_EQ(test, gnt_take(&tt->t, GNT_REFS_PER_FRAME -
+				       GNTTAB_NR_RESERVED_ENTRIES, &head), 0);
+	gnt_request_callback(&tt->t, &cb_a, tell_a, NULL, 2);
+	gnt_request_callback(&tt->t, &cb_b, tell_b, NULL, 2);
+	a = gnt_claim(&tt->t, &head);
+	b = gnt_claim(&tt->t, &head);
+	/* Two at once: both are told in one pass, in the order they asked. */
+	gnt_put_chain(&tt->t, a, a, 1);
+	KUNIT_EXPECT_EQ(test, log.n, 0U);
+	gnt_put_chain(&tt->t, b, b, 1);
+	KUNIT_EXPECT_EQ(test, log.n, 2U);
+	KUNIT_EXPECT_EQ(test, log.order[0], 'a');
+	KUNIT_EXPECT_EQ(test, log.order[1], 'b');
+	/* Told means forgotten: it can wait again; cancelled, it is not told. */
+	a = take_one(test, &tt->t);
+	gnt_request_callback(&tt->t, &cb_a, tell_a, NULL, 1000);
+	gnt_cancel_callback(&tt->t, &cb_a);
+	gnt_cancel_callback(&tt->t, &cb_a);
+	gnt_put_chain(&tt->t, a, a, 1);
+	KUNIT_EXPECT_EQ(test, log.n, 2U);
+	KUNIT_EXPECT_TRUE(test, list_empty(&tt->t.free_waiters));
+	told = NULL;
 }
 
 /* ---- Granting and revoking -------------------------------------------- */
@@ -394,6 +446,7 @@ static struct kunit_case grant_table_cases[] = {
 	KUNIT_CASE(private_chain),
 	KUNIT_CASE(callback_when_enough_free),
 	KUNIT_CASE(callback_cancelled),
+	KUNIT_CASE(callbacks_oldest_first),
 	KUNIT_CASE(grant_fills_entry),
 	KUNIT_CASE(revoke_respects_use),
 	KUNIT_CASE(end_access_frees_idle_grant),

@@ -68,9 +68,13 @@ int gnttab_claim_grant_reference(grant_ref_t *pprivate_head);
 void gnttab_release_grant_reference(grant_ref_t *private_head,
 				    grant_ref_t release);
 
-/* Told once when @count references are free again. */
+/*
+ * Told once when @count references are free again.  Zero it before the
+ * first request (it is usually part of a zeroed allocation): a zeroed
+ * one is known not to be waiting.
+ */
 struct gnttab_free_callback {
-	struct gnttab_free_callback *next;
+	struct list_head node;	/* in the table's queue while waiting */
 	void (*fn)(void *arg);
 	void *arg;
 	u16 count;
