@@ -348,41 +348,52 @@ int xenbus_add_device(struct xenbus_bus *bus, const char *type,
 }
 
 /*
- * Can the other end our directory names, domain @id at @path, be ours?
- * -ENOENT for no path (not set up yet), -EINVAL for a domain id no
- * domain can have (DOMID_SELF and the other special ids included).
+ * Can the other end our directory names, domain @domid at @path, be
+ * ours?  -ENOENT for no path (not set up yet), -EINVAL for a domain id
+ * no domain can have (DOMID_SELF and the other special ids included).
  */
-VISIBLE_IF_KUNIT int xenbus_otherend_valid(int id, const char *path)
+VISIBLE_IF_KUNIT int xenbus_otherend_valid(u64 domid, const char *path)
 {
 	if (!path[0])
 		return -ENOENT;
-	if (id < 0 || id >= DOMID_FIRST_RESERVED)
+	if (domid >= DOMID_FIRST_RESERVED)
 		return -EINVAL;
 	return 0;
 }
 
-/* Read a "<prefix>-id" and "<prefix>" node pair naming the other end. */
+/*
+ * Learn who is at the other end from two nodes of our own directory,
+ * which the toolstack writes along with it: @path_node, the other end's
+ * directory, and @id_node, its domain.  The id is read as the store's
+ * other numbers are, whole and in decimal, so a sign or trailing junk is
+ * no id.  The directory must exist as well: until it does (or once it
+ * is gone) there is nobody to connect to, and the device is not ours to
+ * bind yet (-ENOENT).  On success the old other end, if any, is
+ * replaced; on failure the device is left as it was.
+ */
 int xenbus_read_otherend_nodes(struct xenbus_device *dev, const char *id_node,
 			       const char *path_node)
 {
-	char *path = NULL;
-	int id, rc;
+	const char *path;
+	u64 domid;
+	int rc;
 
-	rc = xenbus_gather(XBT_NIL, dev->nodename, id_node, "%i", &id,
-			   path_node, NULL, &path, NULL);
-	if (rc)
-		return rc;
-	rc = xenbus_otherend_valid(id, path);
+	path = xenbus_read(XBT_NIL, dev->nodename, path_node, NULL);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	rc = xenbus_read_u64(dev->nodename, id_node, &domid);
+	if (!rc)
+		rc = xenbus_otherend_valid(domid, path);
 	if (rc == -EINVAL)
-		pr_warn("%s: bad %s %d\n", dev->nodename, id_node, id);
-	if (!rc && !xenbus_exists(XBT_NIL, path, ""))
+		pr_warn("%s/%s: not the id of a domain we can talk to\n",
+			dev->nodename, id_node);
+	else if (!rc && !xenbus_exists(XBT_NIL, path, ""))
 		rc = -ENOENT;
-	if (rc) {
-		kfree(path);
-		return rc;
+	if (!rc) {
+		swap(dev->otherend, path);
+		dev->otherend_id = domid;
 	}
-	kfree(dev->otherend);
-	dev->otherend = path;
-	dev->otherend_id = id;
-	return 0;
+	/* The old path on success, the one just read on failure. */
+	kfree(path);
+	return rc;
 }

@@ -89,7 +89,7 @@ struct xenbus_device_id;
 const struct xenbus_device_id *
 xenbus_match_id(const struct xenbus_device_id *ids, const char *type);
 bool xenbus_otherend_news(enum xenbus_state ours, enum xenbus_state theirs);
-int xenbus_otherend_valid(int id, const char *path);
+int xenbus_otherend_valid(u64 domid, const char *path);
 enum xenbus_state xenbus_parse_state(const char *value, unsigned int len);
 int xenbus_device_of_path(const char *path, char type[XENBUS_NAME_LEN],
 			  char id[XENBUS_NAME_LEN]);
