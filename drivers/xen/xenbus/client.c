@@ -118,8 +118,15 @@ enum xenbus_state xenbus_read_driver_state(const char *path)
 }
 EXPORT_SYMBOL_GPL(xenbus_read_driver_state);
 
-static void report(struct xenbus_device *dev, int err, const char *fmt,
-		   va_list ap)
+/*
+ * An error of @dev's: in the kernel log (rate-limited per device, as a
+ * misbehaving other end can make us fail again and again), and in the
+ * store at error/<nodename>/error as "<errno> <message>", where the
+ * toolstack and the other end can see it.  A fatal one also starts
+ * closing the device.
+ */
+static void report(struct xenbus_device *dev, int err, bool fatal,
+		   const char *fmt, va_list ap)
 {
 	unsigned long flags;
 	char *msg, *path;
@@ -136,17 +143,17 @@ static void report(struct xenbus_device *dev, int err, const char *fmt,
 			dev_err(&dev->dev, "%d messages suppressed\n", missed);
 		dev_err(&dev->dev, "%s (%d)\n", msg ?: fmt, err);
 	}
-	if (!msg)
-		return;
 	/*
 	 * The store node is written every time: it is one node, rewritten
 	 * in place, and the toolstack shows the latest error from it.
 	 */
-	path = kasprintf(GFP_KERNEL, "error/%s", dev->nodename);
+	path = msg ? kasprintf(GFP_KERNEL, "error/%s", dev->nodename) : NULL;
 	if (path)
 		xenbus_printf(XBT_NIL, path, "error", "%i %s", -err, msg);
 	kfree(path);
 	kfree(msg);
+	if (fatal)
+		xenbus_switch_state(dev, XenbusStateClosing);
 }
 
 void xenbus_dev_error(struct xenbus_device *dev, int err, const char *fmt, ...)
@@ -154,7 +161,7 @@ void xenbus_dev_error(struct xenbus_device *dev, int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report(dev, err, fmt, ap);
+	report(dev, err, false, fmt, ap);
 	va_end(ap);
 }
 EXPORT_SYMBOL_GPL(xenbus_dev_error);
@@ -164,9 +171,8 @@ void xenbus_dev_fatal(struct xenbus_device *dev, int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report(dev, err, fmt, ap);
+	report(dev, err, true, fmt, ap);
 	va_end(ap);
-	xenbus_switch_state(dev, XenbusStateClosing);
 }
 EXPORT_SYMBOL_GPL(xenbus_dev_fatal);
 
