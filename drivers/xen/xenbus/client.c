@@ -187,8 +187,10 @@ int xenbus_grant_ring(struct xenbus_device *dev, void *vaddr,
 				virt_to_gfn(vaddr + i * XEN_PAGE_SIZE), 0);
 		if (ref < 0) {
 			xenbus_dev_fatal(dev, ref, "granting ring page %u", i);
-			while (i--)
+			while (i--) {
 				gnttab_end_foreign_access(grefs[i], NULL);
+				grefs[i] = INVALID_GRANT_REF;
+			}
 			return ref;
 		}
 		grefs[i] = ref;
@@ -197,44 +199,52 @@ int xenbus_grant_ring(struct xenbus_device *dev, void *vaddr,
 }
 EXPORT_SYMBOL_GPL(xenbus_grant_ring);
 
+/*
+ * A ring is its pages and one grant per page, and it is always in a
+ * state xenbus_teardown_ring() can undo: every reference starts out
+ * INVALID_GRANT_REF, a page gets a real one only once granted, and a
+ * failure half-way is undone by the same teardown as a ring that worked.
+ */
 int xenbus_setup_ring(struct xenbus_device *dev, gfp_t gfp, void **vaddr,
 		      unsigned int nr_pages, grant_ref_t *grefs)
 {
-	unsigned long size = nr_pages * XEN_PAGE_SIZE;
-	void *ring;
 	unsigned int i;
 	int rc;
 
-	/* Exact pages, so each can be freed alone if its grant lingers. */
-	ring = alloc_pages_exact(size, gfp | __GFP_ZERO);
-	if (!ring) {
-		xenbus_dev_fatal(dev, -ENOMEM, "allocating a %u-page ring",
+	for (i = 0; i < nr_pages; i++)
+		grefs[i] = INVALID_GRANT_REF;
+	/* Exact pages: teardown gives each back on its own. */
+	*vaddr = alloc_pages_exact(nr_pages * XEN_PAGE_SIZE, gfp | __GFP_ZERO);
+	if (!*vaddr) {
+		xenbus_dev_fatal(dev, -ENOMEM, "no memory for a %u-page ring",
 				 nr_pages);
 		return -ENOMEM;
 	}
-	rc = xenbus_grant_ring(dev, ring, nr_pages, grefs);
-	if (rc) {
-		free_pages_exact(ring, size);
-		for (i = 0; i < nr_pages; i++)
-			grefs[i] = INVALID_GRANT_REF;
-		return rc;
-	}
-	*vaddr = ring;
-	return 0;
+	rc = xenbus_grant_ring(dev, *vaddr, nr_pages, grefs);
+	if (rc)
+		xenbus_teardown_ring(vaddr, nr_pages, grefs);
+	return rc;
 }
 EXPORT_SYMBOL_GPL(xenbus_setup_ring);
 
+/*
+ * A granted page goes with its grant: gnttab_end_foreign_access() frees
+ * it once the other end no longer maps it, which may be later.  A page
+ * never granted nobody else can hold, and is freed here.  Safe to call
+ * again on a ring already torn down (or never set up): *@vaddr is NULL.
+ */
 void xenbus_teardown_ring(void **vaddr, unsigned int nr_pages,
 			  grant_ref_t *grefs)
 {
+	struct page *page;
 	unsigned int i;
 
 	for (i = 0; i < nr_pages; i++) {
-		if (grefs[i] == INVALID_GRANT_REF)
-			continue;
-		/* The page is freed with its grant, once the other end lets go. */
-		gnttab_end_foreign_access(grefs[i], *vaddr ?
-			virt_to_page(*vaddr + i * XEN_PAGE_SIZE) : NULL);
+		page = *vaddr ? virt_to_page(*vaddr + i * XEN_PAGE_SIZE) : NULL;
+		if (grefs[i] != INVALID_GRANT_REF)
+			gnttab_end_foreign_access(grefs[i], page);
+		else if (page)
+			__free_page(page);
 		grefs[i] = INVALID_GRANT_REF;
 	}
 	*vaddr = NULL;
