@@ -284,11 +284,11 @@ int xenbus_watch_path(struct xenbus_device *dev, const char *path,
 	watch->will_handle = will_handle;
 	watch->callback = callback;
 	rc = register_xenbus_watch(watch);
-	if (rc) {
-		watch->node = NULL;
-		watch->callback = NULL;
-		xenbus_dev_fatal(dev, rc, "watching %s", path);
-	}
+	if (!rc)
+		return 0;
+	/* Drivers test ->node to know whether there is a watch to remove. */
+	watch->node = NULL;
+	xenbus_dev_fatal(dev, rc, "cannot watch %s", path);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(xenbus_watch_path);
@@ -307,11 +307,16 @@ int xenbus_watch_pathfmt(struct xenbus_device *dev, struct xenbus_watch *watch,
 	va_start(ap, pathfmt);
 	path = kvasprintf(GFP_KERNEL, pathfmt, ap);
 	va_end(ap);
-	if (!path) {
-		xenbus_dev_fatal(dev, -ENOMEM, "allocating a watch path");
-		return -ENOMEM;
-	}
-	rc = xenbus_watch_path(dev, path, watch, will_handle, callback);
+	/*
+	 * With a watch, the path is its ->node, freed by the caller along
+	 * with it; without one, it is ours to free.  Failing to watch is
+	 * reported by xenbus_watch_path(); out of memory, we name the
+	 * format, as there is no path.
+	 */
+	rc = path ? xenbus_watch_path(dev, path, watch, will_handle, callback) :
+		    -ENOMEM;
+	if (!path)
+		xenbus_dev_fatal(dev, rc, "no memory to watch %s", pathfmt);
 	if (rc)
 		kfree(path);
 	return rc;
