@@ -57,7 +57,8 @@
 
 static unsigned int xennet_max_queues = 4;
 module_param_named(max_queues, xennet_max_queues, uint, 0644);
-MODULE_PARM_DESC(max_queues, "Maximum number of queues per virtual interface");
+MODULE_PARM_DESC(max_queues,
+		 "Most queues (tx/rx ring pairs) a vif uses; the backend and the online CPUs may allow fewer (default 4)");
 
 /* Whether the backends may see pages of ours beyond what we send them.
  * Read when a device connects, with the device's own "trusted" node
