@@ -136,16 +136,29 @@ static void __init xen_learn_m2p(void)
 
 /* ---- Hooks that replace PC firmware and devices ------------------------- */
 
+/*
+ * x86_init.oem.banner, once setup_arch() has a console: one line for
+ * bug reports saying what we run on.  XENVER_version gives major << 16
+ * | minor, XENVER_extraversion the rest of the version string (".3",
+ * "-rc"); the kind of guest and its role decide most of what this
+ * kernel does differently; and whether Xen's PTE updates can keep the
+ * accessed/dirty bits (XENFEAT_mmu_pt_update_preserve_ad) decides how
+ * the MMU code updates a live PTE.
+ */
 static void __init xen_banner(void)
 {
 	xen_extraversion_t extra;
 
-	HYPERVISOR_xen_version(XENVER_extraversion, &extra);
-	pr_info("Booting kernel on %s\n", pv_info.name);
-	pr_info("Xen version: %u.%u%s%s\n", xen_version_major,
-		xen_version_minor, extra,
+	if (HYPERVISOR_xen_version(XENVER_extraversion, extra) < 0)
+		extra[0] = '\0';
+	/* Xen fills the array; the end is ours to make sure of. */
+	extra[sizeof(extra) - 1] = '\0';
+	pr_info("xen: %s %s on Xen %u.%u%s%s\n",
+		xen_pv_domain() ? "PV" : "PVH",
+		xen_initial_domain() ? "dom0" : "domU",
+		xen_version_major, xen_version_minor, extra,
 		xen_feature(XENFEAT_mmu_pt_update_preserve_ad) ?
-		" (preserve-AD)" : "");
+		", PTE updates keep A/D bits" : "");
 }
 
 /*
