@@ -33,16 +33,6 @@
 
 #include "manage.h"
 
-static void do_poweroff(void)
-{
-	orderly_poweroff(false);
-}
-
-static void do_reboot(void)
-{
-	orderly_reboot();
-}
-
 /* ---- Suspend: xl save, xl migrate ------------------------------------------ */
 
 #ifdef CONFIG_XEN_SAVE_RESTORE
@@ -112,31 +102,16 @@ static void suspend_work_fn(struct work_struct *work)
 
 static DECLARE_WORK(suspend_work, suspend_work_fn);
 
-static void do_suspend(void)
+static void start_suspend(void)
 {
 	schedule_work(&suspend_work);
 }
-#endif /* CONFIG_XEN_SAVE_RESTORE */
-
-static const struct shutdown_action shutdown_actions[] = {
-	{ "poweroff", do_poweroff },
-	{ "halt", do_poweroff },
-	{ "reboot", do_reboot },
-#ifdef CONFIG_XEN_SAVE_RESTORE
-	{ "suspend", do_suspend },
-#endif
-};
-
-/* The action the toolstack's @request names, or NULL. */
-static const struct shutdown_action *shutdown_action_for(const char *request)
+#else
+static void start_suspend(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(shutdown_actions); i++)
-		if (!strcmp(request, shutdown_actions[i].request))
-			return &shutdown_actions[i];
-	return NULL;
+	/* No "suspend" word without it: control_take_stop() never says so. */
 }
+#endif /* CONFIG_XEN_SAVE_RESTORE */
 
 /* ---- The store, through xenbus ------------------------------------------- */
 
@@ -172,109 +147,148 @@ static struct control_store xenstore_control = {
 	.end = control_end,
 };
 
-/* ---- control/shutdown ---------------------------------------------------- */
+/* ---- Taking a request off a control node ------------------------------ */
 
 /*
- * Take the toolstack's request off control/shutdown, in @store: the
- * action it names, or NULL when there is nothing to run (no node, an
- * empty one, a request we do not know, no transaction).  Of several
- * readers racing, only the one whose commit succeeds acts.
+ * The toolstack writes a request into a node of control/ and waits for
+ * us to empty the node: that is the acknowledgment ("xl shutdown -w"
+ * and friends time out without it).  The read and the clearing share
+ * one transaction, so that of several readers (the watch fires again
+ * for our own write, and after a restore) exactly one takes a request.
  *
- * A transaction that ends in -EAGAIN saw the node change under it: it
- * is read again, and only what the last read found is acted on, so no
- * decision may survive from one pass to the next.
+ * One attempt: 1 when a request was taken into @buf, 0 when there was
+ * none (no node, an empty one, an unreadable one), or the error that
+ * ended the transaction; -EAGAIN means the node changed meanwhile and
+ * @buf holds a request nobody stands by any more.
  */
-VISIBLE_IF_KUNIT const struct shutdown_action *
-shutdown_take_request(struct control_store *store)
+static int control_take_once(struct control_store *store, const char *node,
+			     char *buf, size_t size)
 {
-	const struct shutdown_action *action;
 	struct xenbus_transaction t;
-	char *request;
+	char *value;
 	int rc;
 
-again:
 	rc = store->start(store, &t);
 	if (rc)
-		return NULL;
-	request = store->read(store, t, "shutdown");
-	if (IS_ERR(request) || !request[0]) {
-		/* Gone or empty: our own acknowledgement, or nothing. */
+		return rc;
+	value = store->read(store, t, node);
+	if (IS_ERR(value)) {
 		store->end(store, t, true);
-		if (!IS_ERR(request))
-			kfree(request);
-		return NULL;
+		return 0;
 	}
-	action = shutdown_action_for(request);
-	/* Acknowledge, whether we can do it or not. */
-	store->write(store, t, "shutdown", "");
+	strscpy(buf, value, size);
+	kfree(value);
+	if (!buf[0]) {
+		/* Our own acknowledgment firing the watch, or nothing. */
+		store->end(store, t, true);
+		return 0;
+	}
+	store->write(store, t, node, "");
 	rc = store->end(store, t, false);
-	if (rc == -EAGAIN) {
-		kfree(request);
-		goto again;
-	}
-	if (!action)
-		pr_warn_ratelimited("unsupported shutdown request '%s'\n",
-				    request);
-	kfree(request);
-	return action;
+	return rc ? rc : 1;
 }
 
-static void shutdown_requested(struct xenbus_watch *watch, const char *path,
-			       const char *token)
+/*
+ * Read and clear control/@node: true when a request is in @buf (cut to
+ * @size).  Whatever a failed commit read is thrown away and the node
+ * read afresh, so only a request still there when our clearing
+ * committed is ever acted on.  A request whose clearing did not commit
+ * for another reason is not acted on either: the toolstack did not get
+ * its acknowledgment and another reader may take it.
+ */
+static bool control_take(struct control_store *store, const char *node,
+			 char *buf, size_t size)
 {
-	const struct shutdown_action *action;
+	int rc;
 
-	action = shutdown_take_request(&xenstore_control);
-	if (action) {
-		pr_info("%s requested by the toolstack\n", action->request);
-		action->act();
+	do {
+		rc = control_take_once(store, node, buf, size);
+	} while (rc == -EAGAIN);
+	if (rc < 0)
+		pr_warn_ratelimited("control/%s: cannot take the request (%d)\n",
+				    node, rc);
+	return rc > 0;
+}
+
+/* ---- control/shutdown ---------------------------------------------------- */
+
+static const char *const stop_words[] = {
+	[XEN_STOP_POWEROFF] = "poweroff",
+	[XEN_STOP_HALT] = "halt",
+	[XEN_STOP_REBOOT] = "reboot",
+#ifdef CONFIG_XEN_SAVE_RESTORE
+	[XEN_STOP_SUSPEND] = "suspend",
+#endif
+};
+
+/*
+ * The request in control/shutdown, taken off it.  A word we do not know
+ * is acknowledged all the same (the toolstack is not left waiting) and
+ * ignored.
+ */
+VISIBLE_IF_KUNIT enum xen_stop control_take_stop(struct control_store *store)
+{
+	char word[16];
+	unsigned int i;
+
+	if (!control_take(store, "shutdown", word, sizeof(word)))
+		return XEN_STOP_NONE;
+	for (i = XEN_STOP_POWEROFF; i < ARRAY_SIZE(stop_words); i++)
+		if (stop_words[i] && !strcmp(word, stop_words[i]))
+			return i;
+	pr_warn_ratelimited("control/shutdown: ignored unknown request \"%*pE\"\n",
+			    (int)strlen(word), word);
+	return XEN_STOP_NONE;
+}
+
+static void shutdown_watch_fired(struct xenbus_watch *watch, const char *path,
+				 const char *token)
+{
+	enum xen_stop stop = control_take_stop(&xenstore_control);
+
+	if (stop == XEN_STOP_NONE)
+		return;
+	pr_info("the toolstack asks for %s\n", stop_words[stop]);
+	switch (stop) {
+	case XEN_STOP_POWEROFF:
+	case XEN_STOP_HALT:
+		/* As if root ran poweroff: user space shuts down first. */
+		orderly_poweroff(false);
+		break;
+	case XEN_STOP_REBOOT:
+		orderly_reboot();
+		break;
+	case XEN_STOP_SUSPEND:
+		start_suspend();
+		break;
+	case XEN_STOP_NONE:
+		break;
 	}
 }
 
 static struct xenbus_watch shutdown_watch = {
 	.node = "control/shutdown",
-	.callback = shutdown_requested,
+	.callback = shutdown_watch_fired,
 };
 
 /* ---- control/sysrq ------------------------------------------------------- */
 
 #ifdef CONFIG_MAGIC_SYSRQ
 /*
- * Take the key "xl sysrq" wrote off control/sysrq, in @store, the way
- * shutdown_take_request() takes a request: acknowledged by writing the
- * node empty, read again after -EAGAIN.  The key the last read found,
- * or '\0' for none.
+ * The key "xl sysrq" wrote into control/sysrq, taken off it, or '\0'.
+ * Only the first character counts: xl writes exactly one.
  */
-VISIBLE_IF_KUNIT char sysrq_take_key(struct control_store *store)
+VISIBLE_IF_KUNIT char control_take_sysrq(struct control_store *store)
 {
-	struct xenbus_transaction t;
-	char *value;
-	char key;
-	int rc;
+	char key[2];
 
-again:
-	if (store->start(store, &t))
-		return '\0';
-	value = store->read(store, t, "sysrq");
-	if (IS_ERR(value) || !value[0]) {
-		store->end(store, t, true);
-		if (!IS_ERR(value))
-			kfree(value);
-		return '\0';
-	}
-	key = value[0];
-	kfree(value);
-	store->write(store, t, "sysrq", "");
-	rc = store->end(store, t, false);
-	if (rc == -EAGAIN)
-		goto again;
-	return key;
+	return control_take(store, "sysrq", key, sizeof(key)) ? key[0] : '\0';
 }
 
-static void sysrq_requested(struct xenbus_watch *watch, const char *path,
-			    const char *token)
+static void sysrq_watch_fired(struct xenbus_watch *watch, const char *path,
+			      const char *token)
 {
-	char key = sysrq_take_key(&xenstore_control);
+	char key = control_take_sysrq(&xenstore_control);
 
 	if (key)
 		handle_sysrq(key);
@@ -282,7 +296,7 @@ static void sysrq_requested(struct xenbus_watch *watch, const char *path,
 
 static struct xenbus_watch sysrq_watch = {
 	.node = "control/sysrq",
-	.callback = sysrq_requested,
+	.callback = sysrq_watch_fired,
 };
 #endif
 

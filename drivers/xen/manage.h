@@ -10,9 +10,18 @@
 
 #include <xen/xenbus.h>
 
-struct shutdown_action {
-	const char *request;	/* what the toolstack writes */
-	void (*act)(void);
+/*
+ * What a word in control/shutdown asks of us.  The words are the
+ * toolstack's (xl shutdown, xl reboot, xl save); "halt" and "poweroff"
+ * stay apart here although both end the domain, so that the log and
+ * the tests can tell which one came.
+ */
+enum xen_stop {
+	XEN_STOP_NONE,		/* nothing there, or a word we do not know */
+	XEN_STOP_POWEROFF,
+	XEN_STOP_HALT,
+	XEN_STOP_REBOOT,
+	XEN_STOP_SUSPEND,	/* only with CONFIG_XEN_SAVE_RESTORE */
 };
 
 /*
@@ -31,9 +40,8 @@ struct control_store {
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
-const struct shutdown_action *
-shutdown_take_request(struct control_store *store);
-char sysrq_take_key(struct control_store *store);
+enum xen_stop control_take_stop(struct control_store *store);
+char control_take_sysrq(struct control_store *store);
 #endif
 
 #endif /* _DRIVERS_XEN_MANAGE_H */

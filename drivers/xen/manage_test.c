@@ -209,12 +209,20 @@ static void run_rows(struct kunit *test, const char *name,
 
 /* ---- control/shutdown ---------------------------------------------------- */
 
-/* The request of the action chosen: readable, unlike a pointer. */
+/* The request taken, as the toolstack spells it: readable in a failure. */
 static const char *take_request(struct fake_store *f)
 {
-	const struct shutdown_action *action = shutdown_take_request(&f->store);
+	static const char *const names[] = {
+		[XEN_STOP_NONE] = "",
+		[XEN_STOP_POWEROFF] = "poweroff",
+		[XEN_STOP_HALT] = "halt",
+		[XEN_STOP_REBOOT] = "reboot",
+		[XEN_STOP_SUSPEND] = "suspend",
+	};
+	enum xen_stop stop = control_take_stop(&f->store);
 
-	return action ? action->request : "";
+	KUNIT_ASSERT_LT(f->test, (unsigned int)stop, ARRAY_SIZE(names));
+	return names[stop];
 }
 
 /*
@@ -276,7 +284,7 @@ static void shutdown_races(struct kunit *test)
 /* The key taken, as a string ("" for none). */
 static const char *take_key(struct fake_store *f)
 {
-	f->taken[0] = sysrq_take_key(&f->store);
+	f->taken[0] = control_take_sysrq(&f->store);
 	f->taken[1] = '\0';
 	return f->taken;
 }
