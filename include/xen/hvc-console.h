@@ -12,6 +12,7 @@
 #define _XEN_HVC_CONSOLE_H
 
 #include <linux/compiler.h>
+#include <linux/stdarg.h>
 
 struct console;
 extern struct console xenboot_console;
@@ -33,6 +34,12 @@ static inline __printf(1, 2) void xen_raw_printk(const char *fmt, ...)
 {
 }
 #endif
+
+/*
+ * Formats and writes the way xen_early_write() does; arch/x86/xen's own
+ * early messages and xen_raw_printk() both end here.
+ */
+__printf(1, 0) void xen_early_vprintf(const char *fmt, va_list args);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The ring copies of hvc_xen.c, for their unit tests. */

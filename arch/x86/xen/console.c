@@ -22,6 +22,7 @@
 #include <asm/xen/page.h>
 
 #include <xen/xen.h>
+#include <xen/hvc-console.h>
 #include <xen/interface/event_channel.h>
 #include <xen/interface/io/console.h>
 
@@ -92,14 +93,24 @@ void xen_early_puts(const char *s)
 	xen_early_write(s, strlen(s));
 }
 
+/*
+ * Formatted, on the stack: an early message or a dying kernel's last
+ * words may come from several CPUs at once, and a buffer of their own
+ * keeps them from writing over each other.  They are one-liners; a
+ * longer one is cut.
+ */
+void xen_early_vprintf(const char *fmt, va_list args)
+{
+	char line[160];
+
+	xen_early_write(line, vscnprintf(line, sizeof(line), fmt, args));
+}
+
 void xen_early_printf(const char *fmt, ...)
 {
-	static char buf[256];
 	va_list args;
-	int len;
 
 	va_start(args, fmt);
-	len = vscnprintf(buf, sizeof(buf), fmt, args);
+	xen_early_vprintf(fmt, args);
 	va_end(args);
-	xen_early_write(buf, len);
 }

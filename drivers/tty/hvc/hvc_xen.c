@@ -280,15 +280,18 @@ void xen_raw_console_write(const char *str)
 		xen_early_write(str, strlen(str));
 }
 
+/*
+ * For the PVH entry code's early errors.  Formatting and writing are
+ * those of our own early messages (arch/x86/xen/console.c): one
+ * implementation for both.
+ */
 void xen_raw_printk(const char *fmt, ...)
 {
-	static char buf[512];
 	va_list args;
 
 	va_start(args, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, args);
+	xen_early_vprintf(fmt, args);
 	va_end(args);
-	xen_raw_console_write(buf);
 }
 
 static void xenboot_write(struct console *c, const char *s, unsigned int n)
