@@ -66,57 +66,80 @@ static bool cons_indexes_sane(XENCONS_RING_IDX prod, XENCONS_RING_IDX cons,
 }
 
 /*
- * Copy up to @len bytes onto the output ring of @r, as many as fit.
- * Returns how many went.
+ * Where a run of bytes starting at ring index @idx lies in a ring array
+ * of @size bytes.  The arrays of io/console.h are a power of two long
+ * (1024 in, 2048 out) and the indexes run free, so the run starts at
+ * @idx masked and wraps at most once: @first bytes up to the array's
+ * end, then @second from its start.  Both directions copy with it, a
+ * memcpy() per part.
+ */
+struct ring_run {
+	size_t at, first, second;
+};
+
+static struct ring_run locate_run(XENCONS_RING_IDX idx, size_t size,
+			       size_t len)
+{
+	size_t at = idx & (size - 1);
+	size_t first = min(len, size - at);
+
+	return (struct ring_run){ at, first, len - first };
+}
+
+/*
+ * Put as much of @buf as there is room for onto the output ring of @r;
+ * returns how many bytes went.
  */
 VISIBLE_IF_KUNIT int xencons_write(struct xencons_interface *r,
 				   const char *buf, int len)
 {
-	XENCONS_RING_IDX cons, prod;
-	int sent = 0;
+	XENCONS_RING_IDX cons = READ_ONCE(r->out_cons);
+	XENCONS_RING_IDX prod = r->out_prod;
+	struct ring_run run;
+	size_t room;
 
-	cons = READ_ONCE(r->out_cons);
-	prod = r->out_prod;
-	/* xenconsoled may have moved out_cons; read it before the data. */
+	/* The consumer index before we reuse the space it frees. */
 	virt_mb();
 	if (!cons_indexes_sane(prod, cons, sizeof(r->out))) {
 		pr_err_ratelimited("output ring indexes out of range (prod %u, cons %u), output dropped\n",
 				   prod, cons);
 		prod = cons;
 	}
-	while (sent < len && prod - cons < sizeof(r->out))
-		r->out[MASK_XENCONS_IDX(prod++, r->out)] = buf[sent++];
+	room = sizeof(r->out) - (prod - cons);
+	run = locate_run(prod, sizeof(r->out), min_t(size_t, len, room));
+	memcpy(r->out + run.at, buf, run.first);
+	memcpy(r->out, buf + run.first, run.second);
 	/* The bytes before the index that publishes them. */
 	virt_wmb();
-	r->out_prod = prod;
-	return sent;
+	r->out_prod = prod + run.first + run.second;
+	return run.first + run.second;
 }
 
 /*
- * Take up to @len bytes off the input ring of @r, as many as it holds.
- * Returns how many came.
+ * Take as much of the input ring of @r as @buf holds; returns how many
+ * bytes came.
  */
 VISIBLE_IF_KUNIT int xencons_read(struct xencons_interface *r, char *buf,
 				  int len)
 {
-	XENCONS_RING_IDX cons, prod;
-	int got = 0;
+	XENCONS_RING_IDX cons = r->in_cons;
+	XENCONS_RING_IDX prod = READ_ONCE(r->in_prod);
+	struct ring_run run;
 
-	cons = r->in_cons;
-	prod = READ_ONCE(r->in_prod);
-	/* The index before the bytes it covers. */
+	/* The producer index before the bytes it covers. */
 	virt_rmb();
 	if (!cons_indexes_sane(prod, cons, sizeof(r->in))) {
 		pr_err_ratelimited("input ring indexes out of range (prod %u, cons %u), input dropped\n",
 				   prod, cons);
 		cons = prod;
 	}
-	while (cons != prod && got < len)
-		buf[got++] = r->in[MASK_XENCONS_IDX(cons++, r->in)];
-	/* Done reading the bytes before xenconsoled may overwrite them. */
+	run = locate_run(cons, sizeof(r->in), min_t(size_t, len, prod - cons));
+	memcpy(buf, r->in + run.at, run.first);
+	memcpy(buf + run.first, r->in, run.second);
+	/* Done with the bytes before xenconsoled may overwrite them. */
 	virt_mb();
-	r->in_cons = cons;
-	return got;
+	r->in_cons = cons + run.first + run.second;
+	return run.first + run.second;
 }
 
 static int ring_put(u32 vterm, const char *buf, int len)
