@@ -142,63 +142,93 @@ VISIBLE_IF_KUNIT int xencons_read(struct xencons_interface *r, char *buf,
 	return run.first + run.second;
 }
 
-static int ring_put(u32 vterm, const char *buf, int len)
-{
-	int sent = xencons_write(cons_ring, buf, len);
+/* ---- What hvc sees ------------------------------------------------------ */
 
-	if (sent)
+/*
+ * hvc's view of the console: the ring in a domU (cons_ring set), Xen's
+ * console in dom0 (cons_ring NULL).  One set of operations serves both;
+ * which one is behind it is found once, by find_ring().
+ */
+static int xen_cons_put(u32 vterm, const char *buf, int len)
+{
+	int rc;
+
+	if (!cons_ring) {
+		rc = HYPERVISOR_console_io(CONSOLEIO_write, len, buf);
+		return rc < 0 ? rc : len;
+	}
+	rc = xencons_write(cons_ring, buf, len);
+	if (rc)
 		notify_remote_via_evtchn(cons_port);
-	return sent;
+	return rc;
 }
 
-static int ring_get(u32 vterm, char *buf, int len)
+static int xen_cons_get(u32 vterm, char *buf, int len)
 {
-	int got = xencons_read(cons_ring, buf, len);
+	int rc;
 
-	if (got)
+	if (!cons_ring) {
+		rc = HYPERVISOR_console_io(CONSOLEIO_read, len, buf);
+		return max(rc, 0);
+	}
+	rc = xencons_read(cons_ring, buf, len);
+	if (rc)
 		notify_remote_via_evtchn(cons_port);
-	return got;
+	return rc;
 }
 
 /*
- * The peer's event means it moved in_prod (input for us) or out_cons
- * (room for our output).  The channel is bound with late EOI: it stays
- * masked until we have looked, and an event that moved neither index
- * since the last one is reported spurious, so a console daemon that
- * notifies in a loop is slowed down by the event core (xen/events.h)
- * instead of keeping a vCPU in this handler.
+ * A domU's event means the peer moved in_prod (input for us) or
+ * out_cons (room for our output).  That channel is bound with late EOI:
+ * it stays masked until we have looked, and an event that moved neither
+ * index since the last one is reported spurious, so a console daemon
+ * that notifies in a loop is slowed down by the event core
+ * (xen/events.h) instead of keeping a vCPU in this handler.  dom0's
+ * VIRQ_CONSOLE is an ordinary interrupt.
  */
 static XENCONS_RING_IDX seen_in_prod, seen_out_cons;
 
-static irqreturn_t domu_interrupt(int irq, void *dev_id)
+static bool ring_moved(void)
 {
 	XENCONS_RING_IDX in_prod = READ_ONCE(cons_ring->in_prod);
 	XENCONS_RING_IDX out_cons = READ_ONCE(cons_ring->out_cons);
-	bool news = in_prod != seen_in_prod || out_cons != seen_out_cons;
+	bool moved = in_prod != seen_in_prod || out_cons != seen_out_cons;
 
 	seen_in_prod = in_prod;
 	seen_out_cons = out_cons;
+	return moved;
+}
+
+static irqreturn_t xen_cons_interrupt(int irq, void *dev_id)
+{
+	bool moved = cons_ring ? ring_moved() : true;
+
 	if (hvc_poll(dev_id))
 		hvc_kick();
-	xen_irq_lateeoi(irq, news ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	if (cons_ring)
+		xen_irq_lateeoi(irq, moved ? 0 : XEN_EOI_FLAG_SPURIOUS);
 	return IRQ_HANDLED;
 }
 
-/* hvc's irq notifiers, with our handler: see notifier_add_irq(). */
-static int domu_notifier_add(struct hvc_struct *hp, int irq)
+/*
+ * hvc asks for the interrupt when the tty opens and lets it go when it
+ * closes or hangs up; hvc_irq.c's helpers would bind their own handler,
+ * which knows nothing of late EOI.
+ */
+static int xen_cons_irq_get(struct hvc_struct *hp, int irq)
 {
 	int rc;
 
 	hp->irq_requested = 0;
 	if (!irq)
 		return 0;
-	rc = request_irq(irq, domu_interrupt, 0, "hvc_console", hp);
+	rc = request_irq(irq, xen_cons_interrupt, 0, "hvc_console", hp);
 	if (!rc)
 		hp->irq_requested = 1;
 	return rc;
 }
 
-static void domu_notifier_del(struct hvc_struct *hp, int irq)
+static void xen_cons_irq_put(struct hvc_struct *hp, int irq)
 {
 	if (!hp->irq_requested)
 		return;
@@ -206,42 +236,13 @@ static void domu_notifier_del(struct hvc_struct *hp, int irq)
 	hp->irq_requested = 0;
 }
 
-/* ---- dom0: Xen's console ---------------------------------------------------- */
-
-static int dom0_put(u32 vterm, const char *buf, int len)
-{
-	int rc = HYPERVISOR_console_io(CONSOLEIO_write, len, buf);
-
-	return rc < 0 ? rc : len;
-}
-
-static int dom0_get(u32 vterm, char *buf, int len)
-{
-	int rc = HYPERVISOR_console_io(CONSOLEIO_read, len, buf);
-
-	return rc < 0 ? 0 : rc;
-}
-
-static const struct hv_ops domu_ops = {
-	.get_chars = ring_get,
-	.put_chars = ring_put,
-	.notifier_add = domu_notifier_add,
-	.notifier_del = domu_notifier_del,
-	.notifier_hangup = domu_notifier_del,
+static const struct hv_ops xen_cons_ops = {
+	.get_chars = xen_cons_get,
+	.put_chars = xen_cons_put,
+	.notifier_add = xen_cons_irq_get,
+	.notifier_del = xen_cons_irq_put,
+	.notifier_hangup = xen_cons_irq_put,
 };
-
-static const struct hv_ops dom0_ops = {
-	.get_chars = dom0_get,
-	.put_chars = dom0_put,
-	.notifier_add = notifier_add_irq,
-	.notifier_del = notifier_del_irq,
-	.notifier_hangup = notifier_hangup_irq,
-};
-
-static const struct hv_ops *cons_ops(void)
-{
-	return xen_initial_domain() ? &dom0_ops : &domu_ops;
-}
 
 static bool find_ring(void)
 {
@@ -259,7 +260,7 @@ static int __init xen_hvc_console_init(void)
 {
 	if (!xen_pv_domain() || !find_ring())
 		return -ENODEV;
-	hvc_instantiate(XEN_VTERM, 0, cons_ops());
+	hvc_instantiate(XEN_VTERM, 0, &xen_cons_ops);
 	return 0;
 }
 console_initcall(xen_hvc_console_init);
@@ -277,7 +278,7 @@ static int __init xen_hvc_init(void)
 		cons_irq = bind_evtchn_to_irq_lateeoi(cons_port);
 	if (cons_irq < 0)
 		return cons_irq;
-	hp = hvc_alloc(XEN_VTERM, cons_irq, cons_ops(), 256);
+	hp = hvc_alloc(XEN_VTERM, cons_irq, &xen_cons_ops, 256);
 	if (IS_ERR(hp)) {
 		unbind_from_irq(cons_irq);
 		return PTR_ERR(hp);
