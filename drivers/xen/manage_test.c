@@ -130,21 +130,23 @@ static int fake_end(struct control_store *store, struct xenbus_transaction t,
 	return 0;
 }
 
+/* What xenbus would do, played by the fake. */
+static const struct control_store fake_ops = {
+	.start = fake_start,
+	.read = fake_read,
+	.write = fake_write,
+	.end = fake_end,
+};
+
 /* @value NULL: no node. */
 static void fake_init(struct fake_store *f, struct kunit *test,
 		      const char *name, const char *value)
 {
-	*f = (struct fake_store) {
-		.store = {
-			.start = fake_start,
-			.read = fake_read,
-			.write = fake_write,
-			.end = fake_end,
-		},
-		.test = test,
-		.name = name,
-		.exists = value,
-	};
+	memset(f, 0, sizeof(*f));
+	f->store = fake_ops;
+	f->test = test;
+	f->name = name;
+	f->exists = value;
 	if (value)
 		strscpy(f->value, value, sizeof(f->value));
 }
