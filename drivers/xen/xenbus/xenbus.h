@@ -53,6 +53,43 @@ struct xs_event {
 	char data[];
 };
 
+/* What follows the path in a request's payload. */
+enum xs_arg {
+	XS_ARG_NONE,
+	XS_ARG_STRING,		/* a string with its NUL */
+	XS_ARG_BYTES,		/* bytes to the end of the message, no NUL */
+};
+
+/* What a successful reply carries for the caller. */
+enum xs_reply_kind {
+	XS_REPLY_ACK,		/* "OK": nothing */
+	XS_REPLY_VALUE,		/* a node's bytes */
+	XS_REPLY_NAMES,		/* a directory's names */
+	XS_REPLY_TX_ID,		/* a new transaction's id */
+};
+
+/* dir, "/", node and one argument at most. */
+#define XS_MSG_PARTS	4
+
+/* One request: its header's fields and its payload, in parts. */
+struct xs_msg {
+	u32 type;
+	u32 tx_id;
+	enum xs_reply_kind expect;
+	unsigned int nr_parts;
+	struct kvec part[XS_MSG_PARTS];
+};
+
+/* A reply, taken as its xs_reply_kind says. */
+struct xs_reply {
+	union {
+		char *value;	/* NUL-terminated after its len bytes */
+		char **names;	/* len of them, one kfree() frees all */
+		u32 tx_id;
+	};
+	unsigned int len;
+};
+
 /* A watch's token: its address in hex, and the NUL. */
 #define XS_WATCH_TOKEN_LEN	(2 * sizeof(long) + 1)
 
@@ -74,8 +111,11 @@ struct xenbus_watch *xs_watch_by_token(struct list_head *watches,
 				       const char *token);
 int xs_errno(const char *name);
 int xs_reply_status(u32 sent, u32 got, const char *body);
-char *xs_join_path(const char *dir, const char *node);
-char **xs_split_names(const char *names, unsigned int len, unsigned int *num);
+int xs_msg_build(struct xs_msg *m, u32 tx_id, u32 type,
+		 const char *dir, const char *node, const char *arg);
+char **xs_names_from_reply(char *body, unsigned int len, unsigned int *num);
+int xs_reply_take(enum xs_reply_kind kind, char *body, unsigned int len,
+		  struct xs_reply *r);
 struct xs_event *xs_queue_event(struct list_head *queue, unsigned int *nr,
 				unsigned int max, struct xs_event *ev);
 #endif

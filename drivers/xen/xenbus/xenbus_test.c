@@ -113,24 +113,6 @@ static void otherend_checked(struct kunit *test)
 			-EINVAL);
 }
 
-static void path_joined(struct kunit *test)
-{
-	char *p;
-
-	p = xs_join_path("device/vbd/51712", "state");
-	KUNIT_EXPECT_STREQ(test, p, "device/vbd/51712/state");
-	kfree(p);
-	p = xs_join_path("memory/target", "");
-	KUNIT_EXPECT_STREQ(test, p, "memory/target");
-	kfree(p);
-	p = xs_join_path("", "control/shutdown");
-	KUNIT_EXPECT_STREQ(test, p, "control/shutdown");
-	kfree(p);
-	p = xs_join_path("", "");
-	KUNIT_EXPECT_STREQ(test, p, "");
-	kfree(p);
-}
-
 static void device_path_split(struct kunit *test)
 {
 	char type[XENBUS_NAME_LEN], id[XENBUS_NAME_LEN];
@@ -202,7 +184,6 @@ static struct kunit_case xenbus_cases[] = {
 	KUNIT_CASE(state_values_refused),
 	KUNIT_CASE(otherend_old_closed_ignored),
 	KUNIT_CASE(otherend_checked),
-	KUNIT_CASE(path_joined),
 	KUNIT_CASE(device_path_split),
 	KUNIT_CASE(device_path_refused),
 	KUNIT_CASE(driver_matched_by_type),

@@ -650,189 +650,234 @@ void *xs_talk_raw(u32 tx_id, u32 *type, const struct kvec *iov,
 	return w.body;
 }
 
-/* The same, with an error reply turned into its errno. */
-static void *xs_talk(struct xenbus_transaction t, enum xsd_sockmsg_type type,
-		     const struct kvec *iov, unsigned int nr, unsigned int *len)
-{
-	u32 reply_type = type;
-	unsigned int reply_len;
-	char *body;
-	int rc;
+/*
+ * What each operation we send carries and what its reply holds, from
+ * the protocol (xs_wire.h, and docs/misc/xenstore.txt in Xen): the
+ * payload is strings laid end to end, the store telling them apart by
+ * their NULs.  A path always ends in its NUL; after it, XS_WRITE's value
+ * runs to the end of the message without one, XS_WATCH's token has one.
+ * The transaction operations have no path, only one short string.
+ */
+static const struct xs_op {
+	bool path;		/* the payload starts with dir/node */
+	enum xs_arg arg;	/* what follows it */
+	enum xs_reply_kind reply;
+} xs_ops[XS_TYPE_COUNT] = {
+	[XS_READ]		= { true, XS_ARG_NONE, XS_REPLY_VALUE },
+	[XS_DIRECTORY]		= { true, XS_ARG_NONE, XS_REPLY_NAMES },
+	[XS_MKDIR]		= { true, XS_ARG_NONE, XS_REPLY_ACK },
+	[XS_RM]			= { true, XS_ARG_NONE, XS_REPLY_ACK },
+	[XS_WRITE]		= { true, XS_ARG_BYTES, XS_REPLY_ACK },
+	[XS_WATCH]		= { true, XS_ARG_STRING, XS_REPLY_ACK },
+	[XS_UNWATCH]		= { true, XS_ARG_STRING, XS_REPLY_ACK },
+	[XS_TRANSACTION_START]	= { false, XS_ARG_STRING, XS_REPLY_TX_ID },
+	[XS_TRANSACTION_END]	= { false, XS_ARG_STRING, XS_REPLY_ACK },
+};
 
-	body = xs_talk_raw(t.id, &reply_type, iov, nr, &reply_len);
-	if (IS_ERR(body))
-		return body;
-	rc = xs_reply_status(type, reply_type, body);
-	if (rc) {
-		kfree(body);
-		return ERR_PTR(rc);
+static void xs_msg_part(struct xs_msg *m, const char *s, bool nul)
+{
+	m->part[m->nr_parts].iov_base = (void *)s;
+	m->part[m->nr_parts].iov_len = strlen(s) + nul;
+	m->nr_parts++;
+}
+
+/*
+ * Describe in @m the request @type, in the transaction @tx_id, on the
+ * path @dir/@node (either may be "", which leaves the slash out too)
+ * followed by @arg, as xs_ops says that operation wants them; NULL for
+ * what it has none of.  The path is sent as up to three parts (dir, "/",
+ * node), straight from the caller's strings: nothing is allocated.
+ * -EINVAL for a request the table does not describe that way.
+ */
+VISIBLE_IF_KUNIT int xs_msg_build(struct xs_msg *m, u32 tx_id, u32 type,
+				  const char *dir, const char *node,
+				  const char *arg)
+{
+	const struct xs_op *op = type < ARRAY_SIZE(xs_ops) ? &xs_ops[type] :
+				 NULL;
+
+	if (!op || (!op->path && !op->arg) || op->path != (dir && node) ||
+	    (op->arg == XS_ARG_NONE) != !arg)
+		return -EINVAL;
+	m->type = type;
+	m->tx_id = tx_id;
+	m->expect = op->reply;
+	m->nr_parts = 0;
+	if (op->path) {
+		if (*dir && *node) {
+			xs_msg_part(m, dir, false);
+			xs_msg_part(m, "/", false);
+		}
+		xs_msg_part(m, *node ? node : dir, true);
 	}
-	if (len)
-		*len = reply_len;
-	return body;
-}
-
-/* A request whose payload is one NUL-terminated string. */
-static void *xs_single(struct xenbus_transaction t, enum xsd_sockmsg_type type,
-		       const char *string, unsigned int *len)
-{
-	struct kvec iov = {
-		.iov_base = (void *)string,
-		.iov_len = strlen(string) + 1,
-	};
-
-	return xs_talk(t, type, &iov, 1, len);
-}
-
-/* Requests whose reply carries nothing but "OK". */
-static int xs_ok(void *reply)
-{
-	if (IS_ERR(reply))
-		return PTR_ERR(reply);
-	kfree(reply);
+	if (arg)
+		xs_msg_part(m, arg, op->arg == XS_ARG_STRING);
 	return 0;
 }
 
-/* "dir/node", or either alone when the other is empty. */
-VISIBLE_IF_KUNIT char *xs_join_path(const char *dir, const char *node)
+/*
+ * A directory listing is names, each ended by a NUL.  Callers free the
+ * list with one kfree(), so the array and the names share a block: the
+ * reply body itself, grown to hold the pointers in front and its bytes
+ * moved up behind them.  @body holds @len bytes and the NUL every reply
+ * gets after them, which ends a last name the store left unterminated.
+ * The body is consumed, whatever the outcome.
+ */
+VISIBLE_IF_KUNIT char **xs_names_from_reply(char *body, unsigned int len,
+					    unsigned int *num)
 {
-	if (!node[0])
-		return kstrdup(dir, GFP_NOIO | __GFP_HIGH);
-	if (!dir[0])
-		return kstrdup(node, GFP_NOIO | __GFP_HIGH);
-	return kasprintf(GFP_NOIO | __GFP_HIGH, "%s/%s", dir, node);
+	unsigned int n = 0, i, at;
+	char **list;
+
+	for (at = 0; at < len; at += strlen(body + at) + 1)
+		n++;
+	list = krealloc(body, n * sizeof(*list) + len + 1,
+			GFP_NOIO | __GFP_HIGH);
+	if (!list) {
+		kfree(body);
+		return ERR_PTR(-ENOMEM);
+	}
+	body = memmove(list + n, list, len + 1);
+	for (i = 0, at = 0; i < n; i++, at += strlen(body + at) + 1)
+		list[i] = body + at;
+	*num = n;
+	return list;
+}
+
+/*
+ * Turn the successful reply @body/@len to a request that expects @kind
+ * into what the caller gets in @r (NULL when it wants nothing).  The
+ * body is consumed: handed over in @r or freed.
+ */
+VISIBLE_IF_KUNIT int xs_reply_take(enum xs_reply_kind kind, char *body,
+				   unsigned int len, struct xs_reply *r)
+{
+	int rc = 0;
+
+	switch (kind) {
+	case XS_REPLY_VALUE:
+		r->value = body;
+		r->len = len;
+		return 0;
+	case XS_REPLY_NAMES:
+		r->names = xs_names_from_reply(body, len, &r->len);
+		return PTR_ERR_OR_ZERO(r->names);
+	case XS_REPLY_TX_ID:
+		/* The store's id in decimal ("17\0"); not the caller's 0. */
+		rc = kstrtou32(body, 10, &r->tx_id);
+		break;
+	case XS_REPLY_ACK:
+		/* "OK": the reply's type already said it all. */
+		break;
+	}
+	kfree(body);
+	return rc;
+}
+
+/*
+ * Every operation the kernel sends goes through here: describe it, send
+ * it, wait, turn an XS_ERROR into its errno and the reply into @r.
+ */
+static int xs_request(struct xenbus_transaction t, u32 type, const char *dir,
+		      const char *node, const char *arg, struct xs_reply *r)
+{
+	struct xs_msg m;
+	unsigned int len;
+	u32 got;
+	char *body;
+	int rc;
+
+	rc = xs_msg_build(&m, t.id, type, dir, node, arg);
+	if (rc)
+		return rc;
+	got = m.type;
+	body = xs_talk_raw(m.tx_id, &got, m.part, m.nr_parts, &len);
+	if (IS_ERR(body))
+		return PTR_ERR(body);
+	rc = xs_reply_status(m.type, got, body);
+	if (rc) {
+		kfree(body);
+		return rc;
+	}
+	return xs_reply_take(m.expect, body, len, r);
 }
 
 void *xenbus_read(struct xenbus_transaction t, const char *dir,
 		  const char *node, unsigned int *len)
 {
-	char *path = xs_join_path(dir, node);
-	void *value;
+	struct xs_reply r;
+	int rc = xs_request(t, XS_READ, dir, node, NULL, &r);
 
-	if (!path)
-		return ERR_PTR(-ENOMEM);
-	value = xs_single(t, XS_READ, path, len);
-	kfree(path);
-	return value;
+	if (rc)
+		return ERR_PTR(rc);
+	if (len)
+		*len = r.len;
+	return r.value;
 }
 EXPORT_SYMBOL_GPL(xenbus_read);
 
 int xenbus_write(struct xenbus_transaction t, const char *dir,
 		 const char *node, const char *string)
 {
-	char *path = xs_join_path(dir, node);
-	struct kvec iov[2];
-	int rc;
-
-	if (!path)
-		return -ENOMEM;
-	iov[0].iov_base = path;
-	iov[0].iov_len = strlen(path) + 1;
-	iov[1].iov_base = (void *)string;
-	iov[1].iov_len = strlen(string);
-	rc = xs_ok(xs_talk(t, XS_WRITE, iov, ARRAY_SIZE(iov), NULL));
-	kfree(path);
-	return rc;
+	return xs_request(t, XS_WRITE, dir, node, string, NULL);
 }
 EXPORT_SYMBOL_GPL(xenbus_write);
-
-static int path_op(struct xenbus_transaction t, enum xsd_sockmsg_type type,
-		   const char *dir, const char *node)
-{
-	char *path = xs_join_path(dir, node);
-	int rc;
-
-	if (!path)
-		return -ENOMEM;
-	rc = xs_ok(xs_single(t, type, path, NULL));
-	kfree(path);
-	return rc;
-}
 
 int xenbus_mkdir(struct xenbus_transaction t, const char *dir,
 		 const char *node)
 {
-	return path_op(t, XS_MKDIR, dir, node);
+	return xs_request(t, XS_MKDIR, dir, node, NULL, NULL);
 }
 EXPORT_SYMBOL_GPL(xenbus_mkdir);
 
 int xenbus_rm(struct xenbus_transaction t, const char *dir, const char *node)
 {
-	return path_op(t, XS_RM, dir, node);
+	return xs_request(t, XS_RM, dir, node, NULL, NULL);
 }
 EXPORT_SYMBOL_GPL(xenbus_rm);
-
-/*
- * "a\0b\0c\0" -> { "a", "b", "c" } in one allocation.  @names holds @len
- * bytes and a NUL after them (as every reply body does), so a last
- * string the reply left unterminated still ends inside the copy.
- */
-VISIBLE_IF_KUNIT char **xs_split_names(const char *names, unsigned int len,
-				       unsigned int *num)
-{
-	const char *p;
-	char *copy, **list;
-	unsigned int n = 0, i;
-
-	for (p = names; p < names + len; p += strlen(p) + 1)
-		n++;
-	list = kmalloc(n * sizeof(char *) + len + 1, GFP_NOIO | __GFP_HIGH);
-	if (!list)
-		return ERR_PTR(-ENOMEM);
-	copy = memcpy(&list[n], names, len + 1);
-	for (i = 0; i < n; i++, copy += strlen(copy) + 1)
-		list[i] = copy;
-	*num = n;
-	return list;
-}
 
 char **xenbus_directory(struct xenbus_transaction t, const char *dir,
 			const char *node, unsigned int *num)
 {
-	char *path = xs_join_path(dir, node), *names, **list;
-	unsigned int len;
+	struct xs_reply r;
+	int rc = xs_request(t, XS_DIRECTORY, dir, node, NULL, &r);
 
-	if (!path)
-		return ERR_PTR(-ENOMEM);
-	names = xs_single(t, XS_DIRECTORY, path, &len);
-	kfree(path);
-	if (IS_ERR(names))
-		return (char **)names;
-	list = xs_split_names(names, len, num);
-	kfree(names);
-	return list;
+	if (rc)
+		return ERR_PTR(rc);
+	*num = r.len;
+	return r.names;
 }
 EXPORT_SYMBOL_GPL(xenbus_directory);
 
+/* A node exists when the store will list it (it needs no children). */
 int xenbus_exists(struct xenbus_transaction t, const char *dir,
 		  const char *node)
 {
-	unsigned int n;
-	char **list = xenbus_directory(t, dir, node, &n);
+	struct xs_reply r;
 
-	if (IS_ERR(list))
+	if (xs_request(t, XS_DIRECTORY, dir, node, NULL, &r))
 		return 0;
-	kfree(list);
+	kfree(r.names);
 	return 1;
 }
 EXPORT_SYMBOL_GPL(xenbus_exists);
 
 int xenbus_transaction_start(struct xenbus_transaction *t)
 {
-	char *id = xs_single(XBT_NIL, XS_TRANSACTION_START, "", NULL);
-	int rc;
+	struct xs_reply r;
+	int rc = xs_request(XBT_NIL, XS_TRANSACTION_START, NULL, NULL, "", &r);
 
-	if (IS_ERR(id))
-		return PTR_ERR(id);
-	rc = kstrtou32(id, 10, &t->id);
-	kfree(id);
+	if (!rc)
+		t->id = r.tx_id;
 	return rc;
 }
 EXPORT_SYMBOL_GPL(xenbus_transaction_start);
 
+/* The store takes "T" to commit, "F" to throw the changes away. */
 int xenbus_transaction_end(struct xenbus_transaction t, int abort)
 {
-	return xs_ok(xs_single(t, XS_TRANSACTION_END, abort ? "F" : "T", NULL));
+	return xs_request(t, XS_TRANSACTION_END, NULL, NULL, abort ? "F" : "T",
+			  NULL);
 }
 EXPORT_SYMBOL_GPL(xenbus_transaction_end);
 
@@ -953,14 +998,9 @@ EXPORT_SYMBOL_GPL(xenbus_gather);
 static int watch_op(enum xsd_sockmsg_type type, struct xenbus_watch *watch)
 {
 	char token[XS_WATCH_TOKEN_LEN];
-	struct kvec iov[2];
 
 	xs_watch_token(watch, token);
-	iov[0].iov_base = (void *)watch->node;
-	iov[0].iov_len = strlen(watch->node) + 1;
-	iov[1].iov_base = token;
-	iov[1].iov_len = strlen(token) + 1;
-	return xs_ok(xs_talk(XBT_NIL, type, iov, ARRAY_SIZE(iov), NULL));
+	return xs_request(XBT_NIL, type, watch->node, "", token, NULL);
 }
 
 int register_xenbus_watch(struct xenbus_watch *watch)

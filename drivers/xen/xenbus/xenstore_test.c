@@ -311,65 +311,168 @@ static void reply_status(struct kunit *test)
 			-EIO);
 }
 
+/* ---- Requests ------------------------------------------------------------ */
+
+/* The payload @m describes, laid end to end as it goes on the ring. */
+static unsigned int flatten(const struct xs_msg *m, char *buf,
+			    unsigned int size)
+{
+	unsigned int i, len = 0;
+
+	for (i = 0; i < m->nr_parts; i++) {
+		if (len + m->part[i].iov_len > size)
+			return UINT_MAX;
+		memcpy(buf + len, m->part[i].iov_base, m->part[i].iov_len);
+		len += m->part[i].iov_len;
+	}
+	return len;
+}
+
+static const struct {
+	u32 type;
+	const char *dir, *node, *arg;
+	/* The payload and its length (NULs inside), or -EINVAL. */
+	const char *payload;
+	int len;
+	enum xs_reply_kind expect;
+} requests[] = {
+	{ XS_READ, "device/vbd/51712", "state", NULL,
+	  "device/vbd/51712/state", 23, XS_REPLY_VALUE },
+	{ XS_READ, "memory/target", "", NULL, "memory/target", 14,
+	  XS_REPLY_VALUE },
+	{ XS_READ, "", "control/shutdown", NULL, "control/shutdown", 17,
+	  XS_REPLY_VALUE },
+	{ XS_READ, "", "", NULL, "", 1, XS_REPLY_VALUE },
+	{ XS_DIRECTORY, "device", "vbd", NULL, "device/vbd", 11,
+	  XS_REPLY_NAMES },
+	{ XS_MKDIR, "a", "b", NULL, "a/b", 4, XS_REPLY_ACK },
+	{ XS_RM, "a", "", NULL, "a", 2, XS_REPLY_ACK },
+	/* The value runs to the end of the message: no NUL. */
+	{ XS_WRITE, "device/vif/0", "mac", "on", "device/vif/0/mac\0on", 19,
+	  XS_REPLY_ACK },
+	{ XS_WRITE, "a", "", "", "a", 2, XS_REPLY_ACK },
+	/* The token is a string of its own: with its NUL. */
+	{ XS_WATCH, "backend", "", "7", "backend\0007", 10, XS_REPLY_ACK },
+	{ XS_UNWATCH, "", "backend", "7", "backend\0007", 10, XS_REPLY_ACK },
+	{ XS_TRANSACTION_START, NULL, NULL, "", "", 1, XS_REPLY_TX_ID },
+	{ XS_TRANSACTION_END, NULL, NULL, "T", "T", 2, XS_REPLY_ACK },
+	/* What the table does not describe is refused. */
+	{ XS_READ, "a", "b", "x", NULL, -EINVAL },
+	{ XS_WRITE, "a", "b", NULL, NULL, -EINVAL },
+	{ XS_READ, NULL, NULL, NULL, NULL, -EINVAL },
+	{ XS_TRANSACTION_END, "a", "", "T", NULL, -EINVAL },
+	{ XS_WATCH_EVENT, "a", "", "7", NULL, -EINVAL },
+	{ XS_ERROR, "a", "", NULL, NULL, -EINVAL },
+	{ XS_TYPE_COUNT, "a", "", NULL, NULL, -EINVAL },
+	{ XS_INVALID, "a", "", NULL, NULL, -EINVAL },
+};
+
+static void request_payloads(struct kunit *test)
+{
+	char buf[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(requests); i++) {
+		struct xs_msg m;
+		int rc;
+
+		rc = xs_msg_build(&m, 5, requests[i].type, requests[i].dir,
+				  requests[i].node, requests[i].arg);
+		if (requests[i].len < 0) {
+			KUNIT_EXPECT_EQ_MSG(test, rc, requests[i].len,
+					    "request %u", i);
+			continue;
+		}
+		KUNIT_ASSERT_EQ_MSG(test, rc, 0, "request %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, m.type, requests[i].type,
+				    "request %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, m.tx_id, 5U, "request %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, m.expect, requests[i].expect,
+				    "request %u", i);
+		KUNIT_ASSERT_EQ_MSG(test, flatten(&m, buf, sizeof(buf)),
+				    (unsigned int)requests[i].len,
+				    "request %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(buf, requests[i].payload,
+						 requests[i].len), 0,
+				    "request %u", i);
+	}
+}
+
+/* What the caller gets from a successful reply of each kind. */
+static void reply_kinds(struct kunit *test)
+{
+	struct xs_reply r = { };
+
+	KUNIT_ASSERT_EQ(test, xs_reply_take(XS_REPLY_VALUE,
+					    kstrdup("4", GFP_KERNEL), 1, &r),
+			0);
+	KUNIT_EXPECT_STREQ(test, r.value, "4");
+	KUNIT_EXPECT_EQ(test, r.len, 1U);
+	kfree(r.value);
+
+	KUNIT_EXPECT_EQ(test, xs_reply_take(XS_REPLY_TX_ID,
+					    kstrdup("17", GFP_KERNEL), 3, &r),
+			0);
+	KUNIT_EXPECT_EQ(test, r.tx_id, 17U);
+	KUNIT_EXPECT_NE(test, xs_reply_take(XS_REPLY_TX_ID,
+					    kstrdup("x", GFP_KERNEL), 2, &r),
+			0);
+	KUNIT_EXPECT_NE(test, xs_reply_take(XS_REPLY_TX_ID,
+					    kstrdup("4294967296", GFP_KERNEL),
+					    11, &r), 0);
+	/* Nothing to hand over: the caller may pass no reply at all. */
+	KUNIT_EXPECT_EQ(test, xs_reply_take(XS_REPLY_ACK,
+					    kstrdup("OK", GFP_KERNEL), 3, NULL),
+			0);
+}
+
 /* ---- Directory listings ----------------------------------------------- */
 
-static void directory_split(struct kunit *test)
+static const struct {
+	const char *body;	/* and the NUL every body gets after it */
+	unsigned int len;
+	unsigned int n;
+	const char *names;	/* joined with ',' */
+} listings[] = {
+	{ "vbd\0vif\0console\0", 16, 3, "vbd,vif,console," },
+	{ "", 0, 0, "" },
+	{ "one\0", 4, 1, "one," },
+	/* The last name unterminated inside the reply: the NUL ends it. */
+	{ "vbd\0vif", 7, 2, "vbd,vif," },
+	{ "ab", 2, 1, "ab," },
+	/* An empty name is a name. */
+	{ "a\0\0b\0", 5, 3, "a,,b," },
+};
+
+static void directory_names(struct kunit *test)
 {
-	/* Every name terminated, and the NUL every body gets after it. */
-	static const char reply[] = "vbd\0vif\0console\0";
-	unsigned int n = 99;
-	char **list;
+	unsigned int i, j;
 
-	list = xs_split_names(reply, sizeof(reply) - 1, &n);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
-	KUNIT_ASSERT_EQ(test, n, 3U);
-	KUNIT_EXPECT_STREQ(test, list[0], "vbd");
-	KUNIT_EXPECT_STREQ(test, list[1], "vif");
-	KUNIT_EXPECT_STREQ(test, list[2], "console");
-	kfree(list);
-}
+	for (i = 0; i < ARRAY_SIZE(listings); i++) {
+		char *body = kmemdup(listings[i].body, listings[i].len + 1,
+				     GFP_KERNEL);
+		char joined[32] = "";
+		unsigned int n = 99;
+		char **list;
 
-static void directory_empty(struct kunit *test)
-{
-	unsigned int n = 99;
-	char **list;
-
-	list = xs_split_names("", 0, &n);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
-	KUNIT_EXPECT_EQ(test, n, 0U);
-	kfree(list);
-}
-
-/* The last name unterminated inside the reply: the body's NUL ends it. */
-static void directory_unterminated(struct kunit *test)
-{
-	static const char body[] = "vbd\0vif";	/* 7 bytes and the NUL */
-	unsigned int n = 0;
-	char **list;
-
-	list = xs_split_names(body, 7, &n);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
-	KUNIT_ASSERT_EQ(test, n, 2U);
-	KUNIT_EXPECT_STREQ(test, list[0], "vbd");
-	KUNIT_EXPECT_STREQ(test, list[1], "vif");
-	kfree(list);
-}
-
-/* The list is a copy: the reply may go. */
-static void directory_is_a_copy(struct kunit *test)
-{
-	char *body = kstrdup("ab", GFP_KERNEL);
-	unsigned int n = 0;
-	char **list;
-
-	KUNIT_ASSERT_NOT_NULL(test, body);
-	list = xs_split_names(body, 2, &n);
-	memset(body, 'x', 2);
-	kfree(body);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
-	KUNIT_ASSERT_EQ(test, n, 1U);
-	KUNIT_EXPECT_STREQ(test, list[0], "ab");
-	kfree(list);
+		KUNIT_ASSERT_NOT_NULL(test, body);
+		list = xs_names_from_reply(body, listings[i].len, &n);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
+		KUNIT_EXPECT_EQ_MSG(test, n, listings[i].n, "listing %u", i);
+		for (j = 0; j < n; j++) {
+			strlcat(joined, list[j], sizeof(joined));
+			strlcat(joined, ",", sizeof(joined));
+		}
+		KUNIT_EXPECT_STREQ_MSG(test, joined, listings[i].names,
+				       "listing %u", i);
+		/* One block: the array, then the names inside it. */
+		for (j = 0; j < n; j++)
+			KUNIT_EXPECT_TRUE(test, (char *)list[j] >
+					  (char *)&list[n - 1] &&
+					  list[j] < (char *)(list + n) +
+					  listings[i].len + 1);
+		kfree(list);
+	}
 }
 
 /* ---- Watch events ----------------------------------------------------- */
@@ -588,10 +691,9 @@ static struct kunit_case xenstore_cases[] = {
 	KUNIT_CASE(reply_to_unknown_request),
 	KUNIT_CASE(error_names_to_errno),
 	KUNIT_CASE(reply_status),
-	KUNIT_CASE(directory_split),
-	KUNIT_CASE(directory_empty),
-	KUNIT_CASE(directory_unterminated),
-	KUNIT_CASE(directory_is_a_copy),
+	KUNIT_CASE(request_payloads),
+	KUNIT_CASE(reply_kinds),
+	KUNIT_CASE(directory_names),
 	KUNIT_CASE(watch_event_parsed),
 	KUNIT_CASE(watch_event_malformed),
 	KUNIT_CASE(watch_found_by_token),
