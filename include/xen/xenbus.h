@@ -56,7 +56,10 @@ char **xenbus_directory(struct xenbus_transaction t, const char *dir,
 int xenbus_transaction_start(struct xenbus_transaction *t);
 int xenbus_transaction_end(struct xenbus_transaction t, int abort);
 
-/* Read a node and parse it with sscanf; returns the number of fields. */
+/*
+ * Read a node and parse it with sscanf; returns the number of fields,
+ * -EINVAL when the value holds none.
+ */
 __scanf(4, 5)
 int xenbus_scanf(struct xenbus_transaction t, const char *dir,
 		 const char *node, const char *fmt, ...);

@@ -884,18 +884,24 @@ EXPORT_SYMBOL_GPL(xenbus_transaction_end);
 int xenbus_scanf(struct xenbus_transaction t, const char *dir,
 		 const char *node, const char *fmt, ...)
 {
+	struct xs_reply r;
 	va_list ap;
-	char *value;
-	int rc;
+	int fields;
 
-	value = xenbus_read(t, dir, node, NULL);
-	if (IS_ERR(value))
-		return PTR_ERR(value);
+	fields = xs_request(t, XS_READ, dir, node, NULL, &r);
+	if (fields)
+		return fields;
 	va_start(ap, fmt);
-	rc = vsscanf(value, fmt, ap);
+	fields = vsscanf(r.value, fmt, ap);
 	va_end(ap);
-	kfree(value);
-	return rc ? rc : -ERANGE;
+	kfree(r.value);
+	/*
+	 * Callers test for "fewer fields than I asked for" or for "< 0":
+	 * a node that holds none of them must fail either test, so it is
+	 * -EINVAL, what xenbus_gather() and xenbus_read_u64() say of a
+	 * value that is not what was asked for.
+	 */
+	return fields > 0 ? fields : -EINVAL;
 }
 EXPORT_SYMBOL_GPL(xenbus_scanf);
 
@@ -947,46 +953,72 @@ unsigned int xenbus_read_unsigned(const char *dir, const char *node,
 }
 EXPORT_SYMBOL_GPL(xenbus_read_unsigned);
 
+/*
+ * What drivers print into the store is nearly always a number, a state
+ * or a short name: it is formatted on the stack, and only a longer value
+ * needs memory.  xenbus_printf() runs on the resume path of every
+ * frontend, where an allocation is best avoided.
+ */
+#define XS_PRINTF_STACK	40
+
 int xenbus_printf(struct xenbus_transaction t, const char *dir,
 		  const char *node, const char *fmt, ...)
 {
-	va_list ap;
-	char *value;
+	char small[XS_PRINTF_STACK], *value = small;
+	va_list ap, again;
 	int rc;
 
 	va_start(ap, fmt);
-	value = kvasprintf(GFP_NOIO | __GFP_HIGH, fmt, ap);
+	va_copy(again, ap);
+	if (vsnprintf(small, sizeof(small), fmt, ap) >= sizeof(small))
+		value = kvasprintf(GFP_NOIO | __GFP_HIGH, fmt, again);
+	va_end(again);
 	va_end(ap);
 	if (!value)
 		return -ENOMEM;
-	rc = xenbus_write(t, dir, node, value);
-	kfree(value);
+	rc = xs_request(t, XS_WRITE, dir, node, value, NULL);
+	if (value != small)
+		kfree(value);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(xenbus_printf);
 
+/*
+ * One (node, format, result) triple of xenbus_gather(): the node's value
+ * parsed into @result, exactly one field of it, or with no format the
+ * value itself, which the caller then owns.
+ */
+static int gather_one(struct xenbus_transaction t, const char *dir,
+		      const char *node, const char *fmt, void *result)
+{
+	struct xs_reply r;
+	int rc = xs_request(t, XS_READ, dir, node, NULL, &r);
+
+	if (rc)
+		return rc;
+	if (!fmt) {
+		*(char **)result = r.value;
+		return 0;
+	}
+	rc = sscanf(r.value, fmt, result) == 1 ? 0 : -EINVAL;
+	kfree(r.value);
+	return rc;
+}
+
+/* Stops at the first node that is missing or does not parse. */
 int xenbus_gather(struct xenbus_transaction t, const char *dir, ...)
 {
-	const char *name;
+	const char *node, *fmt;
+	void *result;
 	va_list ap;
 	int rc = 0;
 
 	va_start(ap, dir);
-	while (!rc && (name = va_arg(ap, const char *)) != NULL) {
-		const char *fmt = va_arg(ap, const char *);
-		void *result = va_arg(ap, void *);
-		char *value = xenbus_read(t, dir, name, NULL);
-
-		if (IS_ERR(value)) {
-			rc = PTR_ERR(value);
-			break;
-		}
-		if (!fmt)
-			*(char **)result = value;
-		else if (sscanf(value, fmt, result) != 1)
-			rc = -EINVAL;
-		if (fmt)
-			kfree(value);
+	for (node = va_arg(ap, const char *); node && !rc;
+	     node = va_arg(ap, const char *)) {
+		fmt = va_arg(ap, const char *);
+		result = va_arg(ap, void *);
+		rc = gather_one(t, dir, node, fmt, result);
 	}
 	va_end(ap);
 	return rc;
