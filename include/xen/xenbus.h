@@ -82,7 +82,8 @@ __attribute__((sentinel))
 int xenbus_gather(struct xenbus_transaction t, const char *dir, ...);
 
 struct xenbus_watch {
-	struct list_head list;
+	/* Given at registration: the watch's token at the store. */
+	u32 id;
 	/* The path watched (and everything below it). */
 	const char *node;
 	/* Events queued and not yet handled. */

@@ -48,9 +48,9 @@ struct xs_incoming {
 struct xs_event {
 	struct list_head list;
 	struct xenbus_watch *watch;
-	const char *path;
+	const char *path;	/* both inside msg */
 	const char *token;
-	char data[];
+	char *msg;		/* the event's body, as it came */
 };
 
 /* What follows the path in a request's payload. */
@@ -90,8 +90,8 @@ struct xs_reply {
 	unsigned int len;
 };
 
-/* A watch's token: its address in hex, and the NUL. */
-#define XS_WATCH_TOKEN_LEN	(2 * sizeof(long) + 1)
+/* A watch's token: its u32 id in decimal, and the NUL. */
+#define XS_WATCH_TOKEN_LEN	sizeof("4294967295")
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The pure parts of xenstore.c, visible to its unit tests. */
@@ -105,10 +105,9 @@ bool xs_answer_waiter(struct list_head *waiters, const struct xsd_sockmsg *hdr,
 		      char *body);
 int xs_parse_watch_event(const char *body, unsigned int len,
 			 const char **path, const char **token);
-void xs_watch_token(const struct xenbus_watch *watch,
-		    char token[XS_WATCH_TOKEN_LEN]);
-struct xenbus_watch *xs_watch_by_token(struct list_head *watches,
-				       const char *token);
+void xs_watch_token(u32 id, char token[XS_WATCH_TOKEN_LEN]);
+struct xarray;
+struct xenbus_watch *xs_watch_by_token(struct xarray *ids, const char *token);
 int xs_errno(const char *name);
 int xs_reply_status(u32 sent, u32 got, const char *body);
 int xs_msg_build(struct xs_msg *m, u32 tx_id, u32 type,

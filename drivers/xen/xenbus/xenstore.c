@@ -42,6 +42,7 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 #include <kunit/visibility.h>
 
 #include <asm/xen/hypervisor.h>
@@ -81,13 +82,23 @@ static DEFINE_SPINLOCK(xs_waiters_lock);
 static DECLARE_WAIT_QUEUE_HEAD(xs_reply_wait);
 static u32 xs_next_req_id;
 
-/* Watches, and the events queued for the xenwatch thread. */
-static LIST_HEAD(xs_watches);
-static DEFINE_SPINLOCK(xs_watches_lock);
 /*
- * Held (it may sleep) by whoever adds a watch to xs_watches or takes one
- * off, and while the list is walked to register every watch again after
- * a resume: the event path looks watches up under the spinlock alone.
+ * The registered watches, by id.  A watch's token at the store (the
+ * second string of XS_WATCH, given back in each of its events) is its id
+ * in decimal: unique among the registered watches, and it tells the
+ * store, and whoever reads its logs, nothing about our memory, as an
+ * address would.  Ids are handed out in turn from 1 (xa_alloc_cyclic()),
+ * so an event still on its way for a watch just unregistered meets
+ * another watch under that id only some 4 billion registrations later.
+ * The event path looks a watch up and queues its event under the
+ * xarray's lock: once a watch is erased, no new event of it is queued.
+ */
+static DEFINE_XARRAY_ALLOC1(xs_watch_ids);
+static u32 xs_watch_next_id;
+/*
+ * Held (it may sleep) by whoever adds or erases a watch, and while the
+ * watches are registered again after a resume: none is freed under
+ * that walk.
  */
 static DEFINE_MUTEX(xs_watches_change);
 
@@ -372,26 +383,37 @@ VISIBLE_IF_KUNIT int xs_parse_watch_event(const char *body, unsigned int len,
 	return 0;
 }
 
-/* The token that names @watch to xenstored: its address, in hex. */
-VISIBLE_IF_KUNIT void xs_watch_token(const struct xenbus_watch *watch,
-				     char token[XS_WATCH_TOKEN_LEN])
+/* The token that names the watch @id at the store. */
+VISIBLE_IF_KUNIT void xs_watch_token(u32 id, char token[XS_WATCH_TOKEN_LEN])
 {
-	snprintf(token, XS_WATCH_TOKEN_LEN, "%lX", (unsigned long)watch);
+	snprintf(token, XS_WATCH_TOKEN_LEN, "%u", id);
 }
 
-/* The watch of @watches that @token names, or NULL. */
-VISIBLE_IF_KUNIT struct xenbus_watch *
-xs_watch_by_token(struct list_head *watches, const char *token)
+/*
+ * The watch of @ids that @token names, or NULL.  Only the spelling we
+ * send names a watch: "7", not "07", "+7" or "7\n", which kstrtou32()
+ * alone would also take.
+ */
+VISIBLE_IF_KUNIT struct xenbus_watch *xs_watch_by_token(struct xarray *ids,
+							const char *token)
 {
-	struct xenbus_watch *watch;
-	char mine[XS_WATCH_TOKEN_LEN];
+	char canonical[XS_WATCH_TOKEN_LEN];
+	u32 id;
 
-	list_for_each_entry(watch, watches, list) {
-		xs_watch_token(watch, mine);
-		if (!strcmp(mine, token))
-			return watch;
-	}
-	return NULL;
+	if (kstrtou32(token, 10, &id))
+		return NULL;
+	xs_watch_token(id, canonical);
+	if (strcmp(token, canonical))
+		return NULL;
+	return xa_load(ids, id);
+}
+
+static void xs_event_free(struct xs_event *ev)
+{
+	if (!ev)
+		return;
+	kfree(ev->msg);
+	kfree(ev);
 }
 
 /*
@@ -440,51 +462,57 @@ VISIBLE_IF_KUNIT struct xs_event *xs_queue_event(struct list_head *queue,
 	return oldest;
 }
 
-/* Queue the event @hdr/@body for the watch whose token it names. */
+/*
+ * Queue @ev for @watch and wake xenwatch.  Returns the event that is out
+ * (see xs_queue_event()), for the caller to free.
+ */
+static struct xs_event *xs_enqueue(struct xenbus_watch *watch,
+				   struct xs_event *ev)
+{
+	struct xs_event *out;
+
+	ev->watch = watch;
+	spin_lock(&xs_events_lock);
+	out = xs_queue_event(&xs_events, &xs_nr_events, XS_EVENTS_MAX, ev);
+	if (!out)
+		watch->nr_pending++;
+	spin_unlock(&xs_events_lock);
+	if (out != ev)
+		wake_up(&xs_events_wait);
+	if (out && out != ev)
+		pr_warn_ratelimited("watch events for %s come faster than they are handled: one for %s dropped\n",
+				    watch->node, out->path);
+	return out;
+}
+
+/*
+ * A watch event: the message body becomes the event (its path and token
+ * point into it), queued if its token names a registered watch and that
+ * watch's filter wants it.
+ */
 static void deliver_event(struct xsd_sockmsg *hdr, char *body)
 {
-	const char *path, *token;
-	struct xenbus_watch *found;
-	struct xs_event *ev, *out = NULL;
+	struct xenbus_watch *watch;
+	struct xs_event *ev;
 
-	if (xs_parse_watch_event(body, hdr->len, &path, &token))
-		goto bad;
-
-	ev = kmalloc(struct_size(ev, data, hdr->len + 1),
-		     GFP_NOIO | __GFP_HIGH);
-	if (!ev)
-		goto drop;
-	memcpy(ev->data, body, hdr->len + 1);
-	ev->path = ev->data;
-	ev->token = ev->data + (token - body);
-
-	spin_lock(&xs_watches_lock);
-	found = xs_watch_by_token(&xs_watches, token);
-	if (found && (!found->will_handle ||
-		      found->will_handle(found, path, ev->token))) {
-		ev->watch = found;
-		spin_lock(&xs_events_lock);
-		out = xs_queue_event(&xs_events, &xs_nr_events, XS_EVENTS_MAX,
-				     ev);
-		spin_unlock(&xs_events_lock);
-		if (!out)
-			found->nr_pending++;
-		else if (out != ev)
-			pr_warn_ratelimited("watch events for %s come faster than they are handled: one for %s dropped\n",
-					    found->node, out->path);
-		ev = NULL;
+	ev = kmalloc(sizeof(*ev), GFP_NOIO | __GFP_HIGH);
+	if (!ev) {
+		kfree(body);
+		return;
 	}
-	spin_unlock(&xs_watches_lock);
-	if (!ev)
-		wake_up(&xs_events_wait);
-	kfree(ev);
-	kfree(out);
-drop:
-	kfree(body);
-	return;
-bad:
-	pr_warn_ratelimited("malformed watch event dropped\n");
-	kfree(body);
+	ev->msg = body;
+	if (xs_parse_watch_event(body, hdr->len, &ev->path, &ev->token)) {
+		pr_warn_ratelimited("malformed watch event dropped\n");
+		xs_event_free(ev);
+		return;
+	}
+	xa_lock(&xs_watch_ids);
+	watch = xs_watch_by_token(&xs_watch_ids, ev->token);
+	if (watch && (!watch->will_handle ||
+		      watch->will_handle(watch, ev->path, ev->token)))
+		ev = xs_enqueue(watch, ev);
+	xa_unlock(&xs_watch_ids);
+	xs_event_free(ev);
 }
 
 /* Why the connection cannot go on, from what xs_receive() returned. */
@@ -554,10 +582,10 @@ static int xs_watcher(void *unused)
 		spin_unlock(&xs_events_lock);
 		if (ev) {
 			ev->watch->callback(ev->watch, ev->path, ev->token);
-			spin_lock(&xs_watches_lock);
+			spin_lock(&xs_events_lock);
 			ev->watch->nr_pending--;
-			spin_unlock(&xs_watches_lock);
-			kfree(ev);
+			spin_unlock(&xs_events_lock);
+			xs_event_free(ev);
 		}
 		mutex_unlock(&xs_watch_mutex);
 	}
@@ -1027,31 +1055,35 @@ EXPORT_SYMBOL_GPL(xenbus_gather);
 
 /* ---- Watches ---------------------------------------------------------------- */
 
-static int watch_op(enum xsd_sockmsg_type type, struct xenbus_watch *watch)
+/* XS_WATCH or XS_UNWATCH of @watch: its node, and its id as the token. */
+static int xs_watch_request(u32 type, struct xenbus_watch *watch)
 {
 	char token[XS_WATCH_TOKEN_LEN];
 
-	xs_watch_token(watch, token);
+	xs_watch_token(watch->id, token);
 	return xs_request(XBT_NIL, type, watch->node, "", token, NULL);
 }
 
+/*
+ * The store sends a first event as soon as a watch is set: the watch is
+ * given its id, and can be found by it, before the store is asked.
+ */
 int register_xenbus_watch(struct xenbus_watch *watch)
 {
 	int rc;
 
 	watch->nr_pending = 0;
 	mutex_lock(&xs_watches_change);
-	spin_lock(&xs_watches_lock);
-	list_add(&watch->list, &xs_watches);
-	spin_unlock(&xs_watches_lock);
+	rc = xa_alloc_cyclic(&xs_watch_ids, &watch->id, watch, xa_limit_32b,
+			     &xs_watch_next_id, GFP_NOIO | __GFP_HIGH);
 	mutex_unlock(&xs_watches_change);
+	if (rc < 0)
+		return rc;
 
-	rc = watch_op(XS_WATCH, watch);
+	rc = xs_watch_request(XS_WATCH, watch);
 	if (rc) {
 		mutex_lock(&xs_watches_change);
-		spin_lock(&xs_watches_lock);
-		list_del(&watch->list);
-		spin_unlock(&xs_watches_lock);
+		xa_erase(&xs_watch_ids, watch->id);
 		mutex_unlock(&xs_watches_change);
 	}
 	return rc;
@@ -1062,13 +1094,11 @@ void unregister_xenbus_watch(struct xenbus_watch *watch)
 {
 	struct xs_event *ev, *tmp;
 
-	if (watch_op(XS_UNWATCH, watch))
+	if (xs_watch_request(XS_UNWATCH, watch))
 		pr_debug("unwatch %s failed\n", watch->node);
 
 	mutex_lock(&xs_watches_change);
-	spin_lock(&xs_watches_lock);
-	list_del(&watch->list);
-	spin_unlock(&xs_watches_lock);
+	xa_erase(&xs_watch_ids, watch->id);
 	mutex_unlock(&xs_watches_change);
 
 	/* No callback may run for it from now on. */
@@ -1080,7 +1110,7 @@ void unregister_xenbus_watch(struct xenbus_watch *watch)
 			continue;
 		list_del(&ev->list);
 		xs_nr_events--;
-		kfree(ev);
+		xs_event_free(ev);
 	}
 	spin_unlock(&xs_events_lock);
 	watch->nr_pending = 0;
@@ -1105,10 +1135,11 @@ void xs_suspend(void)
 static void reregister_watches(void)
 {
 	struct xenbus_watch *watch;
+	unsigned long id;
 
 	mutex_lock(&xs_watches_change);
-	list_for_each_entry(watch, &xs_watches, list)
-		watch_op(XS_WATCH, watch);
+	xa_for_each(&xs_watch_ids, id, watch)
+		xs_watch_request(XS_WATCH, watch);
 	mutex_unlock(&xs_watches_change);
 }
 

@@ -13,6 +13,7 @@
 #include <linux/list.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/xarray.h>
 
 #include <xen/xenbus.h>
 #include <xen/interface/io/xs_wire.h>
@@ -479,13 +480,13 @@ static void directory_names(struct kunit *test)
 
 static void watch_event_parsed(struct kunit *test)
 {
-	static const char body[] = "device/vbd/51712\0FFFF8880012345";
+	static const char body[] = "device/vbd/51712\00017";
 	const char *path = NULL, *token = NULL;
 
 	KUNIT_ASSERT_EQ(test, xs_parse_watch_event(body, sizeof(body), &path,
 						   &token), 0);
 	KUNIT_EXPECT_STREQ(test, path, "device/vbd/51712");
-	KUNIT_EXPECT_STREQ(test, token, "FFFF8880012345");
+	KUNIT_EXPECT_STREQ(test, token, "17");
 }
 
 static void watch_event_malformed(struct kunit *test)
@@ -504,23 +505,64 @@ static void watch_event_malformed(struct kunit *test)
 			-EINVAL);
 }
 
+/* Tokens as they come back in events: only the ones we send name a watch. */
+static const struct {
+	const char *token;
+	int watch;		/* index into watches[], -1 for none */
+} tokens[] = {
+	{ "1", 0 }, { "2", 1 }, { "3", 2 },
+	/* An id given and erased again, one never given, and 0. */
+	{ "4", -1 }, { "5", -1 }, { "0", -1 },
+	/* Other spellings of 1, which a number parser would take. */
+	{ "01", -1 }, { "+1", -1 }, { "1\n", -1 }, { " 1", -1 },
+	{ "1 ", -1 }, { "0x1", -1 },
+	/* Past u32, wrapping to 1 in a careless parser; no number at all. */
+	{ "4294967297", -1 }, { "", -1 }, { "w", -1 },
+	/* What an address token would have been. */
+	{ "FFFF888001234500", -1 },
+};
+
 static void watch_found_by_token(struct kunit *test)
 {
-	struct xenbus_watch a = { .node = "a" }, b = { .node = "b" }, c;
+	struct xenbus_watch watches[3] = { }, gone = { };
+	struct xarray ids;
+	u32 next = 0;
 	char token[XS_WATCH_TOKEN_LEN];
-	LIST_HEAD(watches);
+	unsigned int i;
 
-	list_add(&a.list, &watches);
-	list_add(&b.list, &watches);
-	xs_watch_token(&b, token);
-	KUNIT_EXPECT_PTR_EQ(test, xs_watch_by_token(&watches, token), &b);
-	xs_watch_token(&a, token);
-	KUNIT_EXPECT_PTR_EQ(test, xs_watch_by_token(&watches, token), &a);
-	/* A watch that is not registered, or a token nobody made. */
-	xs_watch_token(&c, token);
-	KUNIT_EXPECT_NULL(test, xs_watch_by_token(&watches, token));
-	KUNIT_EXPECT_NULL(test, xs_watch_by_token(&watches, ""));
-	KUNIT_EXPECT_NULL(test, xs_watch_by_token(&watches, "0"));
+	xa_init_flags(&ids, XA_FLAGS_ALLOC1);
+	for (i = 0; i < ARRAY_SIZE(watches); i++)
+		KUNIT_ASSERT_GE(test, xa_alloc_cyclic(&ids, &watches[i].id,
+						      &watches[i], xa_limit_32b,
+						      &next, GFP_KERNEL), 0);
+	KUNIT_ASSERT_GE(test, xa_alloc_cyclic(&ids, &gone.id, &gone,
+					      xa_limit_32b, &next, GFP_KERNEL),
+			0);
+	xa_erase(&ids, gone.id);
+	/* Ids in turn from 1: the table above counts on it. */
+	KUNIT_EXPECT_EQ(test, watches[0].id, 1U);
+	KUNIT_EXPECT_EQ(test, gone.id, 4U);
+
+	for (i = 0; i < ARRAY_SIZE(tokens); i++)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, xs_watch_by_token(&ids,
+								tokens[i].token),
+					tokens[i].watch < 0 ? NULL :
+					&watches[tokens[i].watch],
+					"token \"%s\"", tokens[i].token);
+
+	/* Each watch's own token finds it, the largest id too. */
+	for (i = 0; i < ARRAY_SIZE(watches); i++) {
+		xs_watch_token(watches[i].id, token);
+		KUNIT_EXPECT_PTR_EQ(test, xs_watch_by_token(&ids, token),
+				    &watches[i]);
+	}
+	xs_watch_token(U32_MAX, token);
+	KUNIT_EXPECT_STREQ(test, token, "4294967295");
+	KUNIT_EXPECT_NULL(test, xs_watch_by_token(&ids, token));
+	KUNIT_ASSERT_EQ(test, xa_err(xa_store(&ids, U32_MAX, &gone,
+					      GFP_KERNEL)), 0);
+	KUNIT_EXPECT_PTR_EQ(test, xs_watch_by_token(&ids, token), &gone);
+	xa_destroy(&ids);
 }
 
 /* ---- The queue of watch events ------------------------------------------ */
@@ -530,11 +572,12 @@ static struct xs_event *new_event(struct kunit *test,
 {
 	struct xs_event *ev;
 
-	ev = kunit_kzalloc(test, struct_size(ev, data, strlen(path) + 1),
-			   GFP_KERNEL);
+	ev = kunit_kzalloc(test, sizeof(*ev), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ev);
-	strcpy(ev->data, path);
-	ev->path = ev->data;
+	ev->msg = kunit_kzalloc(test, strlen(path) + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ev->msg);
+	strcpy(ev->msg, path);
+	ev->path = ev->msg;
 	ev->token = "";
 	ev->watch = watch;
 	return ev;
