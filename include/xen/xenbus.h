@@ -86,7 +86,7 @@ struct xenbus_watch {
 	u32 id;
 	/* The path watched (and everything below it). */
 	const char *node;
-	/* Events queued and not yet handled. */
+	/* Events queued and not yet taken by xenwatch. */
 	unsigned int nr_pending;
 	/* Optional filter, run when the event arrives (atomic context). */
 	bool (*will_handle)(struct xenbus_watch *watch, const char *path,

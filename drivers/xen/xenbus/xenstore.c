@@ -111,8 +111,17 @@ static LIST_HEAD(xs_events);
 static unsigned int xs_nr_events;
 static DEFINE_SPINLOCK(xs_events_lock);
 static DECLARE_WAIT_QUEUE_HEAD(xs_events_wait);
-/* Held while a watch callback runs. */
-static DEFINE_MUTEX(xs_watch_mutex);
+/*
+ * The xenwatch thread runs one callback at a time.  xs_running is the
+ * watch whose callback runs now: unregistering a watch waits for that
+ * watch's callback alone, not for whatever else xenwatch is busy with.
+ * While xs_paused (a count: each xs_suspend() adds one) no event is
+ * taken off the queue.  Both under xs_events_lock; xs_idle_wait is woken
+ * as each callback returns.
+ */
+static struct xenbus_watch *xs_running;
+static unsigned int xs_paused;
+static DECLARE_WAIT_QUEUE_HEAD(xs_idle_wait);
 static struct task_struct *xs_watch_task;
 
 static BLOCKING_NOTIFIER_HEAD(xs_ready_chain);
@@ -564,30 +573,51 @@ static int xs_reader(void *unused)
 	return 0;
 }
 
+/*
+ * The oldest event, taken off the queue with its watch marked running;
+ * NULL when there is none or dispatch is paused.  The pending count
+ * drops here, before the callback, which may unregister its watch and
+ * free it: from then on the watch is compared, never touched.
+ */
+static struct xs_event *xs_take_event(void)
+{
+	struct xs_event *ev = NULL;
+
+	spin_lock(&xs_events_lock);
+	if (!xs_paused && !list_empty(&xs_events)) {
+		ev = list_first_entry(&xs_events, struct xs_event, list);
+		list_del(&ev->list);
+		xs_nr_events--;
+		ev->watch->nr_pending--;
+		xs_running = ev->watch;
+	}
+	spin_unlock(&xs_events_lock);
+	return ev;
+}
+
+static bool xs_events_ready(void)
+{
+	return !READ_ONCE(xs_paused) && !list_empty(&xs_events);
+}
+
+/* xenwatch: the callbacks, one at a time, in the order events came. */
 static int xs_watcher(void *unused)
 {
-	while (!kthread_should_stop()) {
-		struct xs_event *ev = NULL;
+	struct xs_event *ev;
 
+	while (!kthread_should_stop()) {
 		wait_event_interruptible(xs_events_wait,
 					 kthread_should_stop() ||
-					 !list_empty(&xs_events));
-		mutex_lock(&xs_watch_mutex);
+					 xs_events_ready());
+		ev = xs_take_event();
+		if (!ev)
+			continue;
+		ev->watch->callback(ev->watch, ev->path, ev->token);
 		spin_lock(&xs_events_lock);
-		if (!list_empty(&xs_events)) {
-			ev = list_first_entry(&xs_events, struct xs_event, list);
-			list_del(&ev->list);
-			xs_nr_events--;
-		}
+		xs_running = NULL;
 		spin_unlock(&xs_events_lock);
-		if (ev) {
-			ev->watch->callback(ev->watch, ev->path, ev->token);
-			spin_lock(&xs_events_lock);
-			ev->watch->nr_pending--;
-			spin_unlock(&xs_events_lock);
-			xs_event_free(ev);
-		}
-		mutex_unlock(&xs_watch_mutex);
+		wake_up_all(&xs_idle_wait);
+		xs_event_free(ev);
 	}
 	return 0;
 }
@@ -1093,43 +1123,66 @@ EXPORT_SYMBOL_GPL(register_xenbus_watch);
 void unregister_xenbus_watch(struct xenbus_watch *watch)
 {
 	struct xs_event *ev, *tmp;
+	LIST_HEAD(dropped);
 
 	if (xs_watch_request(XS_UNWATCH, watch))
 		pr_debug("unwatch %s failed\n", watch->node);
 
+	/*
+	 * From here on no new event of it is queued ...  (Its id is only
+	 * taken back if it is still its own.)
+	 */
 	mutex_lock(&xs_watches_change);
-	xa_erase(&xs_watch_ids, watch->id);
+	xa_cmpxchg(&xs_watch_ids, watch->id, watch, NULL, 0);
 	mutex_unlock(&xs_watches_change);
 
-	/* No callback may run for it from now on. */
-	if (current != xs_watch_task)
-		mutex_lock(&xs_watch_mutex);
+	/* ... the queued ones go ... */
 	spin_lock(&xs_events_lock);
 	list_for_each_entry_safe(ev, tmp, &xs_events, list) {
-		if (ev->watch != watch)
-			continue;
-		list_del(&ev->list);
-		xs_nr_events--;
-		xs_event_free(ev);
+		if (ev->watch == watch) {
+			list_move(&ev->list, &dropped);
+			xs_nr_events--;
+		}
 	}
-	spin_unlock(&xs_events_lock);
 	watch->nr_pending = 0;
+	spin_unlock(&xs_events_lock);
+	list_for_each_entry_safe(ev, tmp, &dropped, list)
+		xs_event_free(ev);
+
+	/*
+	 * ... and a callback of it already running is waited for, unless
+	 * we are on xenwatch: then no callback runs but the one that called
+	 * us, and if that is the watch's own, it would wait for itself.
+	 */
 	if (current != xs_watch_task)
-		mutex_unlock(&xs_watch_mutex);
+		wait_event(xs_idle_wait, READ_ONCE(xs_running) != watch);
 }
 EXPORT_SYMBOL_GPL(unregister_xenbus_watch);
 
 /* ---- Suspend, resume, readiness ------------------------------------------- */
 
 /*
- * Quiesce: no watch callback running, no request in flight.  The watch
- * mutex comes first: a callback may be about to make a request, and a
- * waiting writer would block that request while holding up the callback.
+ * Quiesce: no watch callback running, no request in flight.  Callbacks
+ * first: one may be about to make a request, which a writer waiting for
+ * xs_state_sem would block while the callback holds the writer up.  So
+ * not from a callback, which would wait for itself.
  */
 void xs_suspend(void)
 {
-	mutex_lock(&xs_watch_mutex);
+	spin_lock(&xs_events_lock);
+	xs_paused++;
+	spin_unlock(&xs_events_lock);
+	wait_event(xs_idle_wait, !READ_ONCE(xs_running));
 	down_write(&xs_state_sem);
+}
+
+/* xenwatch may take events again, once every suspend has ended. */
+static void xs_dispatch_resume(void)
+{
+	spin_lock(&xs_events_lock);
+	xs_paused--;
+	spin_unlock(&xs_events_lock);
+	wake_up(&xs_events_wait);
 }
 
 static void reregister_watches(void)
@@ -1153,14 +1206,14 @@ void xs_resume(void)
 	}
 	xs_broken = false;
 	up_write(&xs_state_sem);
-	mutex_unlock(&xs_watch_mutex);
+	xs_dispatch_resume();
 	reregister_watches();
 }
 
 void xs_suspend_cancel(void)
 {
 	up_write(&xs_state_sem);
-	mutex_unlock(&xs_watch_mutex);
+	xs_dispatch_resume();
 }
 
 /*
