@@ -23,6 +23,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xen/xen.h>
@@ -493,6 +495,126 @@ static void test_xenbus_dev(void)
 	close(fd);
 }
 
+/*
+ * Issue 12, finding 9.  The store reads its request ring as one stream
+ * of messages, and a request longer than the ring (1 KiB) goes on in
+ * pieces, the writer waiting for room in between.  If a signal could
+ * end that wait, the rest of the message would be missing and the
+ * store would take the next request's bytes for it: from then on the
+ * replies no longer belong to the requests.  So a child writes 3 KiB
+ * values through /dev/xen/xenbus, each tagged with its own req_id,
+ * while SIGALRM (no SA_RESTART) arrives every 100 us; a write() may
+ * fail with EINTR (nothing sent: try again), but every reply must be
+ * the answer to the request just made, and the value read back at the
+ * end must be the last one written.  The child tells its verdict by
+ * its exit status; one that never ends waits for a reply that will not
+ * come: the stream is out of step.
+ */
+static void on_alarm(int sig)
+{
+}
+
+#define BIG_NODE	"/xenpv-devtest/big"
+#define BIG_LEN		3000
+#define BIG_ROUNDS	200
+
+/* One request of @len payload bytes, its reply's header into @rhdr. */
+static int xs_send_recv(int fd, uint32_t type, uint32_t req_id,
+			const char *payload, unsigned int len,
+			struct xsd_sockmsg *rhdr, char *reply, unsigned int room)
+{
+	static char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	struct xsd_sockmsg hdr = { .type = type, .req_id = req_id, .len = len };
+	ssize_t n;
+
+	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy(buf + sizeof(hdr), payload, len);
+	do {
+		n = write(fd, buf, sizeof(hdr) + len);
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)(sizeof(hdr) + len))
+		return -1;
+	do {
+		do {
+			n = read(fd, rhdr, sizeof(*rhdr));
+		} while (n < 0 && errno == EINTR);
+		if (n != sizeof(*rhdr) || rhdr->len >= room)
+			return -1;
+		do {
+			n = read(fd, reply, rhdr->len);
+		} while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)rhdr->len)
+			return -1;
+		reply[rhdr->len] = 0;
+	} while (rhdr->type == XS_WATCH_EVENT);
+	return 0;
+}
+
+static int signalled_writer(void)
+{
+	static char payload[XENSTORE_PAYLOAD_MAX], reply[XENSTORE_PAYLOAD_MAX];
+	struct itimerval every = { { 0, 100 }, { 0, 100 } };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	unsigned int path = sizeof(BIG_NODE), i;
+	struct xsd_sockmsg rhdr;
+	int fd;
+
+	fd = open("/dev/xen/xenbus", O_RDWR);
+	if (fd < 0)
+		return 2;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &every, NULL);
+	memcpy(payload, BIG_NODE, path);
+	for (i = 1; i <= BIG_ROUNDS; i++) {
+		memset(payload + path, 'a' + i % 26, BIG_LEN);
+		snprintf(payload + path, 16, "%u:", i);
+		payload[path + strlen(payload + path)] = '-';
+		if (xs_send_recv(fd, XS_WRITE, i, payload, path + BIG_LEN,
+				 &rhdr, reply, sizeof(reply)) ||
+		    rhdr.req_id != i || rhdr.type != XS_WRITE)
+			return 3;
+	}
+	if (xs_send_recv(fd, XS_READ, i, BIG_NODE, path, &rhdr, reply,
+			 sizeof(reply)) ||
+	    rhdr.req_id != i || rhdr.type != XS_READ ||
+	    rhdr.len != BIG_LEN || memcmp(reply, payload + path, BIG_LEN))
+		return 4;
+	return 0;
+}
+
+static void test_xenbus_signals(void)
+{
+	int status = -1, waited;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		/* A writer left waiting must not hold our output open. */
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		_exit(signalled_writer());
+	}
+	for (waited = 0; pid > 0 && waited < 600; waited++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(100000);
+	}
+	if (pid > 0 && waited >= 600)
+		kill(pid, SIGKILL);
+	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "%u requests of %u bytes under SIGALRM every 100 us keep the xenbus stream in step (%s)",
+	      BIG_ROUNDS, BIG_LEN,
+	      waited >= 600 ? "no reply in 60 s" :
+	      !WIFEXITED(status) ? "the writer died" :
+	      WEXITSTATUS(status) == 2 ? "cannot open /dev/xen/xenbus" :
+	      WEXITSTATUS(status) == 3 ? "a reply that is not the request's" :
+	      WEXITSTATUS(status) == 4 ? "the value read back is not the last written" :
+	      "ok");
+}
+
 int main(void)
 {
 	signal(SIGBUS, on_sigbus);
@@ -503,6 +625,7 @@ int main(void)
 	test_evtchn();
 	test_grants();
 	test_xenbus_dev();
+	test_xenbus_signals();
 	printf("%d failures\n", failures);
 	return failures;
 }

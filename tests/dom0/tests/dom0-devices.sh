@@ -3,7 +3,9 @@
 # errors, restriction), evtchn (bind, notify, masked until written back,
 # restriction, close unbinds), gntalloc and gntdev (dom0 grants pages to
 # itself and maps them back, grant copy, unmap notify) and
-# /dev/xen/xenbus.  xenpv-devtest prints one line per check.
+# /dev/xen/xenbus (also: requests longer than the ring, written under a
+# storm of signals, keep the stream in step).  xenpv-devtest prints one
+# line per check.
 out=$($XENPV/bin/xenpv-devtest 2>&1)
 rc=$?
 echo "$out" | sed 's/^/[devtest] /'
