@@ -312,10 +312,12 @@ bool nb_from_guest_pending(struct nb_queue *q)
 			return true;	/* seen, not taken yet */
 	}
 	/* Waiting or not, what we saw is all we could take: an event at the
-	 * next request.  Only a req_prod that moved on is news; one that
-	 * moved back breaks the ring, it is no reason to poll again.
+	 * next request.  A req_prod other than the one we saw is news, or a
+	 * guest gone wrong: either way for the poll to judge, not for us
+	 * (nb_peek_req_prod() says why).
 	 */
 	q->tx.sring->req_event = seen + 1;
 	virt_mb();	/* req_event visible before we look again */
-	return nb_read_req_prod(q, true, &prod) && prod != seen;
+	prod = nb_peek_req_prod(q, true);
+	return prod != seen;
 }

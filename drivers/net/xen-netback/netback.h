@@ -262,11 +262,17 @@ __printf(2, 3)
 void nb_broken(struct nb_queue *q, const char *fmt, ...);
 /* Read the guest's req_prod of its transmit (@tx) or receive ring into
  * *@prod.  False, with the guest broken, if it claims more requests than
- * the ring holds or fewer than it had pushed when we last looked: every
- * read goes through here, the poll's and the last look before sleeping
- * alike, so no two reads can disagree unnoticed.
+ * the ring holds or fewer than it had pushed when we last looked.  It
+ * keeps what it read, so only the poll may call it: the poll runs on
+ * one CPU at a time, and every value it acts on is judged here.
  */
 bool nb_read_req_prod(struct nb_queue *q, bool tx, RING_IDX *prod);
+/* The last look before the poll sleeps runs after napi_complete_done(),
+ * when an event may already have started the poll again on another CPU.
+ * It only reads req_prod (transmit: @tx) and judges nothing: whatever
+ * it finds new, or wrong, the poll it schedules takes and judges.
+ */
+RING_IDX nb_peek_req_prod(struct nb_queue *q, bool tx);
 
 /* from-guest.c */
 int nb_from_guest(struct nb_queue *q, int budget);

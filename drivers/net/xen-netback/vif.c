@@ -111,6 +111,15 @@ bool nb_read_req_prod(struct nb_queue *q, bool tx, RING_IDX *prod)
 	return true;
 }
 
+RING_IDX nb_peek_req_prod(struct nb_queue *q, bool tx)
+{
+	RING_IDX p = tx ? READ_ONCE(q->tx.sring->req_prod) :
+			  READ_ONCE(q->rx.sring->req_prod);
+
+	virt_rmb();	/* the requests after the index */
+	return p;
+}
+
 /* Process context: take the rings down and tell the toolstack.
  *
  * The work runs some time after a poll found the rings broken, and first
