@@ -57,18 +57,6 @@
 
 #include "xen-ops.h"
 
-/*
- * The oldest Xen we accept.  4.6 (2015) has everything we use:
- * VCPUOP_register_vcpu_info, the 2-level event ABI, XENMEM_memory_map.
- */
-#define XEN_MIN_MAJOR	4
-#define XEN_MIN_MINOR	6
-
-enum xen_domain_type xen_domain_type __ro_after_init = XEN_NATIVE;
-EXPORT_SYMBOL_GPL(xen_domain_type);
-u32 xen_start_flags __ro_after_init;
-EXPORT_SYMBOL(xen_start_flags);
-
 struct start_info *xen_start_info;
 EXPORT_SYMBOL_GPL(xen_start_info);
 
@@ -82,46 +70,8 @@ static struct shared_info xen_boot_shared_info __page_aligned_data = {
 		.evtchn_upcall_mask = 1,
 	} },
 };
-struct shared_info *HYPERVISOR_shared_info = &xen_boot_shared_info;
-EXPORT_SYMBOL_GPL(HYPERVISOR_shared_info);
-
-static unsigned int xen_version_major, xen_version_minor;
-
-bool xen_running_on(unsigned int major, unsigned int minor)
-{
-	return xen_version_major > major ||
-	       (xen_version_major == major && xen_version_minor >= minor);
-}
-
-/*
- * Give up now, with a reason on the console, rather than hang.  Does not
- * return (objtool cannot see that across objects, so it is not declared
- * __noreturn).
- */
-void xen_crash_now(const char *why)
-{
-	struct sched_shutdown shutdown = { .reason = SHUTDOWN_crash };
-
-	xen_early_printf("xen: %s\n", why);
-	for (;;)
-		HYPERVISOR_sched_op(SCHEDOP_shutdown, &shutdown);
-}
 
 /* ---- What we run on ------------------------------------------------------- */
-
-static void __init xen_learn_version(void)
-{
-	int v = HYPERVISOR_xen_version(XENVER_version, NULL);
-
-	xen_version_major = v >> 16;
-	xen_version_minor = v & 0xffff;
-	if (!xen_running_on(XEN_MIN_MAJOR, XEN_MIN_MINOR)) {
-		xen_early_printf("xen: this kernel needs Xen %u.%u or later, found %u.%u\n",
-				 XEN_MIN_MAJOR, XEN_MIN_MINOR,
-				 xen_version_major, xen_version_minor);
-		xen_crash_now("hypervisor too old");
-	}
-}
 
 /* Where Xen mapped its machine-to-physical table, and how big it is. */
 static void __init xen_learn_m2p(void)
@@ -135,31 +85,6 @@ static void __init xen_learn_m2p(void)
 }
 
 /* ---- Hooks that replace PC firmware and devices ------------------------- */
-
-/*
- * x86_init.oem.banner, once setup_arch() has a console: one line for
- * bug reports saying what we run on.  XENVER_version gives major << 16
- * | minor, XENVER_extraversion the rest of the version string (".3",
- * "-rc"); the kind of guest and its role decide most of what this
- * kernel does differently; and whether Xen's PTE updates can keep the
- * accessed/dirty bits (XENFEAT_mmu_pt_update_preserve_ad) decides how
- * the MMU code updates a live PTE.
- */
-static void __init xen_banner(void)
-{
-	xen_extraversion_t extra;
-
-	if (HYPERVISOR_xen_version(XENVER_extraversion, extra) < 0)
-		extra[0] = '\0';
-	/* Xen fills the array; the end is ours to make sure of. */
-	extra[sizeof(extra) - 1] = '\0';
-	pr_info("xen: %s %s on Xen %u.%u%s%s\n",
-		xen_pv_domain() ? "PV" : "PVH",
-		xen_initial_domain() ? "dom0" : "domU",
-		xen_version_major, xen_version_minor, extra,
-		xen_feature(XENFEAT_mmu_pt_update_preserve_ad) ?
-		", PTE updates keep A/D bits" : "");
-}
 
 /*
  * The vCPUs this domain has, online or not: the CPUs Linux may ever use.
@@ -346,6 +271,7 @@ static void __init xen_patch_kernel_iret(void)
 asmlinkage __visible void __init xen_start_kernel(struct start_info *si)
 {
 	xen_start_info = si;
+	HYPERVISOR_shared_info = &xen_boot_shared_info;
 	xen_domain_type = XEN_PV_DOMAIN;
 	xen_start_flags = si->flags;
 

@@ -18,11 +18,15 @@
 struct pt_regs;
 struct mm_struct;
 
-/* enlighten.c: start of day */
-extern struct start_info *xen_start_info;
-void xen_start_kernel(struct start_info *si);
+/* hypervisor.c: what every kind of guest knows of Xen */
 void xen_crash_now(const char *why);
 bool xen_running_on(unsigned int major, unsigned int minor);
+void __init xen_learn_version(void);
+void __init xen_banner(void);
+
+/* enlighten.c: the PV start of day */
+extern struct start_info *xen_start_info;
+void xen_start_kernel(struct start_info *si);
 void xen_set_kernel_iopl(void);
 
 /* console.c: printk before the console driver, through Xen */
