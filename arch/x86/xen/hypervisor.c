@@ -100,3 +100,13 @@ void __init xen_banner(void)
 		xen_feature(XENFEAT_mmu_pt_update_preserve_ad) ?
 		", PTE updates keep A/D bits" : "");
 }
+
+/*
+ * Any hypercall will do: on the way back to the guest Xen delivers the
+ * events pending on this vCPU (a PV upcall, or the HVM callback vector
+ * while evtchn_upcall_pending is set).
+ */
+void xen_force_evtchn_callback(void)
+{
+	HYPERVISOR_xen_version(0, NULL);
+}

@@ -32,19 +32,6 @@
 
 #include "xen-ops.h"
 
-/* Where each CPU's vcpu_info is, and the copy Xen uses once registered. */
-DEFINE_PER_CPU(struct vcpu_info *, xen_vcpu);
-DEFINE_PER_CPU_ALIGNED(struct vcpu_info, xen_vcpu_info);
-/* Xen's number for each CPU's vCPU. */
-DEFINE_PER_CPU(u32, xen_vcpu_id);
-EXPORT_PER_CPU_SYMBOL(xen_vcpu_id);
-
-/* Any hypercall will do: on the way back Xen delivers what is pending. */
-void xen_force_evtchn_callback(void)
-{
-	HYPERVISOR_xen_version(0, NULL);
-}
-
 __visible void xen_check_events(void)
 {
 	xen_force_evtchn_callback();
@@ -128,28 +115,6 @@ void __init xen_init_irq_ops(void)
 }
 
 /* ---- Per-cpu vcpu_info ---------------------------------------------------- */
-
-/*
- * Give Xen @cpu's per-cpu copy; Xen copies the current contents over.
- * Works for a vCPU that is down, so the boot CPU does it for everyone
- * before any secondary runs.
- */
-void xen_vcpu_info_attach(int cpu)
-{
-	struct vcpu_info *info = &per_cpu(xen_vcpu_info, cpu);
-	struct vcpu_register_vcpu_info reg = {
-		.mfn = arbitrary_virt_to_mfn(info),
-		.offset = offset_in_page(info),
-	};
-	int rc;
-
-	rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info,
-				per_cpu(xen_vcpu_id, cpu), &reg);
-	if (rc)
-		panic("xen: cannot place vCPU %u's vcpu_info (error %d); this kernel needs VCPUOP_register_vcpu_info\n",
-		      per_cpu(xen_vcpu_id, cpu), rc);
-	per_cpu(xen_vcpu, cpu) = info;
-}
 
 /*
  * Called on the boot CPU once per-cpu areas exist, before alternatives

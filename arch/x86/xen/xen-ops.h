@@ -42,10 +42,12 @@ void xen_fill_trap_ctxt(struct trap_info *table);
 extern unsigned long xen_syscall_entry_addr, xen_event_entry_addr,
 	xen_failsafe_entry_addr;
 
+/* vcpu-info.c: each vCPU's vcpu_info in per-cpu memory */
+void xen_vcpu_info_attach(int cpu);
+
 /* irq.c: the interrupt flag, halt */
 void __init xen_init_irq_ops(void);
 void __init xen_switch_to_percpu_vcpu_info(void);
-void xen_vcpu_info_attach(int cpu);
 void xen_vcpu_down_self(void);
 
 /* entry.S */

@@ -26,9 +26,8 @@ struct pci_dev;
 struct shared_info;
 struct start_info;
 
-#ifdef CONFIG_XEN_PV
+#ifdef CONFIG_XEN
 extern struct shared_info *HYPERVISOR_shared_info;
-extern struct start_info *xen_start_info;
 
 /* Per-CPU: where this vCPU's vcpu_info is, and Xen's number for it. */
 DECLARE_PER_CPU(struct vcpu_info *, xen_vcpu);
@@ -44,6 +43,10 @@ void xen_force_evtchn_callback(void);
 
 /* Raw console output that works from the first instruction (domU too). */
 void xen_early_write(const char *s, unsigned int len);
+#endif
+
+#ifdef CONFIG_XEN_PV
+extern struct start_info *xen_start_info;
 
 /* The pseudo-physical frame list is set up: safe to translate frames. */
 extern bool xen_on_own_pagetables;
