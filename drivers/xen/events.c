@@ -157,13 +157,17 @@ static void unmask_remote(evtchn_port_t port)
 /*
  * Unmask.  If the port fired while masked, Xen left it pending without
  * telling anyone; raise it by hand on this vCPU, the way Xen would have.
+ * A PV vCPU gets the upcall on the way back from any hypercall once its
+ * flag is set.  An HVM one gets its callback vector only when Xen itself
+ * sees the flag go up (the per-vCPU vector is an interrupt of the local
+ * APIC, raised on that edge): there EVTCHNOP_unmask does it all.
  */
 static void port_unmask(evtchn_port_t port)
 {
 	struct xen_irq *x = xirq(port_to_irq[port]);
 	unsigned int cpu = get_cpu();
 
-	if (x && x->cpu != cpu) {
+	if ((x && x->cpu != cpu) || xen_hvm_domain()) {
 		unmask_remote(port);
 	} else {
 		struct vcpu_info *v = this_cpu_read(xen_vcpu);
