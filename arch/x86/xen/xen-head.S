@@ -10,10 +10,13 @@
  * stack after it, and jump to startup_xen with %rsi pointing at start_info
  * and event delivery masked.
  *
+ * A PVH kernel is entered elsewhere (arch/x86/platform/pvh/head.S) and
+ * only shares the hypercall page with PV.
+ *
  * arch/x86/kernel/head_64.S includes this file, so it must assemble to
- * nothing without CONFIG_XEN_PV.
+ * nothing without CONFIG_XEN.
  */
-#ifdef CONFIG_XEN_PV
+#ifdef CONFIG_XEN
 
 #include <linux/elfnote.h>
 #include <linux/init.h>
@@ -30,6 +33,7 @@
 #include <xen/interface/features.h>
 #include <xen/interface/xen.h>
 
+#ifdef CONFIG_XEN_PV
 /*
  * Entry: %rsi = start_info, %rsp = the boot stack inside Xen's mappings.
  *
@@ -57,11 +61,14 @@ SYM_CODE_START(startup_xen)
 	call	xen_start_kernel
 SYM_CODE_END(startup_xen)
 	__FINIT
+#endif /* CONFIG_XEN_PV */
 
 /*
  * The hypercall page.  Xen overwrites it with one 32-byte stub per
- * hypercall when it builds the domain; until then (and for objtool) each
- * slot is a function that returns at once.
+ * hypercall: for a PV guest when it builds the domain (the note below
+ * says where the page is), for a PVH guest when the kernel writes the
+ * page's address to Xen's hypercall MSR (pvh.c).  Until then (and for
+ * objtool) each slot is a function that returns at once.
  */
 .macro xen_unfilled_hypercall_slot
 	UNWIND_HINT_FUNC
@@ -80,6 +87,7 @@ SYM_CODE_START(hypercall_page)
 SYM_CODE_END(hypercall_page)
 	.popsection
 
+#ifdef CONFIG_XEN_PV
 /*
  * The notes.  Strings are NUL-terminated; numbers are 64-bit.
  *
@@ -106,5 +114,6 @@ SYM_CODE_END(hypercall_page)
 		.quad _PAGE_PRESENT; .quad _PAGE_PRESENT)
 	ELFNOTE(Xen, XEN_ELFNOTE_SUSPEND_CANCEL, .long 1)
 	ELFNOTE(Xen, XEN_ELFNOTE_MOD_START_PFN,	.long 1)
-
 #endif /* CONFIG_XEN_PV */
+
+#endif /* CONFIG_XEN */
