@@ -13,6 +13,7 @@
  * The hvc driver (drivers/tty/hvc/hvc_xen.c) takes over the same ring
  * later; this code stays for panics and earlyprintk=xen.
  */
+#include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/stdarg.h>
@@ -29,14 +30,40 @@
 #include "xen-ops.h"
 
 /*
- * The ring page is in the boot area.  Until we run on our own page tables
- * only Xen's boot mapping reaches it; after that, the direct map.
+ * A PVH guest's ring is a page outside the direct map that the hvc
+ * driver maps (with the channel, it tells us here).  Before that, the
+ * only way out is Xen's debug port 0xe9: for an HVM domain Xen prints
+ * what is written there on its own console, one line at a time, when
+ * guest messages are enabled (guest_loglvl).
  */
-static struct xencons_interface *early_ring(void)
+static struct xencons_interface *pvh_ring;
+static evtchn_port_t pvh_port;
+
+void xen_early_console_ring(struct xencons_interface *ring, u32 port)
+{
+	pvh_port = port;
+	WRITE_ONCE(pvh_ring, ring);
+}
+
+#define XEN_HVM_DEBUG_PORT	0xe9
+
+/*
+ * A PV guest's ring page is in the boot area.  Until we run on our own
+ * page tables only Xen's boot mapping reaches it; after that, the direct
+ * map.
+ */
+static struct xencons_interface *early_ring(evtchn_port_t *port)
 {
 	unsigned long mfn, pfn;
 
-	if (!xen_start_info || xen_initial_domain())
+	if (xen_initial_domain())
+		return NULL;
+	if (!xen_pv_domain()) {
+		*port = pvh_port;
+		return READ_ONCE(pvh_ring);
+	}
+#ifdef CONFIG_XEN_PV
+	if (!xen_start_info)
 		return NULL;
 	mfn = xen_start_info->console.domU.mfn;
 	if (!mfn)
@@ -44,16 +71,20 @@ static struct xencons_interface *early_ring(void)
 	pfn = mfn_to_pfn(mfn);
 	if (pfn == ~0UL)
 		return NULL;
+	*port = xen_start_info->console.domU.evtchn;
 	if (!xen_on_own_pagetables)
 		return (void *)(__START_KERNEL_map + PFN_PHYS(pfn));
 	return __va(PFN_PHYS(pfn));
+#else
+	return NULL;
+#endif
 }
 
-static void ring_write(struct xencons_interface *ring, const char *s,
-		       size_t len)
+static void ring_write(struct xencons_interface *ring, evtchn_port_t port,
+		       const char *s, size_t len)
 {
 	struct evtchn_send send = {
-		.port = xen_start_info->console.domU.evtchn,
+		.port = port,
 	};
 	XENCONS_RING_IDX cons, prod;
 	int spins = 0;
@@ -80,10 +111,13 @@ static void ring_write(struct xencons_interface *ring, const char *s,
 
 void xen_early_write(const char *s, unsigned int len)
 {
-	struct xencons_interface *ring = early_ring();
+	evtchn_port_t port = 0;
+	struct xencons_interface *ring = early_ring(&port);
 
 	if (ring)
-		ring_write(ring, s, len);
+		ring_write(ring, port, s, len);
+	else if (xen_pvh_domain())
+		outsb(XEN_HVM_DEBUG_PORT, s, len);
 	else
 		HYPERVISOR_console_io(CONSOLEIO_write, len, s);
 }

@@ -5,7 +5,8 @@
  * A domU's console is a page of two rings (input and output, indexes
  * included; io/console.h) shared with xenconsoled in dom0, plus an event
  * channel each side kicks when it has added or consumed bytes.  The
- * domain builder sets both up and tells us where in start_info.
+ * domain builder sets both up and tells a PV guest where in start_info,
+ * a PVH guest in HVM parameters (xen/hvm-param.h).
  *
  * dom0's console is Xen's own: output through HYPERVISOR_console_io,
  * input read the same way when VIRQ_CONSOLE says there is some.
@@ -31,6 +32,7 @@
 
 #include <xen/events.h>
 #include <xen/hvc-console.h>
+#include <xen/hvm-param.h>
 #include <xen/xen.h>
 #include <xen/interface/io/console.h>
 
@@ -244,11 +246,21 @@ static const struct hv_ops xen_cons_ops = {
 	.notifier_hangup = xen_cons_irq_put,
 };
 
+static phys_addr_t cons_ring_at;
+
 static bool find_ring(void)
 {
 	if (xen_initial_domain())
 		return true;
-	if (!xen_start_info->console.domU.mfn)
+	if (xen_pvh_domain()) {
+		cons_ring = xen_hvm_ring(HVM_PARAM_CONSOLE_PFN,
+					 HVM_PARAM_CONSOLE_EVTCHN, cons_ring,
+					 &cons_ring_at, &cons_port);
+		if (cons_ring)
+			xen_early_console_ring(cons_ring, cons_port);
+		return cons_ring;
+	}
+	if (!xen_pv_domain() || !xen_start_info->console.domU.mfn)
 		return false;
 	cons_ring = mfn_to_virt(xen_start_info->console.domU.mfn);
 	cons_port = xen_start_info->console.domU.evtchn;
@@ -258,7 +270,7 @@ static bool find_ring(void)
 /* printk's hvc0, from console_initcall time on. */
 static int __init xen_hvc_console_init(void)
 {
-	if (!xen_pv_domain() || !find_ring())
+	if (!xen_domain() || !find_ring())
 		return -ENODEV;
 	hvc_instantiate(XEN_VTERM, 0, &xen_cons_ops);
 	return 0;
@@ -270,7 +282,7 @@ static int __init xen_hvc_init(void)
 {
 	struct hvc_struct *hp;
 
-	if (!xen_pv_domain() || !find_ring())
+	if (!xen_domain() || !find_ring())
 		return -ENODEV;
 	if (xen_initial_domain())
 		cons_irq = bind_virq_to_irq(VIRQ_CONSOLE, 0, false);

@@ -43,6 +43,9 @@ void xen_force_evtchn_callback(void);
 
 /* Raw console output that works from the first instruction (domU too). */
 void xen_early_write(const char *s, unsigned int len);
+/* PVH: the console ring, once mapped, for that output. */
+struct xencons_interface;
+void xen_early_console_ring(struct xencons_interface *ring, u32 port);
 #endif
 
 #ifdef CONFIG_XEN_PV
