@@ -50,6 +50,7 @@
 
 #include <xen/events.h>
 #include <xen/grant_table.h>
+#include <xen/hvm-param.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 #include <xen/interface/io/xs_wire.h>
@@ -1391,23 +1392,46 @@ static int __init xenstore_local_init(void)
 }
 
 /*
- * A domU finds its store in start_info and can use it at once.  dom0
- * runs xenstored itself and makes a local store for it.
+ * Where a domU's store is: in start_info (PV) or in HVM parameters
+ * (PVH).  NULL if the domain has none.
+ */
+static struct xenstore_domain_interface *domu_store(evtchn_port_t *port)
+{
+	static phys_addr_t ring_at;
+
+	if (xen_pvh_domain())
+		return xen_hvm_ring(HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN,
+				    NULL, &ring_at, port);
+#ifdef CONFIG_XEN_PV
+	if (xen_pv_domain() && xen_start_info->store_mfn &&
+	    xen_start_info->store_evtchn) {
+		*port = xen_start_info->store_evtchn;
+		return mfn_to_virt(xen_start_info->store_mfn);
+	}
+#endif
+	return NULL;
+}
+
+/*
+ * A domU finds its store ready and can use it at once.  dom0 runs
+ * xenstored itself and makes a local store for it.
  */
 static int __init xenstore_init(void)
 {
+	struct xenstore_domain_interface *ring;
+	evtchn_port_t port;
 	int rc;
 
-	if (!xen_pv_domain())
+	if (!xen_pv_domain() && !xen_pvh_domain())
 		return 0;
 	if (xen_initial_domain())
 		return xenstore_local_init();
-	if (!xen_start_info->store_mfn || !xen_start_info->store_evtchn) {
+	ring = domu_store(&port);
+	if (!ring) {
 		pr_warn("this domain has no xenstore\n");
 		return 0;
 	}
-	rc = xs_start(mfn_to_virt(xen_start_info->store_mfn),
-		      xen_start_info->store_evtchn);
+	rc = xs_start(ring, port);
 	if (rc)
 		return rc;
 	xs_mark_ready();
