@@ -97,7 +97,7 @@ void __init xen_init_power_ops(void)
 
 static int __init xen_register_power_off(void)
 {
-	if (xen_pv_domain())
+	if (xen_pv_domain() || xen_pvh_domain())
 		register_sys_off_handler(SYS_OFF_MODE_POWER_OFF,
 					 SYS_OFF_PRIO_FIRMWARE, xen_sys_off,
 					 NULL);
