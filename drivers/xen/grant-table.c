@@ -40,8 +40,10 @@
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
+#include <xen/features.h>
 #include <xen/xen.h>
 #include <xen/grant_table.h>
+#include <xen/interface/memory.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
 
@@ -65,6 +67,39 @@ static xen_pfn_t *gnt_frame_list;	/* gnt.max_frames slots */
 
 /* ---- Growing the table ------------------------------------------------ */
 
+/*
+ * An auto-translated guest (PVH) does not map Xen's frames with page
+ * table entries of its own: it asks Xen to put frame @i of the table at
+ * a guest frame it chooses (XENMEM_add_to_physmap, XENMAPSPACE_grant_
+ * table) and reaches it through its ordinary mapping of that frame.  We
+ * choose a run of pages set aside at boot (gnttab_init()), one per frame
+ * the table may ever have; the RAM behind each goes back to Xen as its
+ * frame is placed.  After a restore the same frames are placed again.
+ */
+static int place_frames(struct gnt_table *t, unsigned int nr,
+			unsigned int first_new)
+{
+	unsigned long base = PFN_DOWN(__pa(t->entries));
+	unsigned int i;
+
+	for (i = first_new; i < nr; i++) {
+		struct xen_add_to_physmap add = {
+			.domid = DOMID_SELF,
+			.space = XENMAPSPACE_grant_table,
+			.idx = i,
+			.gpfn = base + i,
+		};
+		int rc = HYPERVISOR_memory_op(XENMEM_add_to_physmap, &add);
+
+		if (rc) {
+			pr_err("Xen would not place frame %u of the table (%d)\n",
+			       i, rc);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* Ask Xen for @nr frames in all and map the ones new to us. */
 static int setup_frames(struct gnt_table *t, unsigned int nr,
 			unsigned int first_new)
@@ -75,6 +110,8 @@ static int setup_frames(struct gnt_table *t, unsigned int nr,
 	};
 	int rc;
 
+	if (xen_feature(XENFEAT_auto_translated_physmap))
+		return place_frames(t, nr, first_new);
 	set_xen_guest_handle(setup.frame_list, gnt_frame_list);
 	rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &setup, 1);
 	if (rc == 0 && setup.status != GNTST_okay)
@@ -613,7 +650,8 @@ EXPORT_SYMBOL_GPL(gnttab_unmap_grants);
 int gnttab_suspend(void)
 {
 	/* A saved domain must not map frames that are not its own. */
-	arch_gnttab_unmap(gnt.entries, gnt.frames);
+	if (!xen_feature(XENFEAT_auto_translated_physmap))
+		arch_gnttab_unmap(gnt.entries, gnt.frames);
 	return 0;
 }
 
@@ -623,13 +661,41 @@ int gnttab_resume(void)
 	return setup_frames(&gnt, gnt.frames, 0);
 }
 
+/*
+ * Where the table will be.  A PV guest reserves virtual space only; an
+ * auto-translated one needs real pages at consecutive frames for
+ * place_frames().  Should a run as long as the table's maximum not be
+ * found, a shorter run caps the table.
+ */
+static void * __init table_reserve(unsigned int *max_frames)
+{
+	unsigned int nr = *max_frames;
+	void *pages;
+
+	if (!xen_feature(XENFEAT_auto_translated_physmap))
+		return arch_gnttab_reserve(nr);
+	for (; nr; nr /= 2) {
+		pages = alloc_pages_exact((size_t)nr << PAGE_SHIFT,
+					  GFP_KERNEL | __GFP_ZERO |
+					  __GFP_NOWARN);
+		if (pages)
+			break;
+	}
+	if (nr && nr < *max_frames) {
+		pr_warn("room for %u frames only, of the %u Xen allows\n",
+			nr, *max_frames);
+		*max_frames = nr;
+	}
+	return nr ? pages : NULL;
+}
+
 static int __init gnttab_init(void)
 {
 	struct gnttab_query_size query = { .dom = DOMID_SELF };
 	unsigned long flags;
 	int rc;
 
-	if (!xen_pv_domain())
+	if (!xen_pv_domain() && !xen_pvh_domain())
 		return 0;
 	rc = HYPERVISOR_grant_table_op(GNTTABOP_query_size, &query, 1);
 	if (rc || query.status != GNTST_okay || !query.max_nr_frames) {
@@ -638,11 +704,11 @@ static int __init gnttab_init(void)
 		return rc ?: -EIO;
 	}
 	gnt.max_frames = query.max_nr_frames;
+	gnt.entries = table_reserve(&gnt.max_frames);
 	gnt_frame_list = kcalloc(gnt.max_frames, sizeof(*gnt_frame_list),
 				 GFP_KERNEL);
 	gnt.next = kvmalloc_array(gnt.max_frames * GNT_REFS_PER_FRAME,
 				  sizeof(*gnt.next), GFP_KERNEL);
-	gnt.entries = arch_gnttab_reserve(gnt.max_frames);
 	if (!gnt_frame_list || !gnt.next || !gnt.entries) {
 		pr_err("no memory for a table of %u frames\n", gnt.max_frames);
 		return -ENOMEM;
