@@ -15,7 +15,9 @@
  * In a PV domain the pfn -> mfn mapping is ours to keep: a page going
  * out loses its direct-map PTE (Xen will not take a frame we still map)
  * and its p2m entry; one coming in gets its m2p entry (MMU_MACHPHYS_UPDATE),
- * p2m entry and direct-map PTE, in that order.
+ * p2m entry and direct-map PTE, in that order.  An auto-translated (PVH)
+ * domain has none of that to do: Xen keeps its guest-physical map, and
+ * frames are named by pfn.
  *
  * Memory pressure: allocations for the balloon never retry, never dip
  * into reserves and never warn.  When one fails, the kernel needs its
@@ -44,6 +46,7 @@
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
+#include <xen/features.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 #include <xen/interface/memory.h>
@@ -102,6 +105,46 @@ static void map_direct(struct page *page, bool map)
 }
 
 /*
+ * A page leaving for Xen: the frame to name in decrease_reservation.
+ * An auto-translated guest (PVH) names its own pfn, and Xen keeps the
+ * guest-physical map; a PV guest names the machine frame, after taking
+ * the page out of the direct map and the p2m (see the top of the file).
+ */
+static xen_pfn_t page_out(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	unsigned long mfn;
+
+	if (xen_feature(XENFEAT_auto_translated_physmap))
+		return pfn;
+	mfn = pfn_to_mfn(pfn);
+	map_direct(page, false);
+	xen_set_p2m(pfn, INVALID_P2M_ENTRY);
+	return mfn;
+}
+
+/*
+ * A page whose frame is (again) @mfn: Xen kept it, or just gave it
+ * (@fresh: its m2p entry must name our pfn first).  Nothing to do for an
+ * auto-translated guest.
+ */
+static void page_in(struct page *page, xen_pfn_t mfn, bool fresh)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct mmu_update m2p = {
+		.ptr = ((u64)mfn << PAGE_SHIFT) | MMU_MACHPHYS_UPDATE,
+		.val = pfn,
+	};
+
+	if (xen_feature(XENFEAT_auto_translated_physmap))
+		return;
+	if (fresh && HYPERVISOR_mmu_update(&m2p, 1, NULL, DOMID_SELF))
+		pr_err("cannot set the m2p entry of mfn %#llx\n", (u64)mfn);
+	xen_set_p2m(pfn, mfn);
+	map_direct(page, true);
+}
+
+/*
  * What the VM says it could still hand out without swapping (free
  * memory above the watermarks plus what it can reclaim: MemAvailable)
  * must stay above a headroom of 1/32 of RAM, at least 4 MiB, for the
@@ -136,21 +179,15 @@ static unsigned long shrink(unsigned long nr)
 			break;	/* the kernel needs its memory */
 		n++;
 	}
-	for (i = 0; i < n; i++) {
-		unsigned long pfn = page_to_pfn(pages[i]);
-
-		frames[i] = pfn_to_mfn(pfn);
-		map_direct(pages[i], false);
-		xen_set_p2m(pfn, INVALID_P2M_ENTRY);
-	}
+	for (i = 0; i < n; i++)
+		frames[i] = page_out(pages[i]);
 	done = n ? reservation_op(XENMEM_decrease_reservation, n) : 0;
 	if (done < 0)
 		done = 0;
 	for (i = 0; i < n; i++) {
 		if (i >= done) {
 			/* Xen kept it: the page is still ours, give it back. */
-			xen_set_p2m(page_to_pfn(pages[i]), frames[i]);
-			map_direct(pages[i], true);
+			page_in(pages[i], frames[i], false);
 			__free_page(pages[i]);
 			continue;
 		}
@@ -167,7 +204,6 @@ static unsigned long shrink(unsigned long nr)
 /* Take up to @nr frames from Xen for ballooned pfns.  Returns how many. */
 static unsigned long grow(unsigned long nr)
 {
-	struct mmu_update m2p;
 	struct page *page;
 	unsigned int i, n = 0;
 	int done;
@@ -188,15 +224,8 @@ static unsigned long grow(unsigned long nr)
 		return 0;
 	}
 	for (i = 0; i < done; i++) {
-		unsigned long pfn = page_to_pfn(pages[i]);
-		unsigned long mfn = frames[i];	/* Xen wrote the mfn here */
-
-		m2p.ptr = ((u64)mfn << PAGE_SHIFT) | MMU_MACHPHYS_UPDATE;
-		m2p.val = pfn;
-		if (HYPERVISOR_mmu_update(&m2p, 1, NULL, DOMID_SELF))
-			pr_err("cannot set the m2p entry of mfn %#lx\n", mfn);
-		xen_set_p2m(pfn, mfn);
-		map_direct(pages[i], true);
+		/* Xen wrote the new frame over the pfn we gave. */
+		page_in(pages[i], frames[i], true);
 		list_del(&pages[i]->lru);
 		adjust_managed_page_count(pages[i], 1);
 		__free_page(pages[i]);
@@ -534,7 +563,7 @@ static int __init balloon_init(void)
 	long pages;
 	int rc;
 
-	if (!xen_pv_domain())
+	if (!xen_pv_domain() && !xen_pvh_domain())
 		return -ENODEV;
 	pages = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
 	if (pages <= 0) {
