@@ -63,7 +63,13 @@ XEN_ATTR(top, type);
 static ssize_t top_guest_type_show(struct kobject *k, struct kobj_attribute *a,
 				   char *buf)
 {
-	return sysfs_emit(buf, "%s\n", xen_pv_domain() ? "PV" : "HVM");
+	const char *type = "HVM";
+
+	if (xen_pv_domain())
+		type = "PV";
+	else if (xen_pvh_domain())
+		type = "PVH";
+	return sysfs_emit(buf, "%s\n", type);
 }
 XEN_ATTR(top, guest_type);
 
