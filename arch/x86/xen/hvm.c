@@ -231,6 +231,30 @@ static inline void hvm_smp_init(void)
 }
 #endif
 
+/* ---- Save and restore ---------------------------------------------------------- */
+
+#ifdef CONFIG_XEN_SAVE_RESTORE
+/*
+ * On CPU 0, the others parked, after SHUTDOWN_suspend returned.  A
+ * cancelled suspend changed nothing.  In a restored domain Xen knows
+ * nothing of our choices: the shared info page is unmapped, and no
+ * event vector is set (suspend.c places the vcpu_infos again).
+ */
+void xen_hvm_post_suspend(bool cancelled)
+{
+	unsigned int cpu;
+
+	if (cancelled)
+		return;
+	map_shared_info();
+	set_domain_upcall();
+	if (percpu_upcall)
+		for_each_online_cpu(cpu)
+			if (set_vcpu_upcall(cpu))
+				xen_crash_now("Xen would not restore our event vector");
+}
+#endif
+
 /* ---- The platform hooks ------------------------------------------------------- */
 
 static void __init hvm_init_platform(void)

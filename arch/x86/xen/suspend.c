@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The PV half of save/restore and migration: what must be true of the
+ * The arch half of save/restore and migration: what must be true of the
  * domain when it asks Xen to suspend it, and what changed when it runs
- * again.
+ * again.  Mostly PV; a PVH domain only has its shared info page and
+ * event vectors to set up again (hvm.c) and its vcpu_infos to place.
  *
  * The toolstack saves a PV domain by reading its memory and rewriting
  * every machine frame number it finds (page tables, p2m) as a pfn; the
@@ -40,6 +41,8 @@
 
 void xen_arch_pre_suspend(void)
 {
+	if (xen_pvh_domain())
+		return;		/* nothing of ours names a machine frame */
 	xen_pin_all_for_save();
 	xen_p2m_publish_frame_list();
 	xen_start_info->store_mfn = mfn_to_pfn(xen_start_info->store_mfn);
@@ -53,7 +56,7 @@ void xen_arch_pre_suspend(void)
 /* The mfn of start_info, which Xen hands to the toolstack. */
 unsigned long xen_arch_suspend_record(void)
 {
-	return virt_to_mfn(xen_start_info);
+	return xen_pvh_domain() ? 0 : virt_to_mfn(xen_start_info);
 }
 
 /*
@@ -67,7 +70,8 @@ static void reattach_vcpu_infos(void)
 	bool up;
 
 	for_each_online_cpu(cpu) {
-		xen_register_runstate(cpu);
+		if (xen_pv_domain())
+			xen_register_runstate(cpu);
 		if (cpu == self) {
 			xen_vcpu_info_attach(cpu);
 			continue;
@@ -83,6 +87,12 @@ static void reattach_vcpu_infos(void)
 
 void xen_arch_post_suspend(bool cancelled)
 {
+	if (xen_pvh_domain()) {
+		xen_hvm_post_suspend(cancelled);
+		if (!cancelled)
+			reattach_vcpu_infos();
+		return;
+	}
 	if (cancelled) {
 		xen_start_info->store_mfn = pfn_to_mfn(xen_start_info->store_mfn);
 		xen_start_info->console.domU.mfn =

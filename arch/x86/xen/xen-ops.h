@@ -141,6 +141,9 @@ void xen_register_runstate(int cpu);
 static inline void xen_register_runstate(int cpu) { }
 #endif
 
+/* hvm.c: PVH from setup_arch() on */
+void xen_hvm_post_suspend(bool cancelled);
+
 /* apic.c */
 void __init xen_init_apic(void);
 

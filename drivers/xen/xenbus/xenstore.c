@@ -1197,11 +1197,25 @@ static void reregister_watches(void)
 	mutex_unlock(&xs_watches_change);
 }
 
+/* A restored domU's store channel: the toolstack may have changed it. */
+static evtchn_port_t domu_store_port(void)
+{
+	u64 port = 0;
+
+	if (xen_pvh_domain())
+		xen_hvm_param(HVM_PARAM_STORE_EVTCHN, &port);
+#ifdef CONFIG_XEN_PV
+	else
+		port = xen_start_info->store_evtchn;
+#endif
+	return port;
+}
+
 void xs_resume(void)
 {
 	/* A new channel; the same ring page, where nothing is in flight. */
 	if (!xen_initial_domain()) {
-		xs_port = xen_start_info->store_evtchn;
+		xs_port = domu_store_port();
 		xen_rebind_evtchn_irq(xs_port, xs_irq);
 		xs_ring->rsp_cons = xs_ring->rsp_prod;
 	}
