@@ -183,6 +183,15 @@ static void __init hvm_smp_prepare_boot_cpu(void)
 			per_cpu(xen_vcpu_id, cpu) = vcpu_id_of(cpu);
 		xen_vcpu_info_attach(cpu);
 	}
+	/* Before alternatives patch the lock call sites. */
+	xen_setup_pv_locks();
+}
+
+/* Event channels work now: the boot CPU's lock kicker. */
+static void __init hvm_smp_prepare_cpus(unsigned int max_cpus)
+{
+	native_smp_prepare_cpus(max_cpus);
+	xen_spin_bind_kicker(0);
 }
 
 /* Before @cpu runs, on the CPU that brings it up: bindings allocate. */
@@ -192,22 +201,24 @@ static int hvm_cpu_prepare(unsigned int cpu)
 
 	if (cpu == 0)
 		return 0;
-	rc = xen_bind_cpu_timer(cpu);
-	if (rc)
-		return rc;
 	if (percpu_upcall && set_vcpu_upcall(cpu)) {
 		pr_warn("xen: vCPU %u: no event vector\n",
 			per_cpu(xen_vcpu_id, cpu));
-		xen_teardown_cpu_clockevent(cpu);
 		return -EIO;
 	}
+	rc = xen_bind_cpu_timer(cpu);
+	if (rc)
+		return rc;
+	xen_spin_bind_kicker(cpu);
 	return 0;
 }
 
 static int hvm_cpu_dead(unsigned int cpu)
 {
-	if (cpu)
+	if (cpu) {
+		xen_spin_unbind_kicker(cpu);
 		xen_teardown_cpu_clockevent(cpu);
+	}
 	return 0;
 }
 
@@ -220,6 +231,7 @@ static void hvm_start_secondary_clock(void)
 static void __init hvm_smp_init(void)
 {
 	smp_ops.smp_prepare_boot_cpu = hvm_smp_prepare_boot_cpu;
+	smp_ops.smp_prepare_cpus = hvm_smp_prepare_cpus;
 	x86_cpuinit.setup_percpu_clockev = hvm_start_secondary_clock;
 	if (cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "x86/xen/hvm:prepare",
 				      hvm_cpu_prepare, hvm_cpu_dead) < 0)
