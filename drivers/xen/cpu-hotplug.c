@@ -89,7 +89,7 @@ static struct notifier_block cpu_store_nb = {
 /* After topology_init(): CPU devices must exist to be taken offline. */
 static int __init xen_cpu_hotplug_init(void)
 {
-	if (!xen_pv_domain() || xen_initial_domain())
+	if ((!xen_pv_domain() && !xen_pvh_domain()) || xen_initial_domain())
 		return 0;
 	register_xenstore_notifier(&cpu_store_nb);
 	return 0;
