@@ -3,10 +3,11 @@
  * Unit tests of the xenbus bus's own logic: state names and values, which
  * of the other end's states a driver hears about, the other end a device
  * directory names, store paths joined and split, drivers matched to
- * device types.  No store and no Xen: the functions under test take
- * strings and return answers.
+ * device types, the files a device shows in sysfs.  No store and no Xen:
+ * the functions under test take strings and return answers.
  */
 #include <kunit/test.h>
+#include <linux/bits.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -178,6 +179,68 @@ static void driver_matched_by_type(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, xenbus_match_id(NULL, "vbd"));
 }
 
+/*
+ * The files every device has in sysfs, as user space reads them: their
+ * names, one line of text each, the module alias as the bus spells it
+ * ("xen" when it names no prefix of its own).
+ */
+static void device_files(struct kunit *test)
+{
+	static const struct {
+		const char *name, *text;
+	} files[] = {
+		{ "nodename", "backend/vbd/3/51712\n" },
+		{ "devtype", "vbd\n" },
+		{ "modalias", "xen-backend:vbd\n" },
+		{ "state", "InitWait\n" },
+	};
+	struct xenbus_bus *bus = kunit_kzalloc(test, sizeof(*bus), GFP_KERNEL);
+	struct xenbus_device *dev = kunit_kzalloc(test, sizeof(*dev),
+						  GFP_KERNEL);
+	/* sysfs hands show() a page; sysfs_emit() insists on one. */
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct attribute *const *attr;
+	struct device_attribute *da;
+	unsigned int i, seen = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, bus);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bus->alias_prefix = "xen-backend";
+	xenbus_init_bus(bus);
+	dev->dev.bus = &bus->bus;
+	dev->nodename = "backend/vbd/3/51712";
+	dev->devicetype = "vbd";
+	dev->state = XenbusStateInitWait;
+
+	KUNIT_ASSERT_NOT_NULL(test, bus->bus.dev_groups);
+	KUNIT_ASSERT_NOT_NULL(test, bus->bus.dev_groups[0]);
+	KUNIT_EXPECT_NULL(test, bus->bus.dev_groups[1]);
+	for (attr = bus->bus.dev_groups[0]->attrs; *attr; attr++) {
+		da = container_of(*attr, struct device_attribute, attr);
+		for (i = 0; i < ARRAY_SIZE(files); i++)
+			if (!strcmp(da->attr.name, files[i].name))
+				break;
+		KUNIT_ASSERT_LT_MSG(test, i, ARRAY_SIZE(files),
+				    "file %s", da->attr.name);
+		seen |= BIT(i);
+		KUNIT_EXPECT_EQ_MSG(test, da->attr.mode, 0444, "%s",
+				    files[i].name);
+		KUNIT_EXPECT_EQ_MSG(test, da->show(&dev->dev, da, buf),
+				    (ssize_t)strlen(files[i].text), "%s",
+				    files[i].name);
+		KUNIT_EXPECT_STREQ_MSG(test, buf, files[i].text, "%s",
+				       files[i].name);
+		if (!strcmp(files[i].name, "modalias")) {
+			bus->alias_prefix = NULL;
+			da->show(&dev->dev, da, buf);
+			KUNIT_EXPECT_STREQ(test, buf, "xen:vbd\n");
+			bus->alias_prefix = "xen-backend";
+		}
+	}
+	KUNIT_EXPECT_EQ(test, seen, BIT(ARRAY_SIZE(files)) - 1);
+}
+
 static struct kunit_case xenbus_cases[] = {
 	KUNIT_CASE(state_names),
 	KUNIT_CASE(state_values_parsed),
@@ -187,6 +250,7 @@ static struct kunit_case xenbus_cases[] = {
 	KUNIT_CASE(device_path_split),
 	KUNIT_CASE(device_path_refused),
 	KUNIT_CASE(driver_matched_by_type),
+	KUNIT_CASE(device_files),
 	{}
 };
 
