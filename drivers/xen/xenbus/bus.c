@@ -231,41 +231,67 @@ EXPORT_SYMBOL_GPL(xenbus_unregister_driver);
 
 /* ---- Attributes users and udev rules read ------------------------------ */
 
-static ssize_t nodename_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	return sysfs_emit(buf, "%s\n", to_xenbus_device(dev)->nodename);
-}
-static DEVICE_ATTR_RO(nodename);
+/*
+ * A device's files in sysfs are facts it already holds, one line of text
+ * each: its store directory, its type, its module alias (the one its
+ * uevent gives, which driver modules' aliases match) and the XenbusState
+ * it last published, by name.  One routine prints them all; each file's
+ * attribute says which fact is its own.  The names and the text are
+ * ABI: udev rules and scripts read them.
+ */
+enum xenbus_dev_fact {
+	XENBUS_FACT_NODENAME,
+	XENBUS_FACT_DEVTYPE,
+	XENBUS_FACT_MODALIAS,
+	XENBUS_FACT_STATE,
+};
 
-static ssize_t devtype_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	return sysfs_emit(buf, "%s\n", to_xenbus_device(dev)->devicetype);
-}
-static DEVICE_ATTR_RO(devtype);
+struct xenbus_dev_file {
+	struct device_attribute attr;
+	enum xenbus_dev_fact fact;
+};
 
-static ssize_t modalias_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
+static ssize_t xenbus_dev_file_show(struct device *_dev,
+				    struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s:%s\n", alias_prefix(dev),
-			  to_xenbus_device(dev)->devicetype);
-}
-static DEVICE_ATTR_RO(modalias);
+	struct xenbus_device *dev = to_xenbus_device(_dev);
+	const char *text;
 
-static ssize_t state_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
-{
-	return sysfs_emit(buf, "%s\n",
-			  xenbus_strstate(to_xenbus_device(dev)->state));
+	switch (container_of(attr, struct xenbus_dev_file, attr)->fact) {
+	case XENBUS_FACT_NODENAME:
+		text = dev->nodename;
+		break;
+	case XENBUS_FACT_DEVTYPE:
+		text = dev->devicetype;
+		break;
+	case XENBUS_FACT_STATE:
+		text = xenbus_strstate(dev->state);
+		break;
+	case XENBUS_FACT_MODALIAS:
+		return sysfs_emit(buf, "%s:%s\n", alias_prefix(_dev),
+				  dev->devicetype);
+	default:
+		return -EIO;
+	}
+	return sysfs_emit(buf, "%s\n", text);
 }
-static DEVICE_ATTR_RO(state);
+
+#define XENBUS_DEV_FILE(_name, _fact)					\
+	static struct xenbus_dev_file xenbus_file_##_name = {		\
+		.attr = __ATTR(_name, 0444, xenbus_dev_file_show, NULL), \
+		.fact = _fact,						\
+	}
+
+XENBUS_DEV_FILE(devtype, XENBUS_FACT_DEVTYPE);
+XENBUS_DEV_FILE(nodename, XENBUS_FACT_NODENAME);
+XENBUS_DEV_FILE(state, XENBUS_FACT_STATE);
+XENBUS_DEV_FILE(modalias, XENBUS_FACT_MODALIAS);
 
 static struct attribute *xenbus_dev_attrs[] = {
-	&dev_attr_devtype.attr,
-	&dev_attr_nodename.attr,
-	&dev_attr_state.attr,
-	&dev_attr_modalias.attr,
+	&xenbus_file_devtype.attr.attr,
+	&xenbus_file_nodename.attr.attr,
+	&xenbus_file_state.attr.attr,
+	&xenbus_file_modalias.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(xenbus_dev);
