@@ -1868,7 +1868,7 @@ static void __exit blkfront_exit(void)
 }
 module_exit(blkfront_exit);
 
-MODULE_DESCRIPTION("Xen virtual block device frontend");
+MODULE_DESCRIPTION("Xen guest disks (xvd*), served by a backend domain");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS_BLOCKDEV_MAJOR(XVD_MAJOR);
 MODULE_ALIAS("xen:vbd");
