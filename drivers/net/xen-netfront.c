@@ -1372,7 +1372,7 @@ static void __exit xennet_exit(void)
 }
 module_exit(xennet_exit);
 
-MODULE_DESCRIPTION("Xen virtual network device frontend");
+MODULE_DESCRIPTION("Xen guest network interfaces, one netback port each");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS("xen:vif");
 MODULE_ALIAS("xennet");
