@@ -72,9 +72,9 @@ static xen_pfn_t *gnt_frame_list;	/* gnt.max_frames slots */
  * table entries of its own: it asks Xen to put frame @i of the table at
  * a guest frame it chooses (XENMEM_add_to_physmap, XENMAPSPACE_grant_
  * table) and reaches it through its ordinary mapping of that frame.  We
- * choose a run of pages set aside at boot (gnttab_init()), one per frame
- * the table may ever have; the RAM behind each goes back to Xen as its
- * frame is placed.  After a restore the same frames are placed again.
+ * choose a run of pages set aside at boot (table_reserve()), one per
+ * frame the table may ever have, whose RAM went back to Xen then.  After
+ * a restore the same frames are placed again.
  */
 static int place_frames(struct gnt_table *t, unsigned int nr,
 			unsigned int first_new)
@@ -662,6 +662,29 @@ int gnttab_resume(void)
 }
 
 /*
+ * The RAM behind the pages the frames will be placed over goes back to
+ * Xen now, not frame by frame: the table's room costs the domain no
+ * memory, and Linux never touches a page until its frame is there.
+ * Should Xen keep some, those simply go when their frame is placed.
+ */
+static void __init give_back_ram(unsigned long pfn, unsigned int nr)
+{
+	xen_pfn_t frame;
+	struct xen_memory_reservation r = {
+		.nr_extents = 1,
+		.domid = DOMID_SELF,
+	};
+	unsigned int i;
+
+	set_xen_guest_handle(r.extent_start, &frame);
+	for (i = 0; i < nr; i++) {
+		frame = pfn + i;
+		if (HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r) != 1)
+			break;
+	}
+}
+
+/*
  * Where the table will be.  A PV guest reserves virtual space only; an
  * auto-translated one needs real pages at consecutive frames for
  * place_frames().  Should a run as long as the table's maximum not be
@@ -681,12 +704,15 @@ static void * __init table_reserve(unsigned int *max_frames)
 		if (pages)
 			break;
 	}
-	if (nr && nr < *max_frames) {
+	if (!nr)
+		return NULL;
+	if (nr < *max_frames) {
 		pr_warn("room for %u frames only, of the %u Xen allows\n",
 			nr, *max_frames);
 		*max_frames = nr;
 	}
-	return nr ? pages : NULL;
+	give_back_ram(PFN_DOWN(__pa(pages)), nr);
+	return pages;
 }
 
 static int __init gnttab_init(void)
