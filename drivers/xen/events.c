@@ -1208,6 +1208,12 @@ void xen_rebind_evtchn_irq(evtchn_port_t port, int irq)
 
 	if (!x)
 		return;
+	/* The toolstack's number for a restored console or store channel. */
+	if (!port || port >= EVTCHN_NR_PORTS) {
+		pr_err("cannot rebind irq %d to channel %u: no such channel\n",
+		       irq, port);
+		return;
+	}
 	mutex_lock(&xen_irq_lock);
 	if (x->port && port_to_irq[x->port] == irq)
 		port_to_irq[x->port] = -1;
