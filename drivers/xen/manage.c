@@ -57,7 +57,14 @@ static int suspend_on_cpu0(void *data)
 	*cancelled = HYPERVISOR_suspend(xen_arch_suspend_record()) != 0;
 
 	xen_arch_post_suspend(*cancelled);
-	gnttab_resume();
+	/*
+	 * Without its grant table (a new host allowing fewer frames, say)
+	 * no frontend can reconnect, and whatever the drivers granted in
+	 * the frames that are missing would go unseen: better to stop
+	 * here with the reason than to run on with dead devices.
+	 */
+	if (gnttab_resume())
+		panic("xen: no grant table after the restore\n");
 	if (!*cancelled) {
 		xen_irq_resume();
 		xen_time_resume();
