@@ -10,11 +10,9 @@
  *  - the shared info page: Xen maps it at a guest frame we choose
  *    (XENMEM_add_to_physmap).  Whatever RAM was at that frame goes back
  *    to Xen, so we give it a page of our own .bss;
- *  - event delivery: Xen raises an interrupt vector of ours whenever a
- *    vCPU's evtchn_upcall_pending goes up.  Either one vector for the
- *    domain (HVM_PARAM_CALLBACK_IRQ, injected past the local APIC, no
- *    EOI) or, where Xen offers it, a vector per vCPU that goes through
- *    the local APIC like any other interrupt and so wants an EOI;
+ *  - event delivery: Xen raises an interrupt vector of ours on a vCPU
+ *    whose evtchn_upcall_pending is set (HVM_PARAM_CALLBACK_IRQ; see
+ *    sysvec_xen_hvm_callback for why not the per-vCPU variant);
  *  - time: the Xen clock and one-shot timer of time.c, as for PV.  The
  *    container has no PIT, HPET or RTC, and the local APIC timer would
  *    have nothing to be calibrated against;
@@ -29,6 +27,7 @@
 #include <linux/cpu.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 
 #include <asm/apic.h>
@@ -48,6 +47,7 @@
 
 #include <xen/events.h>
 #include <xen/features.h>
+#include <xen/hvm-param.h>
 #include <xen/xen.h>
 #include <xen/interface/memory.h>
 #include <xen/interface/hvm/hvm_op.h>
@@ -56,7 +56,7 @@
 
 #include "xen-ops.h"
 
-/* ---- Which vCPU is this ---------------------------------------------- */
+/* ---- Which vCPU is this -------------------------------------------------- */
 
 /*
  * CPUID leaf base+4 describes the HVM container; with
@@ -80,7 +80,7 @@ static u32 vcpu_id_of(unsigned int cpu)
 	return acpi_id != U32_MAX ? acpi_id : cpu;
 }
 
-/* ---- Shared info ---------------------------------------------------------- */
+/* ---- Shared info --------------------------------------------------------- */
 
 static struct shared_info hvm_shared_info_page __page_aligned_bss;
 
@@ -100,36 +100,79 @@ static void map_shared_info(void)
 	HYPERVISOR_shared_info = &hvm_shared_info_page;
 }
 
-/* ---- Event delivery ------------------------------------------------------- */
+/* ---- Console and store: HVM parameters ----------------------------------- */
 
-/* Xen raises HYPERVISOR_CALLBACK_VECTOR per vCPU, through the local APIC. */
-static bool percpu_upcall __ro_after_init;
+int xen_hvm_param_get(unsigned int index, u64 *value)
+{
+	struct xen_hvm_param param = {
+		.domid = DOMID_SELF,
+		.index = index,
+	};
+	int rc = HYPERVISOR_hvm_op(HVMOP_get_param, &param);
 
+	if (!rc)
+		*value = param.value;
+	return rc;
+}
+
+/*
+ * The page and event channel the parameters @pfn_index and @port_index
+ * name, mapped; NULL if the domain has none.  The page lies outside
+ * the direct map, and outside RAM as far as Linux knows (a reserved
+ * range), so it is mapped like memory of a device, but cached: Xen and
+ * the toolstack's daemons use it as ordinary memory.
+ */
+void *xen_pvh_map_ring(unsigned int pfn_index, unsigned int port_index,
+		       evtchn_port_t *port)
+{
+	u64 pfn, evtchn;
+	void *ring;
+
+	if (xen_hvm_param_get(pfn_index, &pfn) || !pfn ||
+	    xen_hvm_param_get(port_index, &evtchn) || !evtchn)
+		return NULL;
+	/*
+	 * The toolstack puts these pages in a reserved range; one said to
+	 * be in our RAM would have the other side write into our memory.
+	 */
+	if (pfn >= PHYS_PFN(1ULL << boot_cpu_data.x86_phys_bits) ||
+	    evtchn > U32_MAX ||
+	    region_intersects(PFN_PHYS(pfn), PAGE_SIZE, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("xen: HVM parameters %u/%u name frame %#llx, channel %llu: refused\n",
+		       pfn_index, port_index, pfn, evtchn);
+		return NULL;
+	}
+	ring = memremap(PFN_PHYS(pfn), PAGE_SIZE, MEMREMAP_WB);
+	if (ring)
+		*port = evtchn;
+	return ring;
+}
+
+/* ---- Event delivery ------------------------------------------------------ */
+
+/*
+ * Xen raises HYPERVISOR_CALLBACK_VECTOR on a vCPU whenever, on entering
+ * it, that vCPU's evtchn_upcall_pending is set: past the local APIC, so
+ * no EOI.  Xen 4.17 also offers a vector per vCPU (HVMOP_set_evtchn_
+ * upcall_vector), but that one is a local APIC interrupt raised only on
+ * the edge of evtchn_upcall_pending going up in Xen's hands: the event
+ * core sets that flag itself to come back for ports it put off (and
+ * Xen would still raise the domain-wide vector as well), so it is not
+ * used.
+ */
 DEFINE_IDTENTRY_SYSVEC(sysvec_xen_hvm_callback)
 {
 	struct pt_regs *old_regs = set_irq_regs(regs);
 
-	if (percpu_upcall)
-		ack_APIC_irq();
 	inc_irq_stat(irq_hv_callback_count);
 	xen_evtchn_handle_pending();
 	set_irq_regs(old_regs);
 }
 
-static int set_vcpu_upcall(unsigned int cpu)
-{
-	struct xen_hvm_evtchn_upcall_vector op = {
-		.vcpu = per_cpu(xen_vcpu_id, cpu),
-		.vector = HYPERVISOR_CALLBACK_VECTOR,
-	};
-
-	return HYPERVISOR_hvm_op(HVMOP_set_evtchn_upcall_vector, &op);
-}
-
 /*
- * The domain-wide vector is set even when every vCPU has its own: the
- * toolstack reads HVM_PARAM_CALLBACK_IRQ to learn whether the guest can
- * be told that a suspend was cancelled.
+ * Also the toolstack reads HVM_PARAM_CALLBACK_IRQ: only a guest that has
+ * set it is told that a suspend was cancelled.
  */
 static void set_domain_upcall(void)
 {
@@ -156,15 +199,11 @@ static void __init hvm_init_irq(void)
 	xen_init_IRQ();
 
 	set_domain_upcall();
-	if (hvm_leaf_flags & XEN_HVM_CPUID_UPCALL_VECTOR) {
-		if (set_vcpu_upcall(0) == 0)
-			percpu_upcall = true;
-		else
-			pr_info("xen: per-vCPU event vector refused, using one for the domain\n");
-	}
+	/* Event channels work from here: the boot CPU's lock kicker. */
+	xen_spin_bind_kicker(0);
 }
 
-/* ---- Secondary CPUs ---------------------------------------------------------- */
+/* ---- Secondary CPUs ------------------------------------------------------ */
 
 #ifdef CONFIG_SMP
 /*
@@ -187,12 +226,6 @@ static void __init hvm_smp_prepare_boot_cpu(void)
 	xen_setup_pv_locks();
 }
 
-/* Event channels work now: the boot CPU's lock kicker. */
-static void __init hvm_smp_prepare_cpus(unsigned int max_cpus)
-{
-	native_smp_prepare_cpus(max_cpus);
-	xen_spin_bind_kicker(0);
-}
 
 /* Before @cpu runs, on the CPU that brings it up: bindings allocate. */
 static int hvm_cpu_prepare(unsigned int cpu)
@@ -201,11 +234,6 @@ static int hvm_cpu_prepare(unsigned int cpu)
 
 	if (cpu == 0)
 		return 0;
-	if (percpu_upcall && set_vcpu_upcall(cpu)) {
-		pr_warn("xen: vCPU %u: no event vector\n",
-			per_cpu(xen_vcpu_id, cpu));
-		return -EIO;
-	}
 	rc = xen_bind_cpu_timer(cpu);
 	if (rc)
 		return rc;
@@ -231,7 +259,6 @@ static void hvm_start_secondary_clock(void)
 static void __init hvm_smp_init(void)
 {
 	smp_ops.smp_prepare_boot_cpu = hvm_smp_prepare_boot_cpu;
-	smp_ops.smp_prepare_cpus = hvm_smp_prepare_cpus;
 	x86_cpuinit.setup_percpu_clockev = hvm_start_secondary_clock;
 	if (cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "x86/xen/hvm:prepare",
 				      hvm_cpu_prepare, hvm_cpu_dead) < 0)
@@ -243,7 +270,7 @@ static inline void hvm_smp_init(void)
 }
 #endif
 
-/* ---- Save and restore ---------------------------------------------------------- */
+/* ---- Save and restore ---------------------------------------------------- */
 
 #ifdef CONFIG_XEN_SAVE_RESTORE
 /*
@@ -252,22 +279,16 @@ static inline void hvm_smp_init(void)
  * nothing of our choices: the shared info page is unmapped, and no
  * event vector is set (suspend.c places the vcpu_infos again).
  */
-void xen_hvm_post_suspend(bool cancelled)
+void xen_pvh_restore_callbacks(bool cancelled)
 {
-	unsigned int cpu;
-
 	if (cancelled)
 		return;
 	map_shared_info();
 	set_domain_upcall();
-	if (percpu_upcall)
-		for_each_online_cpu(cpu)
-			if (set_vcpu_upcall(cpu))
-				xen_crash_now("Xen would not restore our event vector");
 }
 #endif
 
-/* ---- The platform hooks ------------------------------------------------------- */
+/* ---- The platform hooks -------------------------------------------------- */
 
 static void __init hvm_init_platform(void)
 {
@@ -278,7 +299,11 @@ static void __init hvm_init_platform(void)
 	xen_setup_features();
 	map_shared_info();
 	per_cpu(xen_vcpu_id, 0) = own_vcpu_id();
-	per_cpu(xen_vcpu, 0) = &HYPERVISOR_shared_info->vcpu_info[0];
+	/* Until per-cpu areas exist: the slot in shared info, if it has one. */
+	if (per_cpu(xen_vcpu_id, 0) >= XEN_LEGACY_MAX_VCPUS)
+		xen_crash_now("the boot vCPU has no vcpu_info in shared info");
+	per_cpu(xen_vcpu, 0) =
+		&HYPERVISOR_shared_info->vcpu_info[per_cpu(xen_vcpu_id, 0)];
 
 	x86_init.oem.banner = xen_banner;
 	x86_init.irqs.intr_init = hvm_init_irq;
@@ -287,24 +312,19 @@ static void __init hvm_init_platform(void)
 	xen_init_power_ops();
 	hvm_smp_init();
 
-	/* No firmware, no PC devices but the local APIC. */
+	/*
+	 * No firmware, no PC devices but the local APIC.  Not even a PIC,
+	 * through which ACPI's default interrupt model would route its SCI;
+	 * the MADT names no IO-APIC either (should one ever appear, ACPI's
+	 * MADT parsing switches to the IO-APIC model itself).
+	 */
+#ifdef CONFIG_ACPI
+	acpi_irq_model = ACPI_IRQ_MODEL_PLATFORM;
+#endif
 	x86_platform.legacy.rtc = 0;
 	x86_platform.legacy.warm_reset = 0;
 	x86_platform.legacy.devices.pnpbios = 0;
 	x86_platform.legacy.i8042 = X86_LEGACY_I8042_PLATFORM_ABSENT;
-}
-
-/*
- * After ACPI: with no IO-APIC, interrupts that ACPI routes by the PIC
- * model (its SCI) have no PIC to go through either; the "platform" model
- * lets them be set up as plain GSIs, and there are none to set up.
- */
-static void __init hvm_guest_late_init(void)
-{
-#ifdef CONFIG_ACPI
-	if (!nr_ioapics && acpi_irq_model == ACPI_IRQ_MODEL_PIC)
-		acpi_irq_model = ACPI_IRQ_MODEL_PLATFORM;
-#endif
 }
 
 /* Only a kernel that came in through the PVH entry is ours to drive. */
@@ -318,6 +338,5 @@ struct hypervisor_x86 x86_hyper_xen_hvm __initdata = {
 	.detect = hvm_detect,
 	.type = X86_HYPER_XEN_HVM,
 	.init.init_platform = hvm_init_platform,
-	.init.guest_late_init = hvm_guest_late_init,
 	.ignore_nopv = true,
 };

@@ -20,7 +20,7 @@
  *    whichever this CPU has, so the callers (asm/xen/hypercall.h) are
  *    the same as for a PV guest.
  *  - mem_map_via_hcall(): the memory map, when the start info carries
- *    none (an hvm_start_info of version 0).
+ *    none (version 0, or no entries).
  *
  * startup_64 clears .bss afterwards: what we set here must live in
  * .data (__ro_after_init is).  Everything else waits for setup_arch(),
@@ -38,7 +38,6 @@
 #include <asm/xen/hypercall.h>
 #include <asm/xen/hypervisor.h>
 
-#include <xen/hvc-console.h>
 #include <xen/xen.h>
 #include <xen/interface/memory.h>
 #include <xen/interface/hvm/start_info.h>
@@ -66,6 +65,14 @@ void __init xen_pvh_init(struct boot_params *boot_params)
 	 * relocate), so __pa_symbol() is right this early.
 	 */
 	native_wrmsrl(msr, __pa_symbol(hypercall_page));
+
+	/*
+	 * A PVH control domain needs a dom0 of its own kind (Xen's PCI and
+	 * interrupt interfaces for HVM); ours is PV.  Say so on Xen's
+	 * console rather than fail somewhere in the PV dom0 code.
+	 */
+	if (pvh_start_info.flags & SIF_INITDOMAIN)
+		xen_crash_now("this kernel runs dom0 as a PV guest only, not PVH");
 }
 
 /*
@@ -83,8 +90,8 @@ void __init mem_map_via_hcall(struct boot_params *boot_params)
 	set_xen_guest_handle(map.buffer, boot_params->e820_table);
 	rc = HYPERVISOR_memory_op(XENMEM_memory_map, &map);
 	if (rc) {
-		xen_raw_printk("xen: no memory map from Xen (error %d)\n", rc);
-		BUG();
+		xen_early_printf("xen: XENMEM_memory_map: error %d\n", rc);
+		xen_crash_now("no memory map in the start info, none from Xen");
 	}
 	boot_params->e820_entries = map.nr_entries;
 }

@@ -69,9 +69,9 @@ static void reattach_vcpu_infos(void)
 	unsigned int cpu, self = smp_processor_id();
 	bool up;
 
-	for_each_online_cpu(cpu) {
-		if (xen_pv_domain())
-			xen_register_runstate(cpu);
+	for_each_cpu(cpu, xen_pvh_domain() ? cpu_possible_mask :
+					     cpu_online_mask) {
+		xen_register_runstate(cpu);
 		if (cpu == self) {
 			xen_vcpu_info_attach(cpu);
 			continue;
@@ -88,7 +88,7 @@ static void reattach_vcpu_infos(void)
 void xen_arch_post_suspend(bool cancelled)
 {
 	if (xen_pvh_domain()) {
-		xen_hvm_post_suspend(cancelled);
+		xen_pvh_restore_callbacks(cancelled);
 		if (!cancelled)
 			reattach_vcpu_infos();
 		return;

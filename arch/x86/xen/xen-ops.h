@@ -141,8 +141,13 @@ void xen_register_runstate(int cpu);
 static inline void xen_register_runstate(int cpu) { }
 #endif
 
+/* pvh.c: the hooks of the generic PVH entry (arch/x86/platform/pvh) */
+struct boot_params;
+void __init xen_pvh_init(struct boot_params *boot_params);
+void __init mem_map_via_hcall(struct boot_params *boot_params);
+
 /* hvm.c: PVH from setup_arch() on */
-void xen_hvm_post_suspend(bool cancelled);
+void xen_pvh_restore_callbacks(bool cancelled);
 
 /* apic.c */
 void __init xen_init_apic(void);

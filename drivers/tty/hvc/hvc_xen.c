@@ -246,20 +246,34 @@ static const struct hv_ops xen_cons_ops = {
 	.notifier_hangup = xen_cons_irq_put,
 };
 
-static phys_addr_t cons_ring_at;
+/*
+ * A PVH guest maps its ring once; after a restore the page is the same
+ * (the toolstack puts it at the same frame) and only the channel may be
+ * new.
+ */
+static bool find_pvh_ring(void)
+{
+	u64 port;
+
+	if (!cons_ring) {
+		cons_ring = xen_pvh_map_ring(HVM_PARAM_CONSOLE_PFN,
+					     HVM_PARAM_CONSOLE_EVTCHN,
+					     &cons_port);
+	} else if (!xen_hvm_param_get(HVM_PARAM_CONSOLE_EVTCHN, &port) &&
+		   port && port <= U32_MAX) {
+		cons_port = port;
+	}
+	if (cons_ring)
+		xen_early_console_ring(cons_ring, cons_port);
+	return cons_ring;
+}
 
 static bool find_ring(void)
 {
 	if (xen_initial_domain())
 		return true;
-	if (xen_pvh_domain()) {
-		cons_ring = xen_hvm_ring(HVM_PARAM_CONSOLE_PFN,
-					 HVM_PARAM_CONSOLE_EVTCHN, cons_ring,
-					 &cons_ring_at, &cons_port);
-		if (cons_ring)
-			xen_early_console_ring(cons_ring, cons_port);
-		return cons_ring;
-	}
+	if (xen_pvh_domain())
+		return find_pvh_ring();
 	if (!xen_pv_domain() || !xen_start_info->console.domU.mfn)
 		return false;
 	cons_ring = mfn_to_virt(xen_start_info->console.domU.mfn);

@@ -1203,7 +1203,7 @@ static evtchn_port_t domu_store_port(void)
 	u64 port = 0;
 
 	if (xen_pvh_domain())
-		xen_hvm_param(HVM_PARAM_STORE_EVTCHN, &port);
+		xen_hvm_param_get(HVM_PARAM_STORE_EVTCHN, &port);
 #ifdef CONFIG_XEN_PV
 	else
 		port = xen_start_info->store_evtchn;
@@ -1411,11 +1411,9 @@ static int __init xenstore_local_init(void)
  */
 static struct xenstore_domain_interface *domu_store(evtchn_port_t *port)
 {
-	static phys_addr_t ring_at;
-
 	if (xen_pvh_domain())
-		return xen_hvm_ring(HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN,
-				    NULL, &ring_at, port);
+		return xen_pvh_map_ring(HVM_PARAM_STORE_PFN,
+					HVM_PARAM_STORE_EVTCHN, port);
 #ifdef CONFIG_XEN_PV
 	if (xen_pv_domain() && xen_start_info->store_mfn &&
 	    xen_start_info->store_evtchn) {
