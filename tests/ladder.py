@@ -104,6 +104,10 @@ TESTS = [
     ('domu-checkpoint', 'domu', 600, 'smp2'),
     ('domu-stress', 'domu', 900, 'smp2'),
     ('domu-pvh', 'domu', 300, 'pvh'),
+    # The PV tests again with a PVH domU (tests/dom0/tests/domu-pvh-*.sh,
+    # lib.sh's as_pvh), and the live migration only PVH can do on this
+    # Xen.  They share the pvh profile: one boot of QEMU runs them all.
+    ('domu-pvh-disk', 'domu', 300, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
 

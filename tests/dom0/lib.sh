@@ -60,6 +60,19 @@ domu_cfg() {
 	echo /tmp/$_n.cfg
 }
 
+# as_pvh TEST: run the dom0 side of TEST, a test written for a PV domU,
+# with a PVH domU (TYPE=pvh) instead: the same steps and checks, the
+# guest now started at its PVH entry on hardware-assisted paging.  One
+# vCPU: with two, QEMU's nested SVM triple-faults a PVH guest now and
+# then (see MACHINES in tests/ladder.py).  XENPV_TESTS is where the
+# tests' scripts are (the harness self-tests run them from the source
+# tree).
+as_pvh() {
+	TYPE=pvh
+	VCPUS=1
+	. "${XENPV_TESTS:-$XENPV/dom0/tests}/$1.sh"
+}
+
 # create CFG [xl create option...]: xl create, with xl's own words in the
 # reason when it fails.
 create() {
