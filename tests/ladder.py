@@ -108,6 +108,7 @@ TESTS = [
     # lib.sh's as_pvh), and the live migration only PVH can do on this
     # Xen.  They share the pvh profile: one boot of QEMU runs them all.
     ('domu-pvh-disk', 'domu', 300, 'pvh'),
+    ('domu-pvh-net', 'domu', 300, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
 
