@@ -1,5 +1,6 @@
 # domu-pygrub: pygrub finds kernel, initrd and command line in grub.cfg on
-# the domU's disk, and the domU boots from them.
+# the domU's disk, and the domU boots from them.  TYPE and VCPUS (as for
+# domu_cfg) make it another kind of guest (domu-pvh-pygrub).
 dir=/tmp/t-pygrub
 img=/tmp/t-pygrub.img
 mkdir -p $dir/boot/grub
@@ -17,11 +18,11 @@ CFG
 cfg=/tmp/t-pygrub.cfg
 cat > $cfg <<CFG
 name="t-pygrub"
-type="pv"
+type="${TYPE:-pv}"
 bootloader="pygrub"
 disk=['format=raw, vdev=xvda, access=ro, target=$img']
 memory=128
-vcpus=2
+vcpus=${VCPUS:-2}
 on_crash="preserve"
 CFG
 create "$cfg"
