@@ -109,6 +109,7 @@ TESTS = [
     # Xen.  They share the pvh profile: one boot of QEMU runs them all.
     ('domu-pvh-disk', 'domu', 300, 'pvh'),
     ('domu-pvh-net', 'domu', 300, 'pvh'),
+    ('domu-pvh-pygrub', 'domu', 300, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
 
