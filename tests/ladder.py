@@ -110,6 +110,7 @@ TESTS = [
     ('domu-pvh-disk', 'domu', 300, 'pvh'),
     ('domu-pvh-net', 'domu', 300, 'pvh'),
     ('domu-pvh-pygrub', 'domu', 300, 'pvh'),
+    ('domu-pvh-save-restore', 'domu', 400, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
 
