@@ -111,6 +111,7 @@ TESTS = [
     ('domu-pvh-net', 'domu', 300, 'pvh'),
     ('domu-pvh-pygrub', 'domu', 300, 'pvh'),
     ('domu-pvh-save-restore', 'domu', 400, 'pvh'),
+    ('domu-pvh-mem-set', 'domu', 400, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
 
