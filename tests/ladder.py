@@ -112,6 +112,7 @@ TESTS = [
     ('domu-pvh-pygrub', 'domu', 300, 'pvh'),
     ('domu-pvh-save-restore', 'domu', 400, 'pvh'),
     ('domu-pvh-mem-set', 'domu', 400, 'pvh'),
+    ('domu-pvh-shutdown', 'domu', 300, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
 
