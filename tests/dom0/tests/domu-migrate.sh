@@ -14,6 +14,13 @@
 # resumes).  The guest cannot tell the two apart: either way it suspends,
 # wakes up in a new domain and must reconnect its devices with the I/O it
 # had in flight.
+#
+# A PVH domU (TYPE=pvh, domu-pvh-live-migrate) runs on hardware-assisted
+# paging, whose log-dirty mode is HAP's own and needs no shadow paging: it
+# always migrates live, pre-copy rounds while it runs.  Across each live
+# migration dom0 pings it every 0.2 s; the longest time without an answer
+# is the downtime dom0 saw, printed, and the ping must be answered again
+# after the move.
 img=/tmp/t-mig.img
 dd if=/dev/zero of=$img bs=1M count=0 seek=64 2>/dev/null || fail "cannot create $img"
 cfg=$(domu_cfg t-mig writer "disk=['format=raw, vdev=xvdb, access=rw, target=$img']" \
@@ -62,7 +69,8 @@ pings() {
 pings "before migrating"
 
 caps=$($XL info | sed -n 's/^virt_caps *: *//p')
-case " $caps " in
+case "${TYPE:-pv} $caps " in
+pvh\ *) how=live ;;
 *" shadow "*) how=live ;;
 *) how=save+restore ;;
 esac
@@ -86,12 +94,58 @@ migrate() {
 	return $_rc
 }
 
+# pinger_start R: dom0 pings the domU every 0.2 s from now on; each line
+# of ping's goes to /tmp/t-mig.ping.R stamped with dom0's uptime.
+pinger_start() {
+	rm -f /tmp/t-mig.fifo
+	mkfifo /tmp/t-mig.fifo
+	while read -r _l; do
+		read -r _up _ < /proc/uptime
+		echo "$_up $_l"
+	done < /tmp/t-mig.fifo > /tmp/t-mig.ping.$1 &
+	ping -i 0.2 10.0.0.2 > /tmp/t-mig.fifo 2>&1 &
+	pinger=$!
+	# A failing check exits: no ping of ours may outlive the test.
+	trap pinger_stop EXIT
+}
+pinger_stop() {
+	[ -n "$pinger" ] || return 0
+	kill $pinger 2>/dev/null
+	wait
+	pinger=
+	rm -f /tmp/t-mig.fifo
+}
+# downtime R START END: the longest time between two answers of migration
+# R's ping (0.2 s when none was lost), in seconds, and how many answers
+# came while xl migrate ran (dom0's uptime from START to END): a live
+# migration's guest answers through the pre-copy rounds.  Fails when no
+# answer came after END.
+downtime() {
+	awk -v start="$2" -v end="$3" '/ seq=/ {
+			if (n++ && $1 - last > gap)
+				gap = $1 - last
+			last = $1
+			if ($1 > start && $1 < end)
+				during++
+			if ($1 > end)
+				after++
+		}
+		END {
+			if (!after)
+				exit 1
+			printf "%.1f %d\n", gap, during
+		}' /tmp/t-mig.ping.$1
+}
+
 for r in 1 2 3; do
 	n=$(highest "XENPV-STATE boot=$boot " n)
 	seq=$(highest XENPV-WRITER seq)
+	[ $how = save+restore ] || pinger_start $r
 	t0=$(date +%s)
+	read -r up0 _ < /proc/uptime
 	migrate $r || fail "migration $r ($how) failed: $(grep -aiE 'error|fail|invalid|cannot|unable|still runs' /tmp/t-mig.$r.log | head -n 2 | tr '\n' ' ')"
 	t1=$(date +%s)
+	read -r up1 _ < /proc/uptime
 	[ -n "$(dom_state t-mig)" ] || fail "migration $r: no domain t-mig afterwards"
 	$XL list | grep -qE 'incoming|migratedaway' &&
 		fail "migration $r: a half-migrated domain is left: $($XL list | grep -E 'incoming|migratedaway' | tr '\n' ' ')"
@@ -101,7 +155,16 @@ for r in 1 2 3; do
 	[ -z "$other" ] || fail "migration $r: the domU rebooted: ${other#*XENPV-}"
 	nostop "migration $r"
 	pings "migration $r"
-	say "migration $r ($how) took $((t1 - t0)) s; writer at seq $seq before, $(highest XENPV-WRITER seq) now"
+	dt=
+	if [ $how = live ]; then
+		pinger_stop
+		sed "s/^/[ping $r] /" /tmp/t-mig.ping.$r
+		dt=$(downtime $r "$up0" "$up1") ||
+			fail "migration $r: the ping running across it had no answer after it"
+		dts="$dts${dts:+, }${dt% *} s"
+		dt="; downtime ${dt% *} s (the longest time without an answer to dom0's ping, which the guest answered ${dt#* } times while xl migrate ran)"
+	fi
+	say "migration $r ($how) took $((t1 - t0)) s$dt; writer at seq $seq before, $(highest XENPV-WRITER seq) now"
 done
 last=$(highest XENPV-WRITER seq)
 
@@ -145,5 +208,5 @@ bad=$(head -c $((N * 512)) $img | awk -v boot="$boot" -v bsum="$bsum" -v n="$N" 
 [ -z "$bad" ] || fail "image: $bad"
 tail=$(dd if=$img bs=512 skip=$N count=64 2>/dev/null | tr -d '\0' | wc -c)
 [ "$tail" = 0 ] || fail "image: $tail bytes of data after record $N"
-rm -f $img /tmp/t-mig.*.log
-pass "3 migrations ($how), same boot, pinged after each; $N records written (from $first before the first migration to $last after the last), all intact and in order"
+rm -f $img /tmp/t-mig.*.log /tmp/t-mig.ping.*
+pass "3 migrations ($how${dts:+, downtimes $dts}), same boot, pinged after each; $N records written (from $first before the first migration to $last after the last), all intact and in order"
