@@ -113,6 +113,7 @@ TESTS = [
     ('domu-pvh-save-restore', 'domu', 400, 'pvh'),
     ('domu-pvh-mem-set', 'domu', 400, 'pvh'),
     ('domu-pvh-shutdown', 'domu', 300, 'pvh'),
+    ('domu-pvh-live-migrate', 'domu', 900, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
 
