@@ -84,6 +84,21 @@ create() {
 		grep -iE 'error|fail|invalid|cannot|unable' | head -n 2 | tr '\n' ' ')"
 }
 
+# shutdown_gone NAME: xl shutdown -w NAME, then wait until the domain is
+# gone: xl shutdown -w returns once it has shut down, and the xl process
+# that created it destroys it afterwards (hotplug scripts; on the pvh
+# profile's dom0 of one CPU often a moment later).  Fails the test when
+# either takes too long.
+shutdown_gone() {
+	timeout 120 $XL shutdown -w "$1" || fail "xl shutdown -w did not finish in 120 s"
+	_end=$(($(date +%s) + 60))
+	while [ -n "$(dom_state "$1")" ] && [ "$(date +%s)" -lt $_end ]; do
+		sleep 1
+	done
+	[ -z "$(dom_state "$1")" ] ||
+		fail "the domain still exists 60 s after xl shutdown -w (state $(dom_state "$1"))"
+}
+
 # The state column of "xl list" (r b p s c d), empty if the domain is gone.
 dom_state() {
 	$XL list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'

@@ -168,15 +168,7 @@ for r in 1 2 3; do
 done
 last=$(highest XENPV-WRITER seq)
 
-# xl shutdown -w returns once the domain has shut down; xl's daemon then
-# destroys it, which takes a few seconds of hotplug scripts.
-timeout 120 $XL shutdown -w t-mig >/dev/null 2>&1 || fail "xl shutdown -w did not finish in 120 s"
-end=$(($(date +%s) + 60))
-while [ -n "$(dom_state t-mig)" ] && [ "$(date +%s)" -lt $end ]; do
-	sleep 1
-done
-[ -z "$(dom_state t-mig)" ] ||
-	fail "the domain still exists 60 s after xl shutdown -w (state $(dom_state t-mig))"
+shutdown_gone t-mig
 line=$(out | grep -a 'XENPV-WRITER-STOPPED records=' | tail -n 1)
 [ -n "$line" ] || fail "the writer did not report stopping at shutdown"
 out | grep -aq 'XENPV-WRITER-FULL' && fail "the disk filled up; the writer stopped early"
