@@ -18,8 +18,25 @@
 #include <linux/notifier.h>
 #include <linux/slab.h>
 
+#include <asm/xen/hypervisor.h>
+
 #include <xen/xen.h>
 #include <xen/xenbus.h>
+
+/*
+ * The store names vCPUs by Xen's number.  In a PV domain Linux's CPU n
+ * is vCPU n; in a PVH domain the CPUs are numbered in the order ACPI
+ * lists them, and each knows its vCPU (xen_vcpu_id).
+ */
+static int cpu_of_vcpu(unsigned int vcpu)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (per_cpu(xen_vcpu_id, cpu) == vcpu)
+			return cpu;
+	return -1;
+}
 
 static void follow_availability(unsigned int cpu)
 {
@@ -27,7 +44,7 @@ static void follow_availability(unsigned int cpu)
 	char *want;
 	int rc = 0;
 
-	snprintf(dir, sizeof(dir), "cpu/%u", cpu);
+	snprintf(dir, sizeof(dir), "cpu/%u", per_cpu(xen_vcpu_id, cpu));
 	want = xenbus_read(XBT_NIL, dir, "availability", NULL);
 	if (IS_ERR(want))
 		return;		/* not managed by the toolstack */
@@ -50,16 +67,17 @@ static void follow_availability(unsigned int cpu)
 static void availability_changed(struct xenbus_watch *watch, const char *path,
 				 const char *token)
 {
-	unsigned int cpu;
-	int len = 0;
+	unsigned int vcpu;
+	int len = 0, cpu;
 
 	/* cpu/<N>/availability, nothing else */
-	if (sscanf(path, "cpu/%u/availability%n", &cpu, &len) != 1 ||
+	if (sscanf(path, "cpu/%u/availability%n", &vcpu, &len) != 1 ||
 	    path[len] != '\0')
 		return;
-	if (cpu >= nr_cpu_ids || !cpu_possible(cpu)) {
-		pr_warn_ratelimited("cpu %u does not exist (at most %u vCPUs)\n",
-				    cpu, nr_cpu_ids);
+	cpu = cpu_of_vcpu(vcpu);
+	if (cpu < 0) {
+		pr_warn_ratelimited("vCPU %u is not one of our %u CPUs\n",
+				    vcpu, num_possible_cpus());
 		return;
 	}
 	follow_availability(cpu);
