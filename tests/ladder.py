@@ -671,6 +671,22 @@ def problems_in(lines, allow, guest_release, need_guest):
     return found
 
 
+def show_excerpt(lines, logfile):
+    """Print what a reader of CI's output needs to see of a failed test:
+    the first kernel log line that failed it, with the lines around it
+    (the message before a "Call Trace:" says what it is, the frames after
+    it where), then the test's last lines.  The whole log stays on disk."""
+    bad = next((i for i, l in enumerate(lines) if KERNEL_BAD.search(l)), None)
+    tail = max(0, len(lines) - 25)
+    if bad is not None and bad < tail:
+        for l in lines[max(0, bad - 12):min(bad + 30, tail)]:
+            print('      | ' + l[:200])
+        print('      | [...]')
+    for l in lines[tail:]:
+        print('      | ' + l[:200])
+    print('      | (whole log: %s)' % os.path.relpath(logfile, TOP), flush=True)
+
+
 def judge(name, status, reason, lines, kind, xfail, allow, guest_release=None,
           need_guest=False):
     """The final (status, reason) of a test: what it reported, weighed
@@ -728,9 +744,7 @@ class Ladder:
         self.results.append(r)
         print('%-5s %-18s %6.1fs  %s' % (status, name, seconds, reason), flush=True)
         if status in ('FAIL', 'XPASS'):
-            for l in lines[-25:]:
-                print('      | ' + l[:200])
-            print('      | (whole log: %s)' % os.path.relpath(logfile, TOP), flush=True)
+            show_excerpt(lines, logfile)
 
     def run_native(self, name, timeout, machine):
         k = self.kernel
@@ -867,9 +881,7 @@ class Ladder:
             return
         self.results.append(Result(name, 'FAIL', reason, seconds, logfile))
         print('%-5s %-18s %6.1fs  %s' % ('FAIL', name, seconds, reason), flush=True)
-        for l in lines[-25:]:
-            print('      | ' + l[:200])
-        print('      | (whole log: %s)' % os.path.relpath(logfile, TOP), flush=True)
+        show_excerpt(lines, logfile)
 
     @staticmethod
     def epilogue(m, lines):
