@@ -45,7 +45,7 @@ skip() {
 }
 finish() {
 	echo
-	echo "summary:"
+	echo "summary ($SECONDS s in all):"
 	printf '  %s\n' "${parts[@]}"
 	echo
 	echo "$passed passed, $failed failed"
@@ -58,7 +58,7 @@ build() {	# build FLAVOUR
 	if "$XENPV_TOP/scripts/xenpv/build-kernel.sh" "$1" > "$BUILD/build-$1.log" 2>&1; then
 		step "build-$1" PASS "$((SECONDS - t0)) s, $(grep -h '^release=\|^commit=' \
 			"$BUILD/kernels/$1/build-info" | cut -d= -f2 | paste -sd' ')"
-		parts+=("build-$1: PASS")
+		parts+=("build-$1: PASS, $((SECONDS - t0)) s")
 		return 0
 	fi
 	tail -n 40 "$BUILD/build-$1.log"
@@ -70,37 +70,41 @@ build() {	# build FLAVOUR
 # counted PART CMD...: run a command whose last line is "N passed, N
 # failed" and fold its counts into ours; anything else is one failure.
 counted() {
-	local part=$1
+	local part=$1 t0=$SECONDS
 	shift
 	"$@" 2>&1 | tee "$BUILD/$part.out" || true
-	tally "$part"
+	tally "$part" $((SECONDS - t0))
 }
-tally() {	# tally PART: fold $BUILD/PART.out's last line into the counts
-	local part=$1 out=$BUILD/$1.out last xf
+# tally PART SECONDS: fold $BUILD/PART.out's last line into the counts;
+# the summary says how long the part took (CI's time is bounded).
+tally() {
+	local part=$1 out=$BUILD/$1.out last xf took=", $2 s"
 	last=$(tail -n 1 "$out")
 	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
 		failed=$((failed + BASH_REMATCH[2]))
 		xf=$(grep -m1 '^XFAIL: ' "$out" || true)
-		parts+=("$part: $last${xf:+ ($xf)}")
+		parts+=("$part: $last${xf:+ ($xf)}$took")
 	else
 		step "$part" FAIL "did not finish: ${last:-no output}"
-		parts+=("$part: did not finish")
+		parts+=("$part: did not finish$took")
 	fi
 }
 
 # in_background PART CMD: start a ladder run now, beside the one in the
 # foreground (TCG runs a machine on one host thread, and CI has two
 # cores); collect PART prints its output when it is done and counts it.
-declare -A bg_pid
+declare -A bg_pid bg_t0
 in_background() {
 	eval "$2" > "$BUILD/$1.out" 2>&1 &
 	bg_pid[$1]=$!
+	bg_t0[$1]=$SECONDS
 }
 collect() {
 	wait "${bg_pid[$1]}" || true
+	local t1=$SECONDS
 	cat "$BUILD/$1.out"
-	tally "$1"
+	tally "$1" $((t1 - bg_t0[$1]))
 }
 
 overlap() {
