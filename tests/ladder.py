@@ -182,8 +182,14 @@ DOM0_ARGS = 'console=hvc0 earlyprintk=xen printk.time=1' + (
     ' ' + os.environ['XENPV_DOM0_ARGS'] if os.environ.get('XENPV_DOM0_ARGS') else '')
 
 # Kernel log lines carry a "[ seconds.micro]" stamp; Xen's own lines and
-# user space output do not, so only real kernel messages can match.
-KERNEL_BAD = re.compile(r'\[\s*\d+\.\d+\].*(BUG:|WARNING:|Oops|Call Trace)')
+# user space output do not, so only real kernel messages can match.  An
+# oops names itself before its "Call Trace:" (a double fault says "PANIC:",
+# a general protection fault "general protection fault, ..." or ": 0000
+# [#1]", a BUG_ON "kernel BUG at"): the first matching line is the reason
+# a test reports, so it should be that one.  A user program's fault
+# ("traps: prog[pid] general protection fault ip:") is not matched.
+KERNEL_BAD = re.compile(r'\[\s*\d+\.\d+\].*(BUG:|WARNING:|Oops|Call Trace|PANIC:|'
+                        r'kernel BUG at|general protection fault[,:])')
 # Xen's messages about a guest: gprintk() prefixes them with the domain
 # and vCPU ("d1v0"), which a release build of Xen still prints when
 # guest_loglvl allows (gdprintk(), debug builds only, is compiled out).
