@@ -16,8 +16,8 @@
  *                              and online again; then smp for 2 s, so
  *                              every CPU that came back must run work
  *   xenpv-stress mmap MB N     N times: map MB, write every page, unmap
- *   xenpv-stress marker TAG    a forced-emulation CPUID with leaf TAG,
- *                              which xentrace records: brackets a workload
+ *   xenpv-stress marker TAG    a CPUID that Xen traces, tagged TAG:
+ *                              brackets a workload (see marker() below)
  *   xenpv-stress spray SECONDS IFACE ADDR
  *                              fill the kernel's kmalloc caches with a
  *                              secret (see spray() below) for SECONDS or
@@ -41,7 +41,7 @@
  *                              closes or SECONDS pass
  *
  * With XENPV_MARK set in the environment, the workloads put a marker
- * (leaf 1) right before and one (leaf 2) right after the timed work, so
+ * (tag 1) right before and one (tag 2) right after the timed work, so
  * a trace can be cut to exactly that.
  *
  * Each run prints "<workload>: <what> in <ms> ms" and exits 0, or prints
@@ -295,13 +295,60 @@ static int hotplug(long n)
 	return smp(2);
 }
 
-/* CPUID through Xen's forced-emulation prefix: Xen traces it. */
+/*
+ * A marker is a CPUID that Xen traces, with a timestamp, on the physical
+ * CPU the guest runs on.  How depends on the kind of guest:
+ *
+ * - PV: a plain CPUID does not leave the guest (no CPUID faulting under
+ *   QEMU), so it goes through Xen's forced-emulation prefix (ud2; "xen"),
+ *   which Xen emulates and traces as TRC_PV_FORCED_INVALID_OP; the leaf
+ *   is the tag.
+ * - PVH (and HVM): that prefix would only be a #UD in the guest, but SVM
+ *   and VMX always intercept CPUID, and Xen traces each as TRC_HVM_CPUID
+ *   (leaf, subleaf, result) after the VMEXIT record that carries the TSC.
+ *   The leaf is MARKER_LEAF + tag: outside every range Xen's guest_cpuid()
+ *   serves (it answers zeros), so nothing but a marker asks for it, and a
+ *   trace counter can tell a marker from the kernel's own CPUIDs.
+ *
+ * /sys/hypervisor/guest_type says which ("PV", "PVH", "HVM"); a guest
+ * that does not say cannot be marked, and the workload refuses to run.
+ */
+#define MARKER_LEAF	0x58504d00U	/* "XPM\0" */
+
+static int marker_hvm = -1;
+
+static int marker_kind(void)
+{
+	char type[16] = "";
+	FILE *f = fopen("/sys/hypervisor/guest_type", "r");
+
+	if (f) {
+		if (!fgets(type, sizeof(type), f))
+			type[0] = 0;
+		fclose(f);
+	}
+	type[strcspn(type, "\n")] = 0;
+	if (!strcmp(type, "PV"))
+		marker_hvm = 0;
+	else if (!strcmp(type, "PVH") || !strcmp(type, "HVM"))
+		marker_hvm = 1;
+	else
+		fprintf(stderr, "xenpv-stress: marker: guest_type is '%s', not PV, PVH or HVM\n",
+			type);
+	return marker_hvm < 0;
+}
+
 static void marker(unsigned int tag)
 {
 	unsigned int a = tag, b, c = 0, d;
 
-	asm volatile(".byte 0x0f,0x0b,0x78,0x65,0x6e; cpuid"
-		     : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+	if (marker_hvm) {
+		a = MARKER_LEAF + tag;
+		asm volatile("cpuid" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+	} else {
+		asm volatile(".byte 0x0f,0x0b,0x78,0x65,0x6e; cpuid"
+			     : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+	}
 }
 
 /*
@@ -553,6 +600,8 @@ int main(int argc, char **argv)
 	if (!strcmp(what, "true"))
 		return 0;
 	if (!strcmp(what, "marker")) {
+		if (marker_kind())
+			return 1;
 		marker(a);
 		return 0;
 	}
@@ -569,8 +618,11 @@ int main(int argc, char **argv)
 	if (!self)
 		return fail("realpath");
 
-	if (getenv("XENPV_MARK"))
+	if (getenv("XENPV_MARK")) {
+		if (marker_kind())
+			return 1;
 		marker(1);
+	}
 	t0 = now_ms();
 	if (!strcmp(what, "forkexec") && a > 0) {
 		rc = forkexec(a);
