@@ -1,12 +1,24 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""xentrace-count.py TRACE CPU: count PV events between markers.
+"""xentrace-count.py TRACE CPU: count PV or PVH events between markers.
 
-Reads a file written by "xentrace -e 0x0020f000" (Xen's PV events) and,
-on physical CPU CPU only, cuts it into windows at each forced-emulation
-marker (TRC_PV_FORCED_INVALID_OP; xenpv-stress puts one before and one
-after its measured work).  For each window from an odd to the next even
-marker it prints one line of counts, "window=N key=value ...":
+Reads a file written by xentrace and, on physical CPU CPU only, cuts it
+into windows at xenpv-stress's markers (one before and one after its
+measured work).  Two kinds of guest, two kinds of marker:
+
+- PV, traced with "xentrace -e 0x0020f000" (Xen's PV events): the marker
+  is a forced-emulation CPUID, TRC_PV_FORCED_INVALID_OP; a window runs
+  from an odd to the next even one.
+- PVH, traced with "xentrace -e 0x0008f000" (Xen's HVM events): the
+  marker is a plain CPUID of leaf 0x58504d00 + tag (1 before, 2 after),
+  which Xen traces as TRC_HVM_CPUID (data: leaf, subleaf, eax..edx,
+  no TSC) right after the TRC_HVM_VMEXIT64 record of that exit (data:
+  exit reason, rip; with the TSC).  The marker's time is the TSC of that
+  VMEXIT record, whose reason must be CPUID (SVM's 0x72): anything else
+  means the records are not what this script believes, and it stops.
+
+For each window it prints one line of counts, "window=N key=value ...".
+A PV window:
 
   tsc            Xen's TSC from the first marker to the second (the
                  time of the window on Xen's clock, not the guest's)
@@ -34,11 +46,21 @@ marker it prints one line of counts, "window=N key=value ...":
                  ("requests:calls"), direct and in multicall entries
   privop_rips, ptwr_rips   where the emulated instructions were
 
+A PVH window ("marker=hvm" first):
+
+  tsc            as above, from the VMEXIT stamps of the two markers
+  vmexits        VM exits between the markers (the closing marker's own
+                 exit left out); vmmcall: of them, hypercalls; npf:
+                 nested page faults; intr: physical interrupts
+  exits          VM exits by SVM exit reason
+
 Records Xen could not store (its buffer was full) are announced by a
 TRC_LOST_RECORDS record on that CPU before the next record that fitted.
 Any such record, on any CPU, makes every count suspect: the script then
 prints "lost cpu=C records=N" lines and exits with status 2.  A marker
-without its pair (a lost marker, or a workload that died) exits with 3.
+without its pair (a lost marker, or a workload that died; for PVH also a
+closing tag without an opening one, or a marker whose VMEXIT record is
+not a CPUID exit) exits with 3.
 
 The domain under test must be the only guest on that CPU (pin it there).
 """
@@ -57,6 +79,16 @@ PV_PTWR = 0x0020100b
 PV_HYPERCALL_V2 = 0x0020100d
 PV_SUBCALL = 0x0020200e             # TRC_PV_HYPERCALL_SUBCALL
 FLAG_64 = 0x100                     # TRC_64_FLAG: 64-bit addresses follow
+HVM_VMEXIT = 0x00081002             # TRC_HVM_VMEXIT(64): reason, rip; TSC
+HVM_NESTED = 0x400                  # TRC_HVM_NESTEDFLAG
+HVM_CPUID = 0x0008200e              # TRC_HVM_CPUID: leaf, subleaf, a-d
+MARKER_LEAF = 0x58504d00            # xenpv-stress's PVH marker: + tag
+# SVM exit codes (Xen's asm/hvm/svm/vmcb.h), for the exits histogram.
+SVM_EXITS = {0x60: 'intr', 0x61: 'nmi', 0x64: 'vintr', 0x72: 'cpuid',
+             0x78: 'hlt', 0x7b: 'ioio', 0x7c: 'msr', 0x7f: 'shutdown',
+             0x81: 'vmmcall', 0x8d: 'xsetbv', 0x400: 'npf',
+             0x4e: 'exc_pf', 0x46: 'exc_ud', 0x4d: 'exc_gp'}
+SVM_CPUID, SVM_VMMCALL, SVM_NPF, SVM_INTR = 0x72, 0x81, 0x400, 0x60
 PREEMPTED = 0x80000000              # MMU_UPDATE_PREEMPTED in a count
 
 # Hypercall numbers, from Xen's public xen.h.
@@ -75,6 +107,7 @@ COUNTERS = ('tsc', 'hypercalls', 'continued', 'multicall', 'subcalls', 'operatio
             'mmu_update', 'mmu_update_single', 'mmu_update_requests',
             'mmu_update_requests_mc', 'mmuext', 'iret', 'page_faults', 'ptwr',
             'privop', 'traps')
+HVM_COUNTERS = ('tsc', 'vmexits', 'vmmcall', 'npf', 'intr')
 
 
 def records(data):
@@ -140,16 +173,57 @@ def add(d, k, n=1):
     d[k] = d.get(k, 0) + n
 
 
+def exitname(reason):
+    return SVM_EXITS.get(reason, '0x%x' % reason)
+
+
 def count(path, want_cpu):
     data = open(path, 'rb').read()
     windows, cur, marks, lost = [], None, 0, []
+    hvm, last_exit, bad = None, None, None
     for cpu, event, tsc, words in records(data):
         if event == LOST_RECORDS:
             lost.append((cpu, words[0] if words else -1))
             continue
-        if cpu != want_cpu:
+        if cpu != want_cpu or bad:
+            continue        # after a bad marker, only lost records count
+        if event & ~HVM_NESTED == HVM_VMEXIT and words:
+            last_exit = (tsc, words[0])
+            if hvm is not None:
+                hvm['vmexits'] += 1
+                add(hvm['exits'], words[0])
+                hvm['vmmcall'] += words[0] == SVM_VMMCALL
+                hvm['npf'] += words[0] == SVM_NPF
+                hvm['intr'] += words[0] == SVM_INTR
+            continue
+        if event == HVM_CPUID and words and words[0] & ~0xff == MARKER_LEAF:
+            tag = words[0] & 0xff
+            if last_exit is None or last_exit[1] != SVM_CPUID or last_exit[0] is None:
+                bad = 'marker tag %d: the VMEXIT before it is %s, not a stamped CPUID exit' % (
+                    tag, 'missing' if last_exit is None else exitname(last_exit[1]))
+                continue
+            if tag == 1 and hvm is None and cur is None:
+                hvm = dict.fromkeys(HVM_COUNTERS, 0)
+                hvm.update(start=last_exit[0], exits={})
+            elif tag == 2 and hvm is not None:
+                # Its own VMEXIT, counted above, is not the workload's.
+                hvm['vmexits'] -= 1
+                add(hvm['exits'], SVM_CPUID, -1)
+                if not hvm['exits'][SVM_CPUID]:
+                    del hvm['exits'][SVM_CPUID]
+                hvm['tsc'] = last_exit[0] - hvm.pop('start')
+                windows.append(dict(marker='hvm', **hvm))
+                hvm = None
+            else:
+                bad = 'marker tag %d with %s window open' % (
+                    tag, 'no' if hvm is None and cur is None else 'a')
+                continue
+            last_exit = None
             continue
         if event == PV_MARKER:
+            if hvm is not None:
+                bad = 'a PV marker inside a PVH window'
+                continue
             marks += 1
             if marks % 2:
                 cur = dict.fromkeys(COUNTERS, 0)
@@ -204,6 +278,11 @@ def count(path, want_cpu):
         elif event == PV_TRAP:
             cur['traps'] += 1
     for i, w in enumerate(windows):
+        if w.get('marker') == 'hvm':
+            exits = w.pop('exits')
+            print('window=%d ' % i + ' '.join('%s=%s' % kv for kv in w.items()) +
+                  ' exits=%s' % (top(exits, 16, exitname) or '-'))
+            continue
         hists = [(k, w.pop(k), fmt) for k, fmt in (
             ('ops', opname), ('subops', opname), ('mmu_batch', str),
             ('mmu_batch_mc', str), ('privop_rips', '%x'.__mod__),
@@ -216,6 +295,10 @@ def count(path, want_cpu):
         return 2
     if marks % 2:
         print('unpaired marker: %d markers on CPU %d' % (marks, want_cpu))
+        return 3
+    if bad or hvm is not None:
+        print('unpaired marker: %s on CPU %d' % (bad or 'a PVH window never closed',
+                                                 want_cpu))
         return 3
     return 0
 
