@@ -163,6 +163,10 @@ BACKEND_TESTS = {'domu-hostile-frontend', 'domu-lifecycle'}
 MACHINES = {
     'smp2': ['-cpu', 'qemu64', '-smp', '2'],
     'pvh': ['-cpu', 'qemu64,+svm,+npt', '-smp', '1'],
+    # make bench: two CPUs (dom0 on one, the domU under test alone on the
+    # other) and SVM with nested paging for its PVH rows.  A PVH guest
+    # that dies of QEMU's nested SVM stops the benchmark, no figures.
+    'bench': ['-cpu', 'qemu64,+svm,+npt', '-smp', '2'],
 }
 # One host thread runs all vCPUs.  QEMU 7.2's multi-threaded TCG can
 # keep a stale translation of code another vCPU has just rewritten: a
@@ -1050,6 +1054,20 @@ BENCH_WORKLOADS = [('forkexec', 'fork+exec+exit', 200),
 # Each kernel boots this many times, in turns (anchor, ours, anchor, ours):
 # whatever drifts in the machine over the run falls on both alike.
 BENCH_ROUNDS = 2
+# The guest types each kernel boots as, in each round: PV, then PVH (the
+# same bzImage at its PVH entry; its runs are named "<kernel>:pvh").
+BENCH_TYPES = ('pv', 'pvh')
+PVH = ':pvh'
+# The PVH rows: (label, window, key of xentrace-count's HVM window,
+# iterations).
+BENCH_PVH_ROWS = [
+    ('fork+exec+exit: VM exits', 0, 'vmexits', 200),
+    ('  of which hypercalls (VMMCALL)', 0, 'vmmcall', 200),
+    ('  of which nested page faults', 0, 'npf', 200),
+    ('64 MiB mmap/touch/munmap: VM exits', 1, 'vmexits', 4),
+    ('  of which nested page faults', 1, 'npf', 4),
+    ('fork+exit: VM exits', 2, 'vmexits', 200),
+]
 # The trace-counting check of bench.sh: xenpv-stress hypercalls N issues,
 # per round, one multicall of 3 xen_version and 4 mmu_update entries of
 # 61 requests, and one direct mmu_update of 67.
@@ -1184,19 +1202,21 @@ def bench(args):
     workdir = os.path.join(BUILD, 'tests', 'work', 'bench')
     os.makedirs(workdir, exist_ok=True)
     initrd = dom0_initrd(workdir, ['bench'], dom0, None, kernels,
-                         files={'bench.conf': 'ROUNDS=%d CHECK_ROUNDS=%d\n' % (
-                             BENCH_ROUNDS, BENCH_CHECK_ROUNDS)})
-    argv = qemu_xen(dom0, initrd, 'smp2', extra_xen_args=' tbuf_size=%d' % tbuf,
+                         files={'bench.conf': 'ROUNDS=%d CHECK_ROUNDS=%d TYPES="%s"\n' % (
+                             BENCH_ROUNDS, BENCH_CHECK_ROUNDS, ' '.join(BENCH_TYPES))})
+    argv = qemu_xen(dom0, initrd, 'bench', extra_xen_args=' tbuf_size=%d' % tbuf,
                     extra=['-icount', 'shift=0,sleep=off'])
     logpath = os.path.join(workdir, 'serial.log')
     if os.path.exists(logpath):
         os.unlink(logpath)
     names = [k.name for k in kernels]
-    log('benchmark: dom0 %s, domUs %s, %d rounds, QEMU -icount; log %s' % (
-        dom0.name, ', '.join(names), BENCH_ROUNDS, os.path.relpath(logpath, TOP)))
+    pvh_names = [nm + PVH for nm in names] if 'pvh' in BENCH_TYPES else []
+    log('benchmark: dom0 %s, domUs %s, as %s, %d rounds, QEMU -icount; log %s' % (
+        dom0.name, ', '.join(names), ' and '.join(BENCH_TYPES), BENCH_ROUNDS,
+        os.path.relpath(logpath, TOP)))
     start = time.time()
     m = Machine(argv, logpath)
-    deadline = start + 1200 + 900 * BENCH_ROUNDS * len(kernels)
+    deadline = start + 1200 + 900 * BENCH_ROUNDS * len(kernels) * len(BENCH_TYPES)
     runs = {}               # (kernel, round): {'trace': [...], 'up': .., ...}
     check, issued, cpu_mhz, got = None, None, None, {}
     while True:
@@ -1222,7 +1242,7 @@ def bench(args):
                 issued = rest[7:]
             continue
         mo = re.search(r'XENPV-BENCH (\S+) (\d+) (.*)', line)
-        if not mo or mo.group(1) not in names:
+        if not mo or mo.group(1) not in names + pvh_names:
             continue
         r = runs.setdefault((mo.group(1), int(mo.group(2))), {'trace': [], 'guest_ms': {}})
         rest = mo.group(3).strip()
@@ -1250,38 +1270,56 @@ def bench(args):
     if check is None:
         bench_fail(m, logpath, 'the trace counting check did not run')
     for k in kernels:
-        for rnd in range(1, BENCH_ROUNDS + 1):
-            r = runs.get((k.name, rnd))
-            if not r or len(r['trace']) != len(BENCH_WORKLOADS) or 'up' not in r:
-                bench_fail(m, logpath, '%s, round %d: no complete result' % (k.name, rnd))
-            check_kernel(k, r['up'], logpath, what='bench')
+        for nm in [k.name] + [k.name + PVH] * bool(pvh_names):
+            # A PV run's windows are PV ones, a PVH run's PVH ones.
+            kind = 'hvm' if nm.endswith(PVH) else None
+            for rnd in range(1, BENCH_ROUNDS + 1):
+                r = runs.get((nm, rnd))
+                if not r or len(r['trace']) != len(BENCH_WORKLOADS) or 'up' not in r or \
+                        any(w.get('marker') != kind for w in r['trace']):
+                    bench_fail(m, logpath, '%s, round %d: no complete result' % (nm, rnd))
+                check_kernel(k, r['up'], logpath, what='bench')
 
     def per_run(name, value):
         """value(run) for each of kernel name's runs, in order."""
         return [value(runs[(name, rnd)]) for rnd in range(1, BENCH_ROUNDS + 1)]
 
-    rows = []
-    for label, win, key, div in BENCH_ROWS:
-        rows.append((label, [per_run(nm, lambda r: float(r['trace'][win][key]) / div)
-                             for nm in names]))
+    def count_rows(table, names):
+        return [(label, [per_run(nm, lambda r: float(r['trace'][win][key]) / div)
+                         for nm in names]) for label, win, key, div in table]
+
     xen_ms = lambda r, win: int(r['trace'][win]['tsc']) / (cpu_mhz * 1e3)
-    for win, (wl, label, div) in enumerate(BENCH_WORKLOADS):
-        rows.append(('%s, ms (Xen\'s clock)' % label,
-                     [per_run(nm, lambda r: xen_ms(r, win) / div) for nm in names]))
-    rows.append(('domU boot to init, ms (dom0\'s clock)',
-                 [per_run(nm, lambda r: r['boot_ms']) for nm in names]))
-    rows.append(('xl create -p (dom0\'s work), ms (dom0\'s clock)',
-                 [per_run(nm, lambda r: r['create_ms']) for nm in names]))
-    # The guest's own clock against Xen's over the same windows: 1.000
-    # for a clock that keeps time.
-    rows.append(('guest clock / Xen clock (3 windows)',
-                 [per_run(nm, lambda r: sum(r['guest_ms'].get(wl, 0)
-                                            for wl, _, _ in BENCH_WORKLOADS) /
-                          sum(xen_ms(r, w) for w in range(len(BENCH_WORKLOADS))))
-                  for nm in names]))
+
+    def time_rows(names):
+        rows = []
+        for win, (wl, label, div) in enumerate(BENCH_WORKLOADS):
+            rows.append(('%s, ms (Xen\'s clock)' % label,
+                         [per_run(nm, lambda r: xen_ms(r, win) / div) for nm in names]))
+        rows.append(('domU boot to init, ms (dom0\'s clock)',
+                     [per_run(nm, lambda r: r['boot_ms']) for nm in names]))
+        rows.append(('xl create -p (dom0\'s work), ms (dom0\'s clock)',
+                     [per_run(nm, lambda r: r['create_ms']) for nm in names]))
+        # The guest's own clock against Xen's over the same windows: 1.000
+        # for a clock that keeps time.
+        rows.append(('guest clock / Xen clock (3 windows)',
+                     [per_run(nm, lambda r: sum(r['guest_ms'].get(wl, 0)
+                                                for wl, _, _ in BENCH_WORKLOADS) /
+                              sum(xen_ms(r, w) for w in range(len(BENCH_WORKLOADS))))
+                      for nm in names]))
+        return rows
+
+    rows = count_rows(BENCH_ROWS, names) + time_rows(names)
+    # PVH: the same bzImages as PVH guests, the same workloads; their times
+    # (ours/anchor) and each kernel's PV time over its PVH time.
+    pvh_rows = (time_rows(pvh_names)[:len(BENCH_WORKLOADS)] +
+                count_rows(BENCH_PVH_ROWS, pvh_names) +
+                time_rows(pvh_names)[len(BENCH_WORKLOADS):]) if pvh_names else []
 
     def fmt(v, label=''):
-        return '%.4f' % v if label.startswith('guest clock') else '%.1f' % v
+        if label.startswith('guest clock'):
+            return '%.4f' % v
+        # A fork+exec+exit takes a few ms: one decimal would hide a tenth.
+        return '%.3f' % v if label.endswith('(Xen\'s clock)') and v < 10 else '%.1f' % v
 
     out = ['domU kernels (each column):'] + ['  ' + t for t in bench_kernels_text(kernels)]
     rel = [image_release(k.image) for k in kernels]
@@ -1290,23 +1328,42 @@ def bench(args):
                    ' (%s for both: uname -r cannot tell these two apart)' % rel[0]
                    if len(set(rel)) == 1 and len(rel) > 1 else ''))
     out.append('runs, in order: %s' % ', '.join(
-        '%s#%d' % (nm, rnd) for rnd in range(1, BENCH_ROUNDS + 1) for nm in names))
+        '%s#%d' % (nm, rnd) for rnd in range(1, BENCH_ROUNDS + 1) for nm in names + pvh_names))
     out.append('trace counting check: dom0 issued %s; counted: %s' % (
         issued, ', '.join('%s %d' % (k, a) for k, (a, b) in got.items())))
     out.append('')
-    out.append('%-46s %s %8s' % ('per iteration, mean of %d boots' % BENCH_ROUNDS,
-                                 ' '.join('%12s' % nm for nm in names), 'ratio'))
-    for label, vals in rows:
-        means = [statistics.mean(v) for v in vals]
-        ratio = '%.2f' % (means[-1] / means[0]) if len(means) > 1 and means[0] else ''
-        out.append('%-46s %s %8s' % (label, ' '.join('%12s' % fmt(v, label) for v in means),
-                                     ratio))
+
+    def section(title, cols, rows):
+        out.append('%-46s %s %8s' % (title, ' '.join('%12s' % nm for nm in cols), 'ratio'))
+        for label, vals in rows:
+            means = [statistics.mean(v) for v in vals]
+            ratio = '%.2f' % (means[-1] / means[0]) if len(means) > 1 and means[0] else ''
+            out.append('%-46s %s %8s' % (label, ' '.join('%12s' % fmt(v, label)
+                                                         for v in means), ratio))
+
+    section('per iteration, mean of %d boots' % BENCH_ROUNDS, names, rows)
+    if pvh_rows:
+        out.append('')
+        section('PVH guests, mean of %d boots' % BENCH_ROUNDS, pvh_names, pvh_rows)
+        out.append('')
+        out.append('%-46s %s' % ('PV time / PVH time, each kernel', ' '.join(
+            '%12s' % nm for nm in names)))
+        for win, (wl, label, div) in enumerate(BENCH_WORKLOADS):
+            pv, pvh = rows[len(BENCH_ROWS) + win][1], pvh_rows[win][1]
+            out.append('%-46s %s' % (label, ' '.join(
+                '%12.2f' % (statistics.mean(a) / statistics.mean(b)) for a, b in zip(pv, pvh))))
     out.append('')
     out.append('each boot (%s):' % ', '.join(
         '%s#%d' % (nm, rnd) for nm in names for rnd in range(1, BENCH_ROUNDS + 1)))
     for label, vals in rows:
         out.append('  %-46s %s' % (label, '  '.join(
             ' '.join(fmt(x, label) for x in v) for v in vals)))
+    if pvh_rows:
+        out.append('each PVH boot (%s):' % ', '.join(
+            '%s#%d' % (nm, rnd) for nm in pvh_names for rnd in range(1, BENCH_ROUNDS + 1)))
+        for label, vals in pvh_rows:
+            out.append('  %-46s %s' % (label, '  '.join(
+                ' '.join(fmt(x, label) for x in v) for v in vals)))
     out.append('')
     out.append('Counts: Xen\'s trace of physical CPU 1, where the domU runs alone, '
                'between the')
@@ -1320,6 +1377,15 @@ def bench(args):
                'xl create -p')
     out.append('builds the domain and loads its kernel (dom0\'s work, not part of the '
                'boot).')
+    if pvh_names:
+        out.append('PVH: the same bzImages with type="pvh", pinned alike; Xen\'s HVM trace '
+                   'of CPU 1,')
+        out.append('cut and timed at the markers\' CPUID exits (plain CPUIDs of a reserved '
+                   'leaf; their')
+        out.append('VMEXIT records\' stamps); "VM exits" are those between the markers.  '
+                   'PV time / PVH')
+        out.append('time: each kernel\'s PV time over its own PVH time (above 1: PVH is '
+                   'faster).')
     # Where the traps and hypercalls come from, for whoever tunes this
     # (the sum over the boots, per iteration).
     for nm, k in zip(names, kernels):

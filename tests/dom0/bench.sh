@@ -7,28 +7,38 @@
 #
 # (CHECK_ROUNDS rounds of it: about 10 trace records each.)
 #
-# Then ROUNDS rounds; in each, every domU kernel of /xenpv/bench-kernels
-# in turn (anchor, ours, anchor, ours): boot it pinned alone on physical
-# CPU 1 (dom0 stays on CPU 0), trace its PV events on that CPU while it
-# runs the measured workloads, and print what it cost.  Times: the boot
-# on dom0's clock, from unpausing the domain to the guest's first line
-# from user space; the workloads on Xen's TSC, from the stamps of the
-# trace records of the markers around them (cpu_mhz converts).  The time
+# Then ROUNDS rounds; in each, for every guest type of TYPES (pv, then
+# pvh), every domU kernel of /xenpv/bench-kernels in turn (anchor, ours,
+# anchor, ours): boot it pinned alone on physical CPU 1 (dom0 stays on
+# CPU 0), trace its events on that CPU while it runs the measured
+# workloads, and print what it cost.  A PV guest's trace is Xen's PV class
+# (hypercalls, multicall entries, traps, emulations, its markers); a PVH
+# guest's, the same bzImage started at its PVH entry, is Xen's HVM class
+# (VM exits and their handlers; its markers are CPUID exits, see
+# xentrace-count.py).  A PVH run is reported as kernel "<name>:pvh".
+# Times: the boot on dom0's clock, from unpausing the domain to the
+# guest's first line from user space; the workloads on Xen's TSC, from
+# the stamps of the trace records of the markers around them (cpu_mhz
+# converts).  The time
 # "xl create -p" takes (dom0's work: build the domain, load its kernel)
 # is reported apart.
 #
-# Lines: "XENPV-BENCH <kernel> <round> up|result|trace|error=...",
+# Lines: "XENPV-BENCH <kernel>[:pvh] <round> up|result|trace|error=...",
 # "XENPV-BENCH-XEN ...", "XENPV-BENCH-CHECK ...", then
 # "XENPV-BENCH-FINISHED" or, at the first thing that makes the figures
 # untrustworthy (a lost trace record, a failed boot), "XENPV-BENCH-FAILED".
 . /xenpv/dom0/lib.sh
 . /xenpv/dom0/bench-lib.sh
 XENPV_TEST=bench
-ROUNDS=2 CHECK_ROUNDS=100 TIMEOUT=900
+ROUNDS=2 CHECK_ROUNDS=100 TIMEOUT=900 TYPES="pv pvh"
 [ -f $XENPV/bench.conf ] && . $XENPV/bench.conf
 # Xen's PV class: hypercalls (direct and multicall entries), traps,
 # emulations, the markers.
-EVENTS=0x0020f000
+PV_EVENTS=0x0020f000
+# Xen's HVM class: VM entries and exits, their handlers (CPUID included:
+# a PVH guest's markers).
+HVM_EVENTS=0x0008f000
+EVENTS=$PV_EVENTS
 
 failed() {
 	echo "XENPV-BENCH-FAILED $*"
@@ -101,13 +111,19 @@ follow() {
 	done
 }
 
-# run KERNEL ROUND: one boot of KERNEL's domU and its workloads.
+# run KERNEL ROUND TYPE: one boot of KERNEL's domU as a TYPE (pv, pvh)
+# guest and its workloads.
 run() {
-	name=b-$1-$2
-	tag="XENPV-BENCH $1 $2"
+	case $3 in
+	pv) k=$1 EVENTS=$PV_EVENTS ;;
+	pvh) k=$1:pvh EVENTS=$HVM_EVENTS ;;
+	*) failed "unknown guest type $3" ;;
+	esac
+	name=b-$1-$3-$2
+	tag="XENPV-BENCH $k $2"
 	cat > /tmp/$name.cfg <<CFG
 name="$name"
-type="pv"
+type="$3"
 kernel="$XENPV/domu-$1/bzImage"
 ramdisk="$XENPV/domu-$1/initrd"
 extra="console=hvc0 printk.time=1 xenpv.job=bench"
@@ -123,7 +139,7 @@ CFG
 	$XL create -p /tmp/$name.cfg >/dev/null 2>&1 || failed "$tag: xl create"
 	echo $(($($STRESS now) - t)) > /tmp/create_ns
 	tty=$(console_tty $name) || failed "$tag: no console pty"
-	$STRESS stamp "$tty" $TIMEOUT XENPV-BENCH-DONE | follow $1 $2 | tee /tmp/follow.out &
+	$STRESS stamp "$tty" $TIMEOUT XENPV-BENCH-DONE | follow $k $2 | tee /tmp/follow.out &
 	fpid=$!
 	watch_domain $name "$tag"
 	$STRESS now > /tmp/t0
@@ -146,8 +162,10 @@ CFG
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
-	for k in $(cat $XENPV/bench-kernels); do
-		run $k $r
+	for type in $TYPES; do
+		for kn in $(cat $XENPV/bench-kernels); do
+			run $kn $r $type
+		done
 	done
 done
 echo "XENPV-BENCH-FINISHED"
