@@ -16,7 +16,8 @@
 #   make run           README's demo: Xen, a dom0 and a domU in QEMU
 #                      (DOM0=ours|anchor|stock, DOMU=...)
 #   make bench         ours vs the anchor from one run (not a test):
-#                      hypercalls and traps per workload, icount times
+#                      hypercalls and traps per workload, icount times,
+#                      PV and PVH
 #   make bench-io      ours vs the anchor (not a test): domU disk and
 #                      network throughput (BENCH_REPS runs of BENCH_SECS s
 #                      each); the frontends (our domU vs the anchor's on
