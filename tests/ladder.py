@@ -1407,6 +1407,18 @@ def bench(args):
                     items = [(symbolize(k.sysmap, int(a, 16)), c) for a, c in items]
                 out.append('%s, %s: %s %s' % (nm, label, what, ' '.join(
                     '%s=%.2f' % (a, c / (div * BENCH_ROUNDS)) for a, c in items) or '-'))
+    # And where a PVH guest leaves for Xen (SVM exit reasons).
+    for nm in pvh_names:
+        for win, (wl, label, div) in enumerate(BENCH_WORKLOADS):
+            total = {}
+            for rnd in range(1, BENCH_ROUNDS + 1):
+                for item in runs[(nm, rnd)]['trace'][win].get('exits', '-').split(','):
+                    if ':' in item:
+                        a, c = item.rsplit(':', 1)
+                        total[a] = total.get(a, 0) + int(c)
+            out.append('%s, %s: VM exits by reason %s' % (nm, label, ' '.join(
+                '%s=%.2f' % (a, c / (div * BENCH_ROUNDS))
+                for a, c in sorted(total.items(), key=lambda kv: -kv[1])) or '-'))
     table = '\n'.join(out)
     with open(os.path.join(BUILD, 'bench.txt'), 'w') as f:
         f.write(table + '\n')

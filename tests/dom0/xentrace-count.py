@@ -84,8 +84,8 @@ HVM_NESTED = 0x400                  # TRC_HVM_NESTEDFLAG
 HVM_CPUID = 0x0008200e              # TRC_HVM_CPUID: leaf, subleaf, a-d
 MARKER_LEAF = 0x58504d00            # xenpv-stress's PVH marker: + tag
 # SVM exit codes (Xen's asm/hvm/svm/vmcb.h), for the exits histogram.
-SVM_EXITS = {0x60: 'intr', 0x61: 'nmi', 0x64: 'vintr', 0x72: 'cpuid',
-             0x78: 'hlt', 0x7b: 'ioio', 0x7c: 'msr', 0x7f: 'shutdown',
+SVM_EXITS = {0x60: 'intr', 0x61: 'nmi', 0x64: 'vintr', 0x6e: 'rdtsc', 0x72: 'cpuid',
+             0x77: 'pause', 0x78: 'hlt', 0x87: 'rdtscp', 0x7b: 'ioio', 0x7c: 'msr', 0x7f: 'shutdown',
              0x81: 'vmmcall', 0x8d: 'xsetbv', 0x400: 'npf',
              0x4e: 'exc_pf', 0x46: 'exc_ud', 0x4d: 'exc_gp'}
 SVM_CPUID, SVM_VMMCALL, SVM_NPF, SVM_INTR = 0x72, 0x81, 0x400, 0x60
