@@ -7,6 +7,9 @@
 #   make kernel        our bzImage            -> build/kernels/ours/
 #   make anchor        the anchor: the same source, version and config with
 #                      upstream's Xen support -> build/kernels/anchor/
+#   make kernel32      our bzImage for i386 (PAE), a PVH domU
+#                                             -> build/kernels/ours32/
+#   make anchor32      the anchor for i386    -> build/kernels/anchor32/
 #   make check         README's test command: build, unit tests, the ladder
 #                      on our kernel, the upstream-overlap check
 #   make check-anchor  the whole ladder on the anchor
@@ -35,7 +38,7 @@ BENCH_REPS ?= 3
 BENCH_SECS ?= 2
 BUILD_DIR := $(or $(BUILD),$(CURDIR)/build)
 
-.PHONY: all deps kernel anchor check check-anchor ladder run bench bench-io clean
+.PHONY: all deps kernel anchor kernel32 anchor32 check check-anchor ladder run bench bench-io clean
 
 all: kernel
 
@@ -48,6 +51,12 @@ kernel: deps
 
 anchor: deps
 	@$(XENPV)/build-kernel.sh anchor
+
+kernel32: deps
+	@$(XENPV)/build-kernel.sh ours32
+
+anchor32: deps
+	@$(XENPV)/build-kernel.sh anchor32
 
 check:
 	@$(XENPV)/check.sh ours

@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh ours|anchor|kunit: configure and build one bzImage.
+# build-kernel.sh ours|anchor|kunit|ours32|anchor32: configure and build
+# one bzImage.
 #
 #   ours    our Xen tree assembled over the pristine source (assemble.sh)
 #   anchor  the pristine source itself, upstream's Xen support left in place
 #   kunit   our tree again, with KUnit and our unit tests built in
 #           (xen-test-kunit.config): it runs them at boot, natively
+#   ours32, anchor32
+#           the same two trees built for i386 with PAE, a PVH domU
+#           (xen-test-i386.config, xen-test-xen32.config)
 #
 # All use the same kernel version, the same config fragments and ccache;
 # each has its own object tree under $BUILD/obj.  The results are copied to
 # $BUILD/kernels/FLAVOUR/: bzImage, System.map, config, and the modules
 # installed under lib/modules (stripped, as a distribution ships them).
-# build-info says what the kernel is: its release ("uname -r"), the commit
+# build-info says what the kernel is: its architecture, its release
+# ("uname -r"), the commit
 # of this checkout it was built from, and the fingerprint of its inputs
 # (fingerprint.sh), by which the test harness refuses a stale kernel.
 
 . "$(dirname "$0")/common.sh"
 
-flavour=${1:?usage: build-kernel.sh ours|anchor|kunit}
+flavour=${1:?usage: build-kernel.sh ours|anchor|kunit|ours32|anchor32}
+XENPV_ARCH=$(xenpv_arch "$flavour")
+export XENPV_ARCH
 pristine=$("$XENPV_TOP/scripts/xenpv/source.sh")
 # What the kernel is built from, taken before the build reads any of it.
 fingerprint=$("$XENPV_TOP/scripts/xenpv/fingerprint.sh" "$flavour")
@@ -27,8 +34,8 @@ commit=$(git -C "$XENPV_TOP" rev-parse --short=12 HEAD 2>/dev/null || echo none)
 	commit="$commit+uncommitted"
 
 case "$flavour" in
-anchor) src=$pristine ;;
-ours | kunit) src=$("$XENPV_TOP/scripts/xenpv/assemble.sh" "$pristine") ;;
+anchor | anchor32) src=$pristine ;;
+ours | kunit | ours32) src=$("$XENPV_TOP/scripts/xenpv/assemble.sh" "$pristine") ;;
 *) die "unknown flavour $flavour" ;;
 esac
 obj=$BUILD/obj/$flavour
@@ -76,6 +83,7 @@ cp "$BUILD/kernel-version" "$out/"
 release=$(kmake "$src" "$obj" kernelrelease)
 {
 	echo "flavour=$flavour"
+	echo "arch=$XENPV_ARCH"
 	echo "release=$release"
 	echo "commit=$commit"
 	echo "fingerprint=$fingerprint"

@@ -47,10 +47,21 @@ pristine_dir() {
 	echo "$CACHE/src/linux-$(ksrc_debver)"
 }
 
-# Run make in the kernel tree $1 with objects in $2.
+# The kernel architecture of a flavour: the "...32" flavours are i386
+# (with PAE, xen-test-i386.config), the others x86_64.  A fragment alone
+# cannot make a 32-bit kernel: ARCH=x86_64 forces CONFIG_64BIT on.
+xenpv_arch() {
+	case "$1" in
+	*32) echo i386 ;;
+	*) echo x86_64 ;;
+	esac
+}
+
+# Run make in the kernel tree $1 with objects in $2, for the architecture
+# in XENPV_ARCH (x86_64 unless a script set it with xenpv_arch).
 kmake() {
 	local src=$1 obj=$2
 	shift 2
-	make -C "$src" O="$obj" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" \
-		-j"$JOBS" -s "$@"
+	make -C "$src" O="$obj" ARCH="${XENPV_ARCH:-x86_64}" CC="ccache gcc" \
+		HOSTCC="ccache gcc" -j"$JOBS" -s "$@"
 }

@@ -8,8 +8,10 @@
 # harness computes it again and refuses a kernel whose inputs changed since
 # it was built, so a test never runs yesterday's image by mistake.
 #
-#   anchor        the configuration fragments and the build scripts
-#   ours, kunit   those, plus the overlay (our kernel files), patches/ and
+#   anchor, anchor32
+#                 the configuration fragments and the build scripts
+#   ours, kunit, ours32
+#                 those, plus the overlay (our kernel files), patches/ and
 #                 the strip list
 #
 # The pristine source and Xen's headers come from Debian's packages, whose
@@ -18,7 +20,7 @@
 . "$(dirname "$0")/common.sh"
 set +o pipefail
 
-flavour=${1:?usage: fingerprint.sh ours|anchor|kunit}
+flavour=${1:?usage: fingerprint.sh ours|anchor|kunit|ours32|anchor32}
 cd "$XENPV_TOP"
 
 files() {
@@ -31,8 +33,8 @@ files() {
 
 build_inputs='^(arch/x86/configs/|scripts/xenpv/(common|kconfig|build-kernel|source)\.sh$)'
 case "$flavour" in
-anchor) pattern=$build_inputs ;;
-ours | kunit)
+anchor | anchor32) pattern=$build_inputs ;;
+ours | kunit | ours32)
 	# The overlay is every kernel-tree file; tests, docs of the project and
 	# the top-level Makefile/README do not go into the image.
 	pattern='^(arch|drivers|include|Documentation|patches|scripts)/' ;;
