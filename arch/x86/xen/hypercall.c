@@ -19,19 +19,19 @@ long xen_hypercall_dynamic(unsigned long nr, unsigned long a1,
 			   unsigned long a2, unsigned long a3,
 			   unsigned long a4, unsigned long a5)
 {
-	register unsigned long rdi asm("rdi") = a1;
-	register unsigned long rsi asm("rsi") = a2;
-	register unsigned long rdx asm("rdx") = a3;
-	register unsigned long r10 asm("r10") = a4;
-	register unsigned long r8 asm("r8") = a5;
+	register unsigned long r1 asm(XEN_HCALL_REG1) = a1;
+	register unsigned long r2 asm(XEN_HCALL_REG2) = a2;
+	register unsigned long r3 asm(XEN_HCALL_REG3) = a3;
+	register unsigned long r4 asm(XEN_HCALL_REG4) = a4;
+	register unsigned long r5 asm(XEN_HCALL_REG5) = a5;
 	void *stub = &hypercall_page[nr];
 	long ret;
 
 	if (nr >= PAGE_SIZE / sizeof(struct xen_hypercall_stub))
 		return -EINVAL;
 	asm volatile(CALL_NOSPEC
-		     : "=a" (ret), "+r" (rdi), "+r" (rsi), "+r" (rdx),
-		       "+r" (r10), "+r" (r8), ASM_CALL_CONSTRAINT
+		     : "=a" (ret), "+r" (r1), "+r" (r2), "+r" (r3),
+		       "+r" (r4), "+r" (r5), ASM_CALL_CONSTRAINT
 		     : [thunk_target] "a" (stub)
 		     : "memory");
 	return ret;

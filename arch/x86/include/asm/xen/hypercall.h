@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Calling Xen from a 64-bit PV kernel.
+ * Calling Xen.
  *
- * Xen writes a "hypercall page" into the guest when it builds the domain,
- * at the address our XEN_ELFNOTE_HYPERCALL_PAGE note names: one 32-byte
- * stub per hypercall number.  A 64-bit PV kernel runs in ring 3, so each
- * stub is "push rcx; push r11; mov $nr, eax; syscall; pop r11; pop rcx;
- * ret".  Calling stub number N is the hypercall: arguments go in rdi, rsi,
- * rdx, r10 and r8 (r10, not rcx, because syscall clobbers rcx), the result
- * comes back in rax, and Xen may change the argument registers.
+ * Xen writes a "hypercall page" into the guest, one 32-byte stub per
+ * hypercall number: a PV kernel names the page in its
+ * XEN_ELFNOTE_HYPERCALL_PAGE note and Xen fills it when it builds the
+ * domain; a PVH kernel asks for it by writing the page's address to the
+ * MSR that CPUID leaf base+2 names (arch/x86/xen/pvh.c).  The stub does
+ * what the guest's mode needs: in a 64-bit PV kernel, which runs in
+ * ring 3, "push rcx; push r11; mov $nr, eax; syscall; pop r11; pop rcx;
+ * ret"; in an HVM container "mov $nr, eax; vmcall; ret" (vmmcall on
+ * AMD).  Either way the guest just calls stub number N.
+ *
+ * Which registers carry the arguments depends on the guest's word size,
+ * the same for PV and HVM: a 64-bit guest passes them in rdi, rsi, rdx,
+ * r10 and r8 (r10, not rcx, because syscall clobbers rcx), a 32-bit one
+ * in ebx, ecx, edx, esi and edi.  The result comes back in rax/eax, and
+ * Xen may change the argument registers.
  *
  * Every wrapper below is one "call hypercall_page + N*32" with the
  * argument registers bound to the arguments.  The numbers, structures and
@@ -34,6 +42,27 @@ struct xen_hypercall_stub {
 extern struct xen_hypercall_stub hypercall_page[];
 
 /*
+ * The registers of arguments 1 to 5 (see above).  On i386 they are every
+ * general register but eax (the number and result), esp and ebp (the
+ * frame pointer), so a hypercall's asm can take nothing else in a
+ * register: the stub's offset is an immediate, and the stub address of
+ * xen_hypercall_dynamic() goes in eax, which the result then overwrites.
+ */
+#ifdef CONFIG_X86_64
+#define XEN_HCALL_REG1 "rdi"
+#define XEN_HCALL_REG2 "rsi"
+#define XEN_HCALL_REG3 "rdx"
+#define XEN_HCALL_REG4 "r10"
+#define XEN_HCALL_REG5 "r8"
+#else
+#define XEN_HCALL_REG1 "ebx"
+#define XEN_HCALL_REG2 "ecx"
+#define XEN_HCALL_REG3 "edx"
+#define XEN_HCALL_REG4 "esi"
+#define XEN_HCALL_REG5 "edi"
+#endif
+
+/*
  * xen_hypercall(nr, a1 .. a5): nr must be a compile-time constant, so the
  * call goes straight to its stub.  Unused arguments are passed as 0 and
  * cost one register clear each.
@@ -43,16 +72,16 @@ static __always_inline long xen_hypercall(unsigned int nr,
 					  unsigned long a3, unsigned long a4,
 					  unsigned long a5)
 {
-	register unsigned long rdi asm("rdi") = a1;
-	register unsigned long rsi asm("rsi") = a2;
-	register unsigned long rdx asm("rdx") = a3;
-	register unsigned long r10 asm("r10") = a4;
-	register unsigned long r8 asm("r8") = a5;
+	register unsigned long r1 asm(XEN_HCALL_REG1) = a1;
+	register unsigned long r2 asm(XEN_HCALL_REG2) = a2;
+	register unsigned long r3 asm(XEN_HCALL_REG3) = a3;
+	register unsigned long r4 asm(XEN_HCALL_REG4) = a4;
+	register unsigned long r5 asm(XEN_HCALL_REG5) = a5;
 	long ret;
 
 	asm volatile("call hypercall_page + %c[stub]"
-		     : "=a" (ret), "+r" (rdi), "+r" (rsi), "+r" (rdx),
-		       "+r" (r10), "+r" (r8), ASM_CALL_CONSTRAINT
+		     : "=a" (ret), "+r" (r1), "+r" (r2), "+r" (r3),
+		       "+r" (r4), "+r" (r5), ASM_CALL_CONSTRAINT
 		     : [stub] "i" (nr * sizeof(struct xen_hypercall_stub))
 		     : "memory");
 	return ret;
@@ -80,6 +109,100 @@ long xen_hypercall_dynamic(unsigned long nr, unsigned long a1,
 /*
  * The typed wrappers carry the names Xen's guest interface has always
  * used, so that drivers written for Linux-on-Xen build unchanged.
+ */
+static inline int HYPERVISOR_memory_op(unsigned int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_memory_op, cmd, arg);
+}
+
+static inline int HYPERVISOR_event_channel_op(int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_event_channel_op, cmd, arg);
+}
+
+static inline int HYPERVISOR_xen_version(int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_xen_version, cmd, arg);
+}
+
+static inline int HYPERVISOR_console_io(int cmd, int count, const char *str)
+{
+	return xen_hcall3(__HYPERVISOR_console_io, cmd, count, str);
+}
+
+static inline int HYPERVISOR_physdev_op(int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_physdev_op, cmd, arg);
+}
+
+static inline int HYPERVISOR_grant_table_op(unsigned int cmd, void *uop,
+					    unsigned int count)
+{
+	return xen_hcall3(__HYPERVISOR_grant_table_op, cmd, uop, count);
+}
+
+static inline int HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type)
+{
+	return xen_hcall2(__HYPERVISOR_vm_assist, cmd, type);
+}
+
+static inline int HYPERVISOR_vcpu_op(int cmd, int vcpu, void *arg)
+{
+	return xen_hcall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
+}
+
+static inline int HYPERVISOR_sched_op(int cmd, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_sched_op, cmd, arg);
+}
+
+/*
+ * Ask to be saved: SCHEDOP_shutdown(SHUTDOWN_suspend), with the mfn of
+ * start_info for the toolstack in the third argument.  Returns 0 when
+ * running again in a restored domain, 1 when the suspend was cancelled
+ * and this same domain goes on.
+ */
+static inline int HYPERVISOR_suspend(unsigned long start_info_mfn)
+{
+	struct sched_shutdown r = { .reason = SHUTDOWN_suspend };
+
+	return xen_hcall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &r,
+			  start_info_mfn);
+}
+
+static inline unsigned long HYPERVISOR_hvm_op(int op, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_hvm_op, op, arg);
+}
+
+static inline int HYPERVISOR_xenpmu_op(unsigned int op, void *arg)
+{
+	return xen_hcall2(__HYPERVISOR_xenpmu_op, op, arg);
+}
+
+static inline int HYPERVISOR_dm_op(domid_t dom, unsigned int nr_bufs,
+				   void *bufs)
+{
+	return xen_hcall3(__HYPERVISOR_dm_op, dom, nr_bufs, bufs);
+}
+
+/*
+ * dom0 only.  The platform op carries the interface version in the
+ * structure; fill it here so no caller can forget.
+ */
+static inline int HYPERVISOR_platform_op(struct xen_platform_op *op)
+{
+	op->interface_version = XENPF_INTERFACE_VERSION;
+	return xen_hcall1(__HYPERVISOR_platform_op, op);
+}
+
+#ifdef CONFIG_XEN_PV
+/*
+ * The PV guest's own interface: page tables, descriptor tables, traps,
+ * callbacks and the batching of all these.  Several take a 64-bit value
+ * (a PTE, a descriptor, a machine address) in one argument register, as
+ * only a 64-bit guest can; Linux has no 32-bit PV guest, so a 32-bit
+ * caller fails to build instead of silently truncating them.
  */
 static inline int HYPERVISOR_set_trap_table(struct trap_info *table)
 {
@@ -130,11 +253,6 @@ static inline int HYPERVISOR_update_descriptor(u64 maddr, u64 desc)
 	return xen_hcall2(__HYPERVISOR_update_descriptor, maddr, desc);
 }
 
-static inline int HYPERVISOR_memory_op(unsigned int cmd, void *arg)
-{
-	return xen_hcall2(__HYPERVISOR_memory_op, cmd, arg);
-}
-
 static inline int HYPERVISOR_multicall(struct multicall_entry *calls,
 				       unsigned int nr)
 {
@@ -147,64 +265,9 @@ static inline int HYPERVISOR_update_va_mapping(unsigned long va, u64 pte,
 	return xen_hcall3(__HYPERVISOR_update_va_mapping, va, pte, flags);
 }
 
-static inline int HYPERVISOR_event_channel_op(int cmd, void *arg)
-{
-	return xen_hcall2(__HYPERVISOR_event_channel_op, cmd, arg);
-}
-
-static inline int HYPERVISOR_xen_version(int cmd, void *arg)
-{
-	return xen_hcall2(__HYPERVISOR_xen_version, cmd, arg);
-}
-
-static inline int HYPERVISOR_console_io(int cmd, int count, const char *str)
-{
-	return xen_hcall3(__HYPERVISOR_console_io, cmd, count, str);
-}
-
-static inline int HYPERVISOR_physdev_op(int cmd, void *arg)
-{
-	return xen_hcall2(__HYPERVISOR_physdev_op, cmd, arg);
-}
-
-static inline int HYPERVISOR_grant_table_op(unsigned int cmd, void *uop,
-					    unsigned int count)
-{
-	return xen_hcall3(__HYPERVISOR_grant_table_op, cmd, uop, count);
-}
-
-static inline int HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type)
-{
-	return xen_hcall2(__HYPERVISOR_vm_assist, cmd, type);
-}
-
-static inline int HYPERVISOR_vcpu_op(int cmd, int vcpu, void *arg)
-{
-	return xen_hcall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
-}
-
 static inline int HYPERVISOR_set_segment_base(int which, unsigned long base)
 {
 	return xen_hcall2(__HYPERVISOR_set_segment_base, which, base);
-}
-
-static inline int HYPERVISOR_sched_op(int cmd, void *arg)
-{
-	return xen_hcall2(__HYPERVISOR_sched_op, cmd, arg);
-}
-
-/*
- * Ask to be saved: SCHEDOP_shutdown(SHUTDOWN_suspend), with the mfn of
- * start_info for the toolstack in the third argument.  Returns 0 when
- * running again in a restored domain, 1 when the suspend was cancelled
- * and this same domain goes on.
- */
-static inline int HYPERVISOR_suspend(unsigned long start_info_mfn)
-{
-	struct sched_shutdown r = { .reason = SHUTDOWN_suspend };
-
-	return xen_hcall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &r,
-			  start_info_mfn);
 }
 
 static inline int HYPERVISOR_callback_op(int cmd, void *arg)
@@ -215,32 +278,6 @@ static inline int HYPERVISOR_callback_op(int cmd, void *arg)
 static inline int HYPERVISOR_nmi_op(unsigned long op, void *arg)
 {
 	return xen_hcall2(__HYPERVISOR_nmi_op, op, arg);
-}
-
-static inline unsigned long HYPERVISOR_hvm_op(int op, void *arg)
-{
-	return xen_hcall2(__HYPERVISOR_hvm_op, op, arg);
-}
-
-static inline int HYPERVISOR_xenpmu_op(unsigned int op, void *arg)
-{
-	return xen_hcall2(__HYPERVISOR_xenpmu_op, op, arg);
-}
-
-static inline int HYPERVISOR_dm_op(domid_t dom, unsigned int nr_bufs,
-				   void *bufs)
-{
-	return xen_hcall3(__HYPERVISOR_dm_op, dom, nr_bufs, bufs);
-}
-
-/*
- * dom0 only.  The platform op carries the interface version in the
- * structure; fill it here so no caller can forget.
- */
-static inline int HYPERVISOR_platform_op(struct xen_platform_op *op)
-{
-	op->interface_version = XENPF_INTERFACE_VERSION;
-	return xen_hcall1(__HYPERVISOR_platform_op, op);
 }
 
 /*
@@ -257,5 +294,6 @@ static inline void xen_mc_fill(struct multicall_entry *mc, unsigned int op,
 	mc->args[2] = a2;
 	mc->args[3] = a3;
 }
+#endif /* CONFIG_XEN_PV */
 
 #endif /* _ASM_X86_XEN_HYPERCALL_H */
