@@ -115,7 +115,7 @@ static xen_pfn_t page_out(struct page *page)
 	unsigned long pfn = page_to_pfn(page);
 	unsigned long mfn;
 
-	if (xen_feature(XENFEAT_auto_translated_physmap))
+	if (xen_auto_translated())
 		return pfn;
 	mfn = pfn_to_mfn(pfn);
 	map_direct(page, false);
@@ -136,7 +136,7 @@ static void page_in(struct page *page, xen_pfn_t mfn, bool fresh)
 		.val = pfn,
 	};
 
-	if (xen_feature(XENFEAT_auto_translated_physmap))
+	if (xen_auto_translated())
 		return;
 	if (fresh && HYPERVISOR_mmu_update(&m2p, 1, NULL, DOMID_SELF))
 		pr_err("cannot set the m2p entry of mfn %#llx\n", (u64)mfn);

@@ -57,7 +57,7 @@ struct xen_grant_area *xen_grant_area_alloc(unsigned int nr_slots)
 	unsigned int i;
 	int rc = -ENOMEM;
 
-	if (xen_feature(XENFEAT_auto_translated_physmap))
+	if (xen_auto_translated())
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!nr_slots)
 		return ERR_PTR(-EINVAL);

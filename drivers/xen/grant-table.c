@@ -110,7 +110,7 @@ static int setup_frames(struct gnt_table *t, unsigned int nr,
 	};
 	int rc;
 
-	if (xen_feature(XENFEAT_auto_translated_physmap))
+	if (xen_auto_translated())
 		return place_frames(t, nr, first_new);
 	set_xen_guest_handle(setup.frame_list, gnt_frame_list);
 	rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &setup, 1);
@@ -650,7 +650,7 @@ EXPORT_SYMBOL_GPL(gnttab_unmap_grants);
 int gnttab_suspend(void)
 {
 	/* A saved domain must not map frames that are not its own. */
-	if (!xen_feature(XENFEAT_auto_translated_physmap))
+	if (!xen_auto_translated())
 		arch_gnttab_unmap(gnt.entries, gnt.frames);
 	return 0;
 }
@@ -695,7 +695,7 @@ static void * __init table_reserve(unsigned int *max_frames)
 	unsigned int nr = *max_frames;
 	void *pages;
 
-	if (!xen_feature(XENFEAT_auto_translated_physmap))
+	if (!xen_auto_translated())
 		return arch_gnttab_reserve(nr);
 	for (; nr; nr /= 2) {
 		pages = alloc_pages_exact((size_t)nr << PAGE_SHIFT,

@@ -40,8 +40,7 @@ EXPORT_PER_CPU_SYMBOL(xen_vcpu_id);
  */
 static unsigned long frame_of(void *va)
 {
-	if (xen_feature(XENFEAT_auto_translated_physmap) ||
-	    !IS_ENABLED(CONFIG_XEN_PV))
+	if (xen_auto_translated())
 		return PFN_DOWN(slow_virt_to_phys(va));
 	return arbitrary_virt_to_mfn(va);
 }

@@ -181,14 +181,14 @@ unsigned long arbitrary_virt_to_mfn(void *vaddr);
  */
 static inline unsigned long pfn_to_gfn(unsigned long pfn)
 {
-	bool translated = xen_feature(XENFEAT_auto_translated_physmap);
+	bool translated = xen_auto_translated();
 
 	return translated ? pfn : pfn_to_mfn(pfn);
 }
 
 static inline unsigned long gfn_to_pfn(unsigned long gfn)
 {
-	bool translated = xen_feature(XENFEAT_auto_translated_physmap);
+	bool translated = xen_auto_translated();
 
 	return translated ? gfn : mfn_to_pfn(gfn);
 }
