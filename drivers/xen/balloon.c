@@ -92,6 +92,7 @@ static int reservation_op(unsigned int cmd, unsigned int nr)
 	return HYPERVISOR_memory_op(cmd, &r);
 }
 
+#ifdef CONFIG_XEN_PV
 static void map_direct(struct page *page, bool map)
 {
 	unsigned long pfn = page_to_pfn(page);
@@ -104,6 +105,42 @@ static void map_direct(struct page *page, bool map)
 		       map ? "map" : "unmap", pfn);
 }
 
+/* The PV halves of page_out() and page_in() below. */
+static xen_pfn_t pv_page_out(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	unsigned long mfn = pfn_to_mfn(pfn);
+
+	map_direct(page, false);
+	xen_set_p2m(pfn, INVALID_P2M_ENTRY);
+	return mfn;
+}
+
+static void pv_page_in(struct page *page, xen_pfn_t mfn, bool fresh)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct mmu_update m2p = {
+		.ptr = ((u64)mfn << PAGE_SHIFT) | MMU_MACHPHYS_UPDATE,
+		.val = pfn,
+	};
+
+	if (fresh && HYPERVISOR_mmu_update(&m2p, 1, NULL, DOMID_SELF))
+		pr_err("cannot set the m2p entry of mfn %#llx\n", (u64)mfn);
+	xen_set_p2m(pfn, mfn);
+	map_direct(page, true);
+}
+#else
+/* Never called: without PV support every guest is auto-translated. */
+static xen_pfn_t pv_page_out(struct page *page)
+{
+	return page_to_pfn(page);
+}
+
+static void pv_page_in(struct page *page, xen_pfn_t mfn, bool fresh)
+{
+}
+#endif
+
 /*
  * A page leaving for Xen: the frame to name in decrease_reservation.
  * An auto-translated guest (PVH) names its own pfn, and Xen keeps the
@@ -112,15 +149,9 @@ static void map_direct(struct page *page, bool map)
  */
 static xen_pfn_t page_out(struct page *page)
 {
-	unsigned long pfn = page_to_pfn(page);
-	unsigned long mfn;
-
 	if (xen_auto_translated())
-		return pfn;
-	mfn = pfn_to_mfn(pfn);
-	map_direct(page, false);
-	xen_set_p2m(pfn, INVALID_P2M_ENTRY);
-	return mfn;
+		return page_to_pfn(page);
+	return pv_page_out(page);
 }
 
 /*
@@ -130,18 +161,8 @@ static xen_pfn_t page_out(struct page *page)
  */
 static void page_in(struct page *page, xen_pfn_t mfn, bool fresh)
 {
-	unsigned long pfn = page_to_pfn(page);
-	struct mmu_update m2p = {
-		.ptr = ((u64)mfn << PAGE_SHIFT) | MMU_MACHPHYS_UPDATE,
-		.val = pfn,
-	};
-
-	if (xen_auto_translated())
-		return;
-	if (fresh && HYPERVISOR_mmu_update(&m2p, 1, NULL, DOMID_SELF))
-		pr_err("cannot set the m2p entry of mfn %#llx\n", (u64)mfn);
-	xen_set_p2m(pfn, mfn);
-	map_direct(page, true);
+	if (!xen_auto_translated())
+		pv_page_in(page, mfn, fresh);
 }
 
 /*

@@ -3,7 +3,9 @@
  * Event channels: Xen's interrupts, as Linux IRQs.
  *
  * The 2-level ABI keeps two bitmaps in shared_info, evtchn_pending and
- * evtchn_mask, one bit per port (64 x 64 ports on a 64-bit guest).  When
+ * evtchn_mask, one bit per port: a word of bits for each bit of a word,
+ * 64 x 64 ports on a 64-bit guest, 32 x 32 on a 32-bit one (Xen's
+ * compat layout, xen_ulong_t being the guest's unsigned long).  When
  * a port fires, Xen sets its pending bit and, unless it is masked, sets
  * the port's word in the notified vCPU's evtchn_pending_sel and that
  * vCPU's evtchn_upcall_pending, then enters our event callback (unless
@@ -410,6 +412,7 @@ void xen_evtchn_handle_pending(void)
 	} while (READ_ONCE(v->evtchn_upcall_pending));
 }
 
+#ifdef CONFIG_XEN_PV
 static void __xen_pv_evtchn_do_upcall(struct pt_regs *regs)
 {
 	struct pt_regs *old_regs = set_irq_regs(regs);
@@ -429,6 +432,7 @@ __visible noinstr void xen_pv_evtchn_do_upcall(struct pt_regs *regs)
 	instrumentation_end();
 	irqentry_exit(regs, state);
 }
+#endif
 
 /* ---- irq_chips ------------------------------------------------------------ */
 

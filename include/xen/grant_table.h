@@ -13,6 +13,7 @@
 #ifndef _XEN_GRANT_TABLE_H
 #define _XEN_GRANT_TABLE_H
 
+#include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/types.h>
@@ -108,6 +109,13 @@ int gnttab_resume(void);
 /* ---- What the architecture provides ----------------------------------- */
 
 /*
+ * A PV guest maps the table's machine frames into its own page tables.
+ * An auto-translated guest (HVM, PVH) places them in its physical
+ * address space instead, and never calls these: without PV support the
+ * stubs below only keep the untaken branches compiling.
+ */
+#ifdef CONFIG_XEN_PV
+/*
  * Reserve kernel virtual space for @max_frames table frames and make
  * sure page tables exist behind it; may sleep.
  */
@@ -117,5 +125,21 @@ int arch_gnttab_map(void *area, unsigned int first, const xen_pfn_t *frames,
 		    unsigned int nr);
 /* Unmap @nr frame slots of @area (before a save: no foreign frames then). */
 void arch_gnttab_unmap(void *area, unsigned int nr);
+#else
+static inline void *arch_gnttab_reserve(unsigned int max_frames)
+{
+	return NULL;
+}
+
+static inline int arch_gnttab_map(void *area, unsigned int first,
+				  const xen_pfn_t *frames, unsigned int nr)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void arch_gnttab_unmap(void *area, unsigned int nr)
+{
+}
+#endif
 
 #endif /* _XEN_GRANT_TABLE_H */

@@ -54,7 +54,9 @@ void xen_early_console_ring(struct xencons_interface *ring, u32 port)
  */
 static struct xencons_interface *early_ring(evtchn_port_t *port)
 {
+#ifdef CONFIG_XEN_PV
 	unsigned long mfn, pfn;
+#endif
 
 	if (xen_initial_domain())
 		return NULL;

@@ -40,9 +40,11 @@ EXPORT_PER_CPU_SYMBOL(xen_vcpu_id);
  */
 static unsigned long frame_of(void *va)
 {
-	if (xen_auto_translated())
-		return PFN_DOWN(slow_virt_to_phys(va));
-	return arbitrary_virt_to_mfn(va);
+#ifdef CONFIG_XEN_PV
+	if (!xen_auto_translated())
+		return arbitrary_virt_to_mfn(va);
+#endif
+	return PFN_DOWN(slow_virt_to_phys(va));
 }
 
 /*

@@ -274,11 +274,15 @@ static bool find_ring(void)
 		return true;
 	if (xen_pvh_domain())
 		return find_pvh_ring();
-	if (!xen_pv_domain() || !xen_start_info->console.domU.mfn)
-		return false;
-	cons_ring = mfn_to_virt(xen_start_info->console.domU.mfn);
-	cons_port = xen_start_info->console.domU.evtchn;
-	return true;
+#ifdef CONFIG_XEN_PV
+	/* A PV guest's start_info names the ring's machine frame. */
+	if (xen_pv_domain() && xen_start_info->console.domU.mfn) {
+		cons_ring = mfn_to_virt(xen_start_info->console.domU.mfn);
+		cons_port = xen_start_info->console.domU.evtchn;
+		return true;
+	}
+#endif
+	return false;
 }
 
 /* printk's hvc0, from console_initcall time on. */

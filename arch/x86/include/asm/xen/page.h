@@ -2,6 +2,10 @@
 /*
  * Pseudo-physical and machine frames in a PV domain.
  *
+ * (Only a PV guest has them; in an HVM or PVH container Xen translates,
+ * and a kernel without CONFIG_XEN_PV gets only the identity "gfn" names
+ * at the end of this file.)
+ *
  * A PV guest sees its memory as contiguous "pseudo-physical" frames (pfns,
  * what Linux calls physical), but its page tables must hold the machine
  * frames (mfns) Xen actually gave it, scattered anywhere.  Two tables
@@ -47,6 +51,7 @@
 #define XEN_PAGE_MASK		(~(XEN_PAGE_SIZE - 1))
 #define XEN_PFN_PER_PAGE	(PAGE_SIZE / XEN_PAGE_SIZE)
 
+#ifdef CONFIG_XEN_PV
 /*
  * Both tables, as the translations below read them.  The kernel's are
  * xen_frames (p2m.c: the p2m is a flat array, grown but never shrunk;
@@ -193,11 +198,7 @@ static inline unsigned long gfn_to_pfn(unsigned long gfn)
 	return translated ? gfn : mfn_to_pfn(gfn);
 }
 
-#define virt_to_gfn(v)		pfn_to_gfn(PFN_DOWN(__pa(v)))
-#define gfn_to_virt(g)		__va(PFN_PHYS(gfn_to_pfn(g)))
-
 #define page_to_mfn(page)	pfn_to_mfn(page_to_pfn(page))
-#define xen_page_to_gfn(page)	pfn_to_gfn(page_to_pfn(page))
 
 /* Pages of other domains mapped by a backend (grant mappings). */
 struct gnttab_map_grant_ref;
@@ -217,5 +218,29 @@ int xen_map_foreign_frames(struct vm_area_struct *vma, unsigned long addr,
 int xen_map_foreign_mfns(struct vm_area_struct *vma, unsigned long addr,
 			 const xen_pfn_t *frames, unsigned int nr, int *errs,
 			 pgprot_t prot, domid_t domid);
+
+#else /* !CONFIG_XEN_PV */
+
+/*
+ * Without PV support the kernel runs only in an HVM or PVH container,
+ * where Xen translates every frame number: the frames Xen and other
+ * domains are given are the guest's own pfns, and there is no p2m or
+ * machine frame to know about.
+ */
+static inline unsigned long pfn_to_gfn(unsigned long pfn)
+{
+	return pfn;
+}
+
+static inline unsigned long gfn_to_pfn(unsigned long gfn)
+{
+	return gfn;
+}
+
+#endif /* CONFIG_XEN_PV */
+
+#define virt_to_gfn(v)		pfn_to_gfn(PFN_DOWN(__pa(v)))
+#define gfn_to_virt(g)		__va(PFN_PHYS(gfn_to_pfn(g)))
+#define xen_page_to_gfn(page)	pfn_to_gfn(page_to_pfn(page))
 
 #endif /* _ASM_X86_XEN_PAGE_H */
