@@ -283,6 +283,16 @@ void xen_pvh_restore_callbacks(bool cancelled)
 {
 	if (cancelled)
 		return;
+	/*
+	 * Xen lays out shared_info and vcpu_info in the 32-bit (compat)
+	 * form for a guest it has seen in 32-bit mode, and learns that
+	 * only when the guest sets HVM_PARAM_CALLBACK_IRQ or has its
+	 * hypercall page written; the flag is not part of the saved
+	 * state, so a restored domain starts out with the 64-bit layout.
+	 * An i386 kernel must therefore set the upcall (below) before
+	 * anything reads either structure: map_shared_info() only maps,
+	 * and the vcpu_infos are placed by our caller after this.
+	 */
 	map_shared_info();
 	set_domain_upcall();
 }

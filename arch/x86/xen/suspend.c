@@ -39,26 +39,6 @@
 
 #include "xen-ops.h"
 
-void xen_arch_pre_suspend(void)
-{
-	if (xen_pvh_domain())
-		return;		/* nothing of ours names a machine frame */
-	xen_pin_all_for_save();
-	xen_p2m_publish_frame_list();
-	xen_start_info->store_mfn = mfn_to_pfn(xen_start_info->store_mfn);
-	xen_start_info->console.domU.mfn =
-		mfn_to_pfn(xen_start_info->console.domU.mfn);
-	if (HYPERVISOR_update_va_mapping(fix_to_virt(FIX_PARAVIRT_BOOTMAP),
-					 0, UVMF_INVLPG))
-		pr_err("xen: cannot unmap shared_info before suspending\n");
-}
-
-/* The mfn of start_info, which Xen hands to the toolstack. */
-unsigned long xen_arch_suspend_record(void)
-{
-	return xen_pvh_domain() ? 0 : virt_to_mfn(xen_start_info);
-}
-
 /*
  * Xen only lets us move the vcpu_info of a vCPU that is down (or our
  * own): take each other vCPU down around its registration.  They are all
@@ -85,14 +65,26 @@ static void reattach_vcpu_infos(void)
 	}
 }
 
-void xen_arch_post_suspend(bool cancelled)
+#ifdef CONFIG_XEN_PV
+static void pv_pre_suspend(void)
 {
-	if (xen_pvh_domain()) {
-		xen_pvh_restore_callbacks(cancelled);
-		if (!cancelled)
-			reattach_vcpu_infos();
-		return;
-	}
+	xen_pin_all_for_save();
+	xen_p2m_publish_frame_list();
+	xen_start_info->store_mfn = mfn_to_pfn(xen_start_info->store_mfn);
+	xen_start_info->console.domU.mfn =
+		mfn_to_pfn(xen_start_info->console.domU.mfn);
+	if (HYPERVISOR_update_va_mapping(fix_to_virt(FIX_PARAVIRT_BOOTMAP),
+					 0, UVMF_INVLPG))
+		pr_err("xen: cannot unmap shared_info before suspending\n");
+}
+
+static unsigned long pv_suspend_record(void)
+{
+	return virt_to_mfn(xen_start_info);
+}
+
+static void pv_post_suspend(bool cancelled)
+{
 	if (cancelled) {
 		xen_start_info->store_mfn = pfn_to_mfn(xen_start_info->store_mfn);
 		xen_start_info->console.domU.mfn =
@@ -105,4 +97,43 @@ void xen_arch_post_suspend(bool cancelled)
 		reattach_vcpu_infos();
 	}
 	xen_unpin_all_after_save();
+}
+#else
+/* Never called: without PV support the domain is a PVH one. */
+static void pv_pre_suspend(void)
+{
+}
+
+static unsigned long pv_suspend_record(void)
+{
+	return 0;
+}
+
+static void pv_post_suspend(bool cancelled)
+{
+}
+#endif
+
+void xen_arch_pre_suspend(void)
+{
+	/* A PVH domain: nothing of ours names a machine frame. */
+	if (!xen_pvh_domain())
+		pv_pre_suspend();
+}
+
+/* The mfn of start_info, which Xen hands to the toolstack (PV only). */
+unsigned long xen_arch_suspend_record(void)
+{
+	return xen_pvh_domain() ? 0 : pv_suspend_record();
+}
+
+void xen_arch_post_suspend(bool cancelled)
+{
+	if (!xen_pvh_domain()) {
+		pv_post_suspend(cancelled);
+		return;
+	}
+	xen_pvh_restore_callbacks(cancelled);
+	if (!cancelled)
+		reattach_vcpu_infos();
 }
