@@ -132,12 +132,15 @@ void __init xen_smp_init(void);
 void __init xen_smp_prepare_boot_cpu_vcpu(void);
 
 /* spinlock.c */
+#ifdef CONFIG_PARAVIRT_SPINLOCKS
 void __init xen_setup_pv_locks(void);
 void xen_spin_bind_kicker(int cpu);
 void xen_spin_unbind_kicker(int cpu);
-#ifdef CONFIG_PARAVIRT_SPINLOCKS
 void xen_register_runstate(int cpu);
 #else
+static inline void xen_setup_pv_locks(void) { }
+static inline void xen_spin_bind_kicker(int cpu) { }
+static inline void xen_spin_unbind_kicker(int cpu) { }
 static inline void xen_register_runstate(int cpu) { }
 #endif
 
