@@ -66,6 +66,7 @@ static LIST_HEAD(ballooned_pages);	/* linked by page->lru */
 static unsigned long current_pages;	/* what Xen gives us now */
 static unsigned long target_pages;	/* what the toolstack wants */
 static unsigned long ballooned_count;	/* pages on the list */
+static unsigned long ballooned_high;	/* of those, highmem (i386 only) */
 
 /* Backing off when the kernel or Xen says no (seconds). */
 static unsigned long schedule_delay = 1;
@@ -214,6 +215,8 @@ static unsigned long shrink(unsigned long nr)
 		}
 		list_add(&pages[i]->lru, &ballooned_pages);
 		adjust_managed_page_count(pages[i], -1);
+		if (PageHighMem(pages[i]))
+			ballooned_high++;
 	}
 	if (done < n)
 		pr_warn_ratelimited("Xen took %d of %u frames\n", done, n);
@@ -249,6 +252,8 @@ static unsigned long grow(unsigned long nr)
 		page_in(pages[i], frames[i], true);
 		list_del(&pages[i]->lru);
 		adjust_managed_page_count(pages[i], 1);
+		if (PageHighMem(pages[i]))
+			ballooned_high--;
 		__free_page(pages[i]);
 	}
 	ballooned_count -= done;
@@ -519,18 +524,26 @@ static ssize_t current_kb_show(struct device *d, struct device_attribute *a,
 }
 static DEVICE_ATTR_RO(current_kb);
 
-/* All of our ballooned pages are low memory: there is no highmem. */
+/*
+ * The balloon takes GFP_HIGHUSER pages, so on a 32-bit kernel with
+ * highmem some of what it holds is high memory; a 64-bit kernel has none.
+ */
 static ssize_t low_kb_show(struct device *d, struct device_attribute *a,
 			   char *buf)
 {
-	return sysfs_emit(buf, "%lu\n", KB(READ_ONCE(ballooned_count)));
+	unsigned long low;
+
+	mutex_lock(&balloon_mutex);
+	low = ballooned_count - ballooned_high;
+	mutex_unlock(&balloon_mutex);
+	return sysfs_emit(buf, "%lu\n", KB(low));
 }
 static DEVICE_ATTR_RO(low_kb);
 
 static ssize_t high_kb_show(struct device *d, struct device_attribute *a,
 			    char *buf)
 {
-	return sysfs_emit(buf, "0\n");
+	return sysfs_emit(buf, "%lu\n", KB(READ_ONCE(ballooned_high)));
 }
 static DEVICE_ATTR_RO(high_kb);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Linux as a Xen PVH guest: the first steps, before startup_64.
+ * Linux as a Xen PVH guest: the first steps, before startup_64 (or
+ * startup_32 on i386).
  *
  * A PVH domain is a hardware-virtualised container without emulated PC
  * devices: the CPU pages with nested page tables and takes real
@@ -10,8 +11,9 @@
  * which is generic code (arch/x86/platform/pvh/head.S, also used by
  * other hypervisors): in 32-bit protected mode with paging off, %ebx
  * pointing at an hvm_start_info.  That code switches to long mode on the
- * kernel's boot page tables and calls xen_prepare_pvh(), which asks us
- * for two things:
+ * kernel's boot page tables (an i386 kernel turns on PAE paging with an
+ * early table that maps it at its link address, and stays in 32-bit
+ * mode) and calls xen_prepare_pvh(), which asks us for two things:
  *
  *  - xen_pvh_init(): say that this is a Xen PVH domain and make
  *    hypercalls work.  Xen writes one 32-byte stub per hypercall into a
@@ -22,9 +24,9 @@
  *  - mem_map_via_hcall(): the memory map, when the start info carries
  *    none (version 0, or no entries).
  *
- * startup_64 clears .bss afterwards: what we set here must live in
- * .data (__ro_after_init is).  Everything else waits for setup_arch(),
- * which finds x86_hyper_xen_hvm (hvm.c).
+ * startup_64 and startup_32 clear .bss afterwards: what we set here
+ * must live in .data (__ro_after_init is).  Everything else waits for
+ * setup_arch(), which finds x86_hyper_xen_hvm (hvm.c).
  */
 #include <linux/export.h>
 #include <linux/init.h>
@@ -63,6 +65,10 @@ void __init xen_pvh_init(struct boot_params *boot_params)
 	 * page of a multi-page area, and ours is one page.  The kernel
 	 * runs where it was linked to be loaded (the PVH entry does not
 	 * relocate), so __pa_symbol() is right this early.
+	 *
+	 * On i386 this also tells Xen that we are a 32-bit guest: it
+	 * notes the vCPU's mode when it writes the page, and lays out
+	 * shared_info and vcpu_info for that word size from then on.
 	 */
 	native_wrmsrl(msr, __pa_symbol(hypercall_page));
 

@@ -105,7 +105,11 @@ PV_CALLEE_SAVE_REGS_THUNK(xen_vcpu_preempted);
  */
 void xen_register_runstate(int cpu)
 {
-	struct vcpu_register_runstate_memory_area area;
+	/*
+	 * The address is a 64-bit field; a 32-bit pointer fills only its
+	 * low half, so clear the rest.
+	 */
+	struct vcpu_register_runstate_memory_area area = {};
 
 	area.addr.v = &per_cpu(xen_runstate, cpu);
 	HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area,

@@ -28,7 +28,13 @@
 
 /* Where each CPU's vcpu_info is, and the copy Xen uses once registered. */
 DEFINE_PER_CPU(struct vcpu_info *, xen_vcpu);
-DEFINE_PER_CPU_ALIGNED(struct vcpu_info, xen_vcpu_info);
+/*
+ * Xen refuses a vcpu_info that crosses a page boundary.  It is 64 bytes
+ * for either word size, so aligning it to 64 keeps it in one page; the
+ * cache line can be shorter on i386 (32 bytes for some CPU choices).
+ */
+static_assert(sizeof(struct vcpu_info) <= 64);
+DEFINE_PER_CPU_ALIGNED(struct vcpu_info, xen_vcpu_info) __aligned(64);
 /* Xen's number for each CPU's vCPU. */
 DEFINE_PER_CPU(u32, xen_vcpu_id);
 EXPORT_PER_CPU_SYMBOL(xen_vcpu_id);

@@ -13,8 +13,8 @@
  * A PVH kernel is entered elsewhere (arch/x86/platform/pvh/head.S) and
  * only shares the hypercall page with PV.
  *
- * arch/x86/kernel/head_64.S includes this file, so it must assemble to
- * nothing without CONFIG_XEN.
+ * arch/x86/kernel/head_64.S (and head_32.S for i386, which has PVH only)
+ * includes this file, so it must assemble to nothing without CONFIG_XEN.
  */
 #ifdef CONFIG_XEN
 
