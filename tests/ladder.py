@@ -158,8 +158,9 @@ BEYOND_ANCHOR = {
 BACKEND_TESTS = {'domu-hostile-frontend', 'domu-lifecycle'}
 
 # QEMU machine profiles.  PVH needs hardware-assisted paging (+npt); with
-# more than one vCPU QEMU's nested SVM emulation triple-faults PVH guests
-# now and then, so that profile has one.
+# more than one QEMU CPU, QEMU 7.2's SVM emulation delivers injected
+# interrupts twice often enough to kill a PVH guest within a minute (see
+# QEMU_SVM_REDELIVERY), so that profile has one.
 MACHINES = {
     'smp2': ['-cpu', 'qemu64', '-smp', '2'],
     'pvh': ['-cpu', 'qemu64,+svm,+npt', '-smp', '1'],

@@ -63,8 +63,9 @@ domu_cfg() {
 # as_pvh TEST: run the dom0 side of TEST, a test written for a PV domU,
 # with a PVH domU (TYPE=pvh) instead: the same steps and checks, the
 # guest now started at its PVH entry on hardware-assisted paging.  One
-# vCPU: with two, QEMU's nested SVM triple-faults a PVH guest now and
-# then (see MACHINES in tests/ladder.py).  XENPV_TESTS is where the
+# vCPU, on the one QEMU CPU of the pvh machine (QEMU 7.2's SVM emulation
+# delivers some injected interrupts twice: QEMU_SVM_REDELIVERY in
+# tests/ladder.py).  XENPV_TESTS is where the
 # tests' scripts are (the harness self-tests run them from the source
 # tree).
 as_pvh() {
