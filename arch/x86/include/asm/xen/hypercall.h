@@ -42,50 +42,50 @@ struct xen_hypercall_stub {
 extern struct xen_hypercall_stub hypercall_page[];
 
 /*
- * The registers of arguments 1 to 5 (see above).  On i386 they are every
- * general register but eax (the number and result), esp and ebp (the
- * frame pointer), so a hypercall's asm can take nothing else in a
- * register: the stub's offset is an immediate, and the stub address of
- * xen_hypercall_dynamic() goes in eax, which the result then overwrites.
- */
-#ifdef CONFIG_X86_64
-#define XEN_HCALL_REG1 "rdi"
-#define XEN_HCALL_REG2 "rsi"
-#define XEN_HCALL_REG3 "rdx"
-#define XEN_HCALL_REG4 "r10"
-#define XEN_HCALL_REG5 "r8"
-#else
-#define XEN_HCALL_REG1 "ebx"
-#define XEN_HCALL_REG2 "ecx"
-#define XEN_HCALL_REG3 "edx"
-#define XEN_HCALL_REG4 "esi"
-#define XEN_HCALL_REG5 "edi"
-#endif
-
-/*
  * xen_hypercall(nr, a1 .. a5): nr must be a compile-time constant, so the
  * call goes straight to its stub.  Unused arguments are passed as 0 and
  * cost one register clear each.
+ *
+ * Each word size has its own asm statement.  i386 names all five argument
+ * registers by constraint letter; they are every general register but
+ * eax (number and result), esp and ebp (the frame pointer), which is why
+ * the stub is addressed by an immediate.  x86-64 has letters for rdi, rsi
+ * and rdx only, so the fourth and fifth arguments are register variables
+ * pinned to r10 and r8.
  */
+#ifdef CONFIG_X86_64
 static __always_inline long xen_hypercall(unsigned int nr,
 					  unsigned long a1, unsigned long a2,
 					  unsigned long a3, unsigned long a4,
 					  unsigned long a5)
 {
-	register unsigned long r1 asm(XEN_HCALL_REG1) = a1;
-	register unsigned long r2 asm(XEN_HCALL_REG2) = a2;
-	register unsigned long r3 asm(XEN_HCALL_REG3) = a3;
-	register unsigned long r4 asm(XEN_HCALL_REG4) = a4;
-	register unsigned long r5 asm(XEN_HCALL_REG5) = a5;
+	register unsigned long in_r10 asm("r10") = a4;
+	register unsigned long in_r8 asm("r8") = a5;
 	long ret;
 
 	asm volatile("call hypercall_page + %c[stub]"
-		     : "=a" (ret), "+r" (r1), "+r" (r2), "+r" (r3),
-		       "+r" (r4), "+r" (r5), ASM_CALL_CONSTRAINT
+		     : "=a" (ret), "+D" (a1), "+S" (a2), "+d" (a3),
+		       "+r" (in_r10), "+r" (in_r8), ASM_CALL_CONSTRAINT
 		     : [stub] "i" (nr * sizeof(struct xen_hypercall_stub))
 		     : "memory");
 	return ret;
 }
+#else
+static __always_inline long xen_hypercall(unsigned int nr,
+					  unsigned long a1, unsigned long a2,
+					  unsigned long a3, unsigned long a4,
+					  unsigned long a5)
+{
+	long ret;
+
+	asm volatile("call hypercall_page + %c[stub]"
+		     : "=a" (ret), "+b" (a1), "+c" (a2), "+d" (a3),
+		       "+S" (a4), "+D" (a5), ASM_CALL_CONSTRAINT
+		     : [stub] "i" (nr * sizeof(struct xen_hypercall_stub))
+		     : "memory");
+	return ret;
+}
+#endif
 
 #define xen_hcall0(nr)		xen_hypercall(nr, 0, 0, 0, 0, 0)
 #define xen_hcall1(nr, a)	xen_hypercall(nr, (unsigned long)(a), 0, 0, 0, 0)
