@@ -29,12 +29,16 @@
 /* Where each CPU's vcpu_info is, and the copy Xen uses once registered. */
 DEFINE_PER_CPU(struct vcpu_info *, xen_vcpu);
 /*
- * Xen refuses a vcpu_info that crosses a page boundary.  It is 64 bytes
- * for either word size, so aligning it to 64 keeps it in one page; the
- * cache line can be shorter on i386 (32 bytes for some CPU choices).
+ * VCPUOP_register_vcpu_info names a frame and an offset in it, and Xen
+ * refuses a structure that would run on into the next frame.  The
+ * structure's size is a power of two (64 bytes, 32- or 64-bit), so
+ * aligning the copy to its own size keeps it inside one page whatever
+ * the per-cpu area's line alignment is (only 32 bytes for some i386
+ * CPU choices).
  */
-static_assert(sizeof(struct vcpu_info) <= 64);
-DEFINE_PER_CPU_ALIGNED(struct vcpu_info, xen_vcpu_info) __aligned(64);
+static_assert((sizeof(struct vcpu_info) & (sizeof(struct vcpu_info) - 1)) == 0);
+DEFINE_PER_CPU_ALIGNED(struct vcpu_info, xen_vcpu_info)
+	__aligned(sizeof(struct vcpu_info));
 /* Xen's number for each CPU's vCPU. */
 DEFINE_PER_CPU(u32, xen_vcpu_id);
 EXPORT_PER_CPU_SYMBOL(xen_vcpu_id);
