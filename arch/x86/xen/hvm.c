@@ -134,8 +134,10 @@ void *xen_pvh_map_ring(unsigned int pfn_index, unsigned int port_index,
 	/*
 	 * The toolstack puts these pages in a reserved range; one said to
 	 * be in our RAM would have the other side write into our memory.
+	 * The frame is checked in 64 bits: Xen gives a guest the host's
+	 * address width, often 46 bits or more, beyond an i386 pfn's 32.
 	 */
-	if (pfn >= PHYS_PFN(1ULL << boot_cpu_data.x86_phys_bits) ||
+	if (pfn >> (boot_cpu_data.x86_phys_bits - PAGE_SHIFT) ||
 	    evtchn > U32_MAX ||
 	    region_intersects(PFN_PHYS(pfn), PAGE_SIZE, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
