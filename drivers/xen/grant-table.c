@@ -34,6 +34,7 @@
 #include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
@@ -693,14 +694,17 @@ static void __init give_back_ram(unsigned long pfn, unsigned int nr)
 static void * __init table_reserve(unsigned int *max_frames)
 {
 	unsigned int nr = *max_frames;
-	void *pages;
+	void *pages = NULL;
+	size_t bytes;
 
 	if (!xen_auto_translated())
 		return arch_gnttab_reserve(nr);
 	for (; nr; nr /= 2) {
-		pages = alloc_pages_exact((size_t)nr << PAGE_SHIFT,
-					  GFP_KERNEL | __GFP_ZERO |
-					  __GFP_NOWARN);
+		/* On i386 a size_t holds 4 GiB at most. */
+		if (check_shl_overflow((size_t)nr, PAGE_SHIFT, &bytes))
+			continue;
+		pages = alloc_pages_exact(bytes, GFP_KERNEL | __GFP_ZERO |
+						 __GFP_NOWARN);
 		if (pages)
 			break;
 	}
@@ -729,7 +733,12 @@ static int __init gnttab_init(void)
 		       query.status);
 		return rc ?: -EIO;
 	}
-	gnt.max_frames = query.max_nr_frames;
+	/*
+	 * A grant reference is 32 bits wide: a table larger than they can
+	 * name is Xen's mistake, and would overflow our counts of entries.
+	 */
+	gnt.max_frames = min_t(u32, query.max_nr_frames,
+			       U32_MAX / GNT_REFS_PER_FRAME);
 	gnt.entries = table_reserve(&gnt.max_frames);
 	gnt_frame_list = kcalloc(gnt.max_frames, sizeof(*gnt_frame_list),
 				 GFP_KERNEL);
