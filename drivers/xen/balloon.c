@@ -204,8 +204,8 @@ static unsigned long shrink(unsigned long nr)
 	for (i = 0; i < n; i++)
 		frames[i] = page_out(pages[i]);
 	done = n ? reservation_op(XENMEM_decrease_reservation, n) : 0;
-	if (done < 0)
-		done = 0;
+	/* Xen says how many of the n it took: never more than n. */
+	done = clamp_t(int, done, 0, n);
 	for (i = 0; i < n; i++) {
 		if (i >= done) {
 			/* Xen kept it: the page is still ours, give it back. */
@@ -247,6 +247,8 @@ static unsigned long grow(unsigned long nr)
 		pr_warn_ratelimited("Xen gave no frames (%d)\n", done);
 		return 0;
 	}
+	/* Only the first n entries are frames we asked for. */
+	done = min_t(int, done, n);
 	for (i = 0; i < done; i++) {
 		/* Xen wrote the new frame over the pfn we gave. */
 		page_in(pages[i], frames[i], true);
@@ -376,6 +378,17 @@ static void balloon_work_fn(struct work_struct *work)
 	mutex_unlock(&balloon_mutex);
 }
 
+
+/*
+ * Pages in a count of 2^@shift-byte units, as the store and sysfs give
+ * it: a 64-bit number that an i386 unsigned long may not hold.  More
+ * than that is more than there is; cap it instead of wrapping round to
+ * a small target.
+ */
+static unsigned long units_to_pages(unsigned long long units, unsigned int shift)
+{
+	return min_t(unsigned long long, units >> (PAGE_SHIFT - shift), ULONG_MAX);
+}
 static void set_target(unsigned long pages)
 {
 	mutex_lock(&balloon_mutex);
@@ -408,7 +421,7 @@ VISIBLE_IF_KUNIT int balloon_parse_target(const char *target,
 		return rc;
 	if (static_max && !kstrtoull(static_max, 10, &max_kb) && kb > max_kb)
 		kb = max_kb;
-	*pages = kb >> (PAGE_SHIFT - 10);
+	*pages = units_to_pages(kb, 10);
 	return 0;
 }
 
@@ -468,7 +481,7 @@ static ssize_t target_kb_store(struct device *d, struct device_attribute *a,
 
 	if (rc)
 		return rc;
-	set_target(kb >> (PAGE_SHIFT - 10));
+	set_target(units_to_pages(kb, 10));
 	return len;
 }
 static DEVICE_ATTR_RW(target_kb);
@@ -488,7 +501,7 @@ static ssize_t target_store(struct device *d, struct device_attribute *a,
 
 	if (rc)
 		return rc;
-	set_target(bytes >> PAGE_SHIFT);
+	set_target(units_to_pages(bytes, 0));
 	return len;
 }
 static DEVICE_ATTR_RW(target);
