@@ -5,6 +5,7 @@
  * stub directly (asm/xen/hypercall.h).
  */
 #include <linux/export.h>
+#include <linux/nospec.h>
 #include <asm/nospec-branch.h>
 #include <asm/page.h>
 #include <asm/xen/hypercall.h>
@@ -55,6 +56,7 @@ long xen_hypercall_dynamic(unsigned long nr, unsigned long a1,
 	/* privcmd's number comes from user space: no stub past the page. */
 	if (nr >= XEN_HYPERCALL_STUBS)
 		return -EINVAL;
+	nr = array_index_nospec(nr, XEN_HYPERCALL_STUBS);
 	return call_stub(&hypercall_page[nr], a1, a2, a3, a4, a5);
 }
 EXPORT_SYMBOL_GPL(xen_hypercall_dynamic);
