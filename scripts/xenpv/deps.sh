@@ -11,6 +11,9 @@
 #                    Downloaded with apt-get download into the cache and
 #                    never installed on the host: nothing goes into the
 #                    host's /boot and no host service is started.
+#                    The i386 guest's busybox (I386_PKGS) comes the same
+#                    way, through an apt state of its own: the host's dpkg
+#                    architectures stay as they are.
 #
 # Both are idempotent and cheap when everything is already there.
 
@@ -18,7 +21,8 @@
 
 HOST_PKGS="build-essential gcc make flex bison bc libelf-dev libssl-dev
 	ccache rsync cpio xz-utils zstd gzip kmod e2fsprogs python3 file
-	$KSRC_PKG libxen-dev qemu-system-x86 dpkg-dev"
+	$KSRC_PKG libxen-dev qemu-system-x86 dpkg-dev
+	gcc-multilib libc6-dev-i386"
 
 # What the dom0 and domU userspace of the tests is made of.  The dom0 list
 # is the real xen-tools with the libraries they link; rootfs.sh checks that
@@ -42,6 +46,12 @@ TARGET_PKGS="xen-hypervisor-$XEN_VER-amd64 xen-utils-$XEN_VER xen-utils-common
 # the libraries it links that TARGET_PKGS lacks (tests/image/mkiotools.sh
 # resolves them).  Kept out of the dom0 base image, which stays as it is.
 BENCH_PKGS="iperf3 libiperf0 libsctp1"
+
+# The userland of a 32-bit (i386) test guest: busybox, static like the
+# amd64 one.  The guest tools are built with the host's gcc -m32 -static
+# (gcc-multilib and libc6-dev-i386 in HOST_PKGS).  Unpacked beside the
+# amd64 packages as $CACHE/pkgs/<name>-i386.
+I386_PKGS="busybox-static"
 
 need_root() {
 	if [ "$(id -u)" = 0 ]; then
@@ -101,10 +111,43 @@ fetch() {
 	done
 }
 
+# fetch_i386: I386_PKGS for i386 into $CACHE/debs-i386, unpacked into
+# $CACHE/pkgs/<name>-i386.  apt works from a state of its own (package
+# lists and archives under $CACHE/apt-i386) with i386 as its only
+# architecture: no "dpkg --add-architecture", and the host's own lists and
+# lock are not touched.  The host's sources.list is used as it is.
+fetch_i386() {
+	local debs=$CACHE/debs-i386 pkgs=$CACHE/pkgs state=$CACHE/apt-i386 p deb want=()
+	local apt=(apt-get -q -o APT::Architecture=i386 -o APT::Architectures::=i386
+		-o Dir::State::Lists="$state/lists" -o Dir::Cache="$state/cache"
+		-o Debug::NoLocking=1)
+	mkdir -p "$debs" "$pkgs" "$state/lists/partial" "$state/cache/archives/partial"
+	for p in $I386_PKGS; do
+		ls "$debs/${p}_"*_i386.deb >/dev/null 2>&1 || want+=("$p")
+	done
+	if [ ${#want[@]} -gt 0 ]; then
+		log "downloading for i386: ${want[*]}"
+		"${apt[@]}" update >/dev/null || die "apt-get update (i386 state in $state) failed"
+		(cd "$debs" && "${apt[@]}" download "${want[@]/%/:i386}" >/dev/null) ||
+			die "apt-get download failed for i386: ${want[*]}"
+	fi
+	for p in $I386_PKGS; do
+		deb=$(ls "$debs/${p}_"*_i386.deb | sort -V | tail -n 1)
+		if [ ! -f "$pkgs/$p-i386/.unpacked" ] ||
+		   [ "$(cat "$pkgs/$p-i386/.unpacked")" != "$(basename "$deb")" ]; then
+			rm -rf "$pkgs/$p-i386"
+			mkdir -p "$pkgs/$p-i386"
+			dpkg-deb -x "$deb" "$pkgs/$p-i386"
+			basename "$deb" > "$pkgs/$p-i386/.unpacked"
+		fi
+	done
+}
+
 case "${1:-}" in
 host) host ;;
-fetch) fetch ;;
+fetch) fetch && fetch_i386 ;;
+fetch-i386) fetch_i386 ;;
 list-target) echo $TARGET_PKGS ;;
 list-bench) echo $BENCH_PKGS ;;
-*) die "usage: $0 host|fetch|list-target|list-bench" ;;
+*) die "usage: $0 host|fetch|fetch-i386|list-target|list-bench" ;;
 esac
