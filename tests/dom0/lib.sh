@@ -13,7 +13,11 @@ XENPV=${XENPV:-/xenpv}
 
 say() { echo "XENPV-LOG ${XENPV_TEST:-dom0}: $*"; }
 result() { echo "XENPV-RESULT $XENPV_TEST $*"; }
-pass() { result PASS "$*"; exit 0; }
+pass() {
+	[ -z "${GUEST_RELEASE:-}" ] || guests_as_expected
+	result PASS "$*${GUEST_RELEASE:+ (guests: $GUEST_RELEASE, $_arch)}"
+	exit 0
+}
 fail() { diagnose; result FAIL "$*"; exit 1; }
 
 start_xen_daemons() {
@@ -41,8 +45,9 @@ start_xen_daemons() {
 }
 
 # domu_cfg NAME JOB [xl.cfg line...]: write a domU config, print its path.
-# TYPE (pv), MEM (128), VCPUS (2), KERNEL ($XENPV/domu/bzImage) override
-# the defaults; ARGS is added to the guest's command line.
+# TYPE (pv), MEM (128), VCPUS (2), KERNEL ($XENPV/domu/bzImage), RAMDISK
+# ($XENPV/domu/initrd) override the defaults; ARGS is added to the guest's
+# command line.
 domu_cfg() {
 	_n=$1 _j=$2
 	shift 2
@@ -50,7 +55,7 @@ domu_cfg() {
 		echo "name=\"$_n\""
 		echo "type=\"${TYPE:-pv}\""
 		echo "kernel=\"${KERNEL:-$XENPV/domu/bzImage}\""
-		echo "ramdisk=\"$XENPV/domu/initrd\""
+		echo "ramdisk=\"${RAMDISK:-$XENPV/domu/initrd}\""
 		echo "extra=\"console=hvc0 printk.time=1 xenpv.job=$_j${ARGS:+ $ARGS}\""
 		echo "memory=${MEM:-128}"
 		echo "vcpus=${VCPUS:-2}"
@@ -72,6 +77,48 @@ as_pvh() {
 	TYPE=pvh
 	VCPUS=1
 	. "${XENPV_TESTS:-$XENPV/dom0/tests}/$1.sh"
+}
+
+# as_pvh32 TEST: TEST with a PVH domU of the i386 sibling of the domU
+# kernel (ours32 for ours, anchor32 for the anchor): its bzImage, System.map
+# and 32-bit initramfs from $XENPV/domu32 (XENPV_DOMU32), where the ladder
+# puts them with the release they must report.  A pass asks more of it:
+# every guest the test started said (XENPV-GUEST-UP) it runs that release
+# as i686 or i386 ("uname -m", guests_as_expected), and its disks use the
+# 32-bit ring layout, x86_32-abi (VBD_PROTOCOL, which domu-disk checks).
+as_pvh32() {
+	_d32=${XENPV_DOMU32:-$XENPV/domu32}
+	[ -f "$_d32/bzImage" ] && [ -f "$_d32/release" ] ||
+		fail "no 32-bit domU kernel in $_d32"
+	KERNEL=$_d32/bzImage
+	RAMDISK=$_d32/initrd
+	SYSMAP=$_d32/System.map
+	GUEST_RELEASE=$(cat "$_d32/release")
+	GUEST_ARCH="i686 i386"
+	VBD_PROTOCOL=x86_32-abi
+	as_pvh "$1"
+}
+
+# guests_as_expected: every XENPV-GUEST-UP line on the consoles of this
+# test (those put aside too; there must be one) says kernel=GUEST_RELEASE
+# and an arch= of GUEST_ARCH; fails the test otherwise.  Sets _arch to the
+# arch seen.
+guests_as_expected() {
+	_ups=$(find "$CONDIR" -type f -name '*.log' -exec cat {} + 2>/dev/null |
+		tr -d '\r' | grep -a 'XENPV-GUEST-UP')
+	[ -n "$_ups" ] || fail "no guest reported its kernel and arch (no XENPV-GUEST-UP)"
+	_bad=$(echo "$_ups" | while read -r _l; do
+		_k=$(echo "$_l" | sed -n 's/.* kernel=\([^ ]*\).*/\1/p')
+		_a=$(echo "$_l" | sed -n 's/.* arch=\([^ ]*\).*/\1/p')
+		case " $GUEST_ARCH " in
+		*" ${_a:-none} "*) [ "$_k" = "$GUEST_RELEASE" ] || echo "kernel=$_k arch=$_a" ;;
+		*) echo "kernel=$_k arch=${_a:-none}" ;;
+		esac
+	done | head -n 1)
+	[ -z "$_bad" ] ||
+		fail "a guest said $_bad, expected kernel=$GUEST_RELEASE and arch in: $GUEST_ARCH"
+	_arch=$(echo "$_ups" | sed -n 's/.* arch=\([^ ]*\).*/\1/p' | sort -u | tr '\n' ' ')
+	_arch=${_arch% }
 }
 
 # create CFG [xl create option...]: xl create, with xl's own words in the
@@ -178,7 +225,7 @@ diagnose() {
 			*c*) echo "[xenctx] domain $id crashed; its vCPU state and stack:" ;;
 			*) echo "[xenctx] domain $id (state $st); its vCPU state and stack:" ;;
 			esac
-			$XENCTX -s $XENPV/domu/System.map -S -a -C "$id" 2>&1 |
+			$XENCTX -s ${SYSMAP:-$XENPV/domu/System.map} -S -a -C "$id" 2>&1 |
 				sed 's/^/[xenctx] /'
 		done
 	$XL dmesg 2>&1 | tail -n 40 | sed 's/^/[xl dmesg] /'

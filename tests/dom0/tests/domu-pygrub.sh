@@ -1,11 +1,12 @@
 # domu-pygrub: pygrub finds kernel, initrd and command line in grub.cfg on
-# the domU's disk, and the domU boots from them.  TYPE and VCPUS (as for
-# domu_cfg) make it another kind of guest (domu-pvh-pygrub).
+# the domU's disk, and the domU boots from them.  TYPE, VCPUS, KERNEL and
+# RAMDISK (as for domu_cfg) make it another kind of guest (domu-pvh-pygrub,
+# domu-pvh32-pygrub).
 dir=/tmp/t-pygrub
 img=/tmp/t-pygrub.img
 mkdir -p $dir/boot/grub
-cp $XENPV/domu/bzImage $dir/boot/vmlinuz
-cp $XENPV/domu/initrd $dir/boot/initrd.img
+cp ${KERNEL:-$XENPV/domu/bzImage} $dir/boot/vmlinuz
+cp ${RAMDISK:-$XENPV/domu/initrd} $dir/boot/initrd.img
 cat > $dir/boot/grub/grub.cfg <<CFG
 set default=0
 set timeout=0
