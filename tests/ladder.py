@@ -19,6 +19,15 @@ the run of the whole ladder), the anchor's dom0 with our domU, and our
 dom0 with Debian's stock domU ("--kernel stock --domu-dom0 ours": our
 backends against upstream's frontends).
 
+The 32-bit tests (native32, domu-pvh32*) run the i386 sibling of the
+kernel under test (build/kernels/ours32 for ours, anchor32 for the
+anchor; "make kernel32", "make anchor32") with an i386 guest userland
+(mkguest.sh --bits 32): natively, and as a PVH domU of the dom0 the other
+domU tests use.  Their guests must report the sibling's release and an
+i686 or i386 "uname -m".  Without the sibling (and for stock, which has
+none here) or without the i386 userland they SKIP, saying why; a SKIP is
+neither passed nor failed.
+
 Tests that share a dom0 kernel and a machine profile run in one boot of
 QEMU (TCG), Xen and dom0: the dom0 runs them in order and prints
 "XENPV-RESULT <test> PASS|FAIL <reason>" on the serial console.  This
@@ -75,6 +84,9 @@ XEN_VER = '4.17'
 # name: (kind, seconds, machine profile).  Order is the ladder's order.
 TESTS = [
     ('native', 'native', 120, 'smp2'),
+    # The i386 sibling of the kernel under test (ours32 for ours, anchor32
+    # for the anchor) boots natively to the i386 guest userland.
+    ('native32', 'native32', 120, 'smp2'),
     ('dom0-boot', 'dom0', 60, 'smp2'),
     ('dom0-tools', 'dom0', 60, 'smp2'),
     ('dom0-devices', 'dom0', 120, 'smp2'),
@@ -114,8 +126,22 @@ TESTS = [
     ('domu-pvh-mem-set', 'domu', 400, 'pvh'),
     ('domu-pvh-shutdown', 'domu', 300, 'pvh'),
     ('domu-pvh-live-migrate', 'domu', 900, 'pvh'),
+    # The i386 sibling as a PVH domU (kind domu32; lib.sh's as_pvh32):
+    # the 32-bit guest initramfs, its release and "uname -m" checked.
+    ('domu-pvh32', 'domu32', 300, 'pvh'),
+    ('domu-pvh32-disk', 'domu32', 300, 'pvh'),
+    ('domu-pvh32-net', 'domu32', 300, 'pvh'),
+    ('domu-pvh32-pygrub', 'domu32', 300, 'pvh'),
+    ('domu-pvh32-save-restore', 'domu32', 400, 'pvh'),
+    ('domu-pvh32-mem-set', 'domu32', 400, 'pvh'),
+    ('domu-pvh32-shutdown', 'domu32', 300, 'pvh'),
 ]
 TEST = {t[0]: t for t in TESTS}
+
+# The kinds of test whose guest is the i386 sibling of the kernel under
+# test, and what "uname -m" may say there.
+KINDS32 = {'native32', 'domu32'}
+ARCH32 = ('i686', 'i386')
 
 # Tests that create their domU many times and boot it from the ELF image
 # (domu/vmlinux, when the domU kernel has one): only the plans that run
@@ -232,6 +258,7 @@ QEMU_SVM_REDELIVERY = [
 # What a kernel says it is: dom0's init and every guest's rc.job print it.
 DOM0_KERNEL = re.compile(r'XENPV-DOM0-INIT kernel=(\S+)')
 GUEST_KERNEL = re.compile(r'XENPV-GUEST-UP .*\bkernel=(\S+)')
+GUEST_ARCH = re.compile(r'XENPV-GUEST-UP .*\barch=(\S+)')
 # The machine is gone: no point waiting for the test's timeout.
 DEAD = re.compile(r'Panic on CPU|Kernel panic - not syncing|'
                   r'\(XEN\) .*(Hardware Dom0 crashed|Domain 0 crashed)|'
@@ -267,39 +294,76 @@ def fingerprint(flavour):
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
+class Unavailable(SystemExit):
+    """A kernel the ladder cannot use (missing, stale, not built here).
+    Uncaught it ends the ladder with its message, as sys.exit would; the
+    32-bit tests catch it and SKIP with it as the reason."""
+
+
+# Kernels named here are used without comparing their build-info's
+# fingerprint with this checkout's: for trying a kernel built in another
+# checkout (the i386 flavours while this one's scripts do not know them).
+# describe() says so on every run.
+UNCHECKED = set(os.environ.get('XENPV_NO_FINGERPRINT', '').split())
+
+
 class Kernel:
     """A kernel image with what the harness needs to boot, check and debug it.
 
     release is what "uname -r" must say when it runs.  A kernel we build is
     refused when the checkout's inputs changed since it was built (its
     build-info records their fingerprint): a test must never run
-    yesterday's image under today's name."""
+    yesterday's image under today's name.  ours32 and anchor32 are the
+    i386 builds of ours and the anchor (bits 32): only guests, never dom0."""
 
     def __init__(self, name):
         self.name = name
         self.modules = None     # the root of its lib/modules tree, if any
         self.vmlinux = None     # its ELF image, if the build left one
-        if name in ('ours', 'anchor'):
+        self.bits = 64
+        if name in ('ours', 'anchor', 'ours32', 'anchor32'):
             d = os.path.join(BUILD, 'kernels', name)
             self.image = os.path.join(d, 'bzImage')
             self.sysmap = os.path.join(d, 'System.map')
             self.vmlinux = os.path.join(d, 'vmlinux')
             if os.path.isdir(os.path.join(d, 'lib', 'modules')):
                 self.modules = d
-            make = 'make %s' % ('kernel' if name == 'ours' else 'anchor')
+            make = 'make %s' % {'ours': 'kernel', 'anchor': 'anchor', 'ours32': 'kernel32',
+                                'anchor32': 'anchor32'}[name]
+            if name.endswith('32'):
+                self.bits = 32
             if not os.path.exists(self.image):
-                sys.exit('ladder: %s missing: run "%s" first' % (self.image, make))
+                raise Unavailable('ladder: %s missing: run "%s" first' % (
+                    os.path.relpath(self.image, TOP), make))
             self.info = read_info(os.path.join(d, 'build-info'))
             if 'release' not in self.info or 'fingerprint' not in self.info:
-                sys.exit('ladder: %s has no build-info (built by an older build-kernel.sh): '
-                         'run "%s"' % (d, make))
-            now = fingerprint(name)
-            if now != self.info['fingerprint']:
-                sys.exit('ladder: build/kernels/%s is stale: it was built from commit %s '
-                         '(inputs %s), the checkout\'s inputs are now %s; run "%s"' % (
-                             name, self.info.get('commit'), self.info['fingerprint'], now, make))
-            self.release = self.info['release']
+                raise Unavailable('ladder: %s has no build-info (built by an older '
+                                  'build-kernel.sh): run "%s"' % (d, make))
             self.origin = 'commit %s' % self.info.get('commit')
+            if name in UNCHECKED:
+                self.origin += ', fingerprint %s NOT checked (XENPV_NO_FINGERPRINT)' % (
+                    self.info['fingerprint'])
+            else:
+                try:
+                    now = fingerprint(name)
+                except subprocess.CalledProcessError:
+                    raise Unavailable('ladder: this checkout cannot fingerprint %s '
+                                      '(scripts/xenpv/fingerprint.sh does not know it)' % name)
+                if now != self.info['fingerprint']:
+                    raise Unavailable(
+                        'ladder: build/kernels/%s is stale: it was built from commit %s '
+                        '(inputs %s), the checkout\'s inputs are now %s; run "%s"' % (
+                            name, self.info.get('commit'), self.info['fingerprint'], now,
+                            make))
+            self.release = self.info['release']
+            if os.path.exists(self.vmlinux):
+                with open(self.vmlinux, 'rb') as f:
+                    ident = f.read(5)
+                # e_ident[EI_CLASS]: 1 for a 32-bit ELF file, 2 for 64-bit
+                elf_bits = {1: 32, 2: 64}.get(ident[4]) if ident[:4] == b'\x7fELF' else None
+                if elf_bits != self.bits:
+                    raise Unavailable('ladder: %s is not a %d-bit kernel' % (
+                        os.path.relpath(self.vmlinux, TOP), self.bits))
         elif name == 'stock':
             pkg = open(os.path.join(CACHE, 'stock-kernel-pkg')).read().strip()
             d = os.path.join(CACHE, 'pkgs', pkg)
@@ -330,10 +394,12 @@ class Kernel:
         return out
 
     def guest_initrd(self):
-        """The guest initramfs for this kernel, rebuilt when its inputs change."""
+        """The guest initramfs for this kernel, rebuilt when its inputs
+        change: of the kernel's word size (an i386 busybox and guest
+        tools for a 32-bit kernel)."""
         out = os.path.join(BUILD, 'images', 'guest-%s.cpio.gz' % self.name)
-        stress = stress_binary()
-        hostile = guest_tool('xenpv-hostile')
+        stress = guest_tool('xenpv-stress', self.bits)
+        hostile = guest_tool('xenpv-hostile', self.bits)
         inputs = glob.glob(os.path.join(TOP, 'tests', 'guest', '*')) + [
             os.path.join(TOP, 'tests', 'image', 'mkguest.sh'), stress, hostile]
         if self.modules:
@@ -342,7 +408,7 @@ class Kernel:
         if (not os.path.exists(out) or
                 max(os.path.getmtime(f) for f in inputs) > os.path.getmtime(out)):
             os.makedirs(os.path.dirname(out), exist_ok=True)
-            run([os.path.join(TOP, 'tests', 'image', 'mkguest.sh'),
+            run([os.path.join(TOP, 'tests', 'image', 'mkguest.sh'), '--bits', str(self.bits),
                  self.modules or '/nonexistent', out],
                 env=dict(os.environ, XENPV_STRESS_BIN=stress, XENPV_HOSTILE_BIN=hostile))
         return out
@@ -354,13 +420,15 @@ def stale(out, inputs):
             max(os.path.getmtime(f) for f in inputs) > os.path.getmtime(out))
 
 
-def guest_tool(name):
-    """tests/guest/<name>.c, built static for the guests."""
+def guest_tool(name, bits=64):
+    """tests/guest/<name>.c, built static for the guests (bits 32: for an
+    i386 guest, with gcc -m32)."""
     src = os.path.join(TOP, 'tests', 'guest', name + '.c')
-    out = os.path.join(BUILD, 'images', name)
+    out = os.path.join(BUILD, 'images', name + ('-m32' if bits == 32 else ''))
     if stale(out, [src]):
         os.makedirs(os.path.dirname(out), exist_ok=True)
-        run(['gcc', '-static', '-O2', '-Wall', '-o', out + '.tmp', src])
+        run(['gcc'] + (['-m32'] if bits == 32 else []) +
+            ['-static', '-O2', '-Wall', '-o', out + '.tmp', src])
         os.rename(out + '.tmp', out)
     return out
 
@@ -433,11 +501,12 @@ def xen_image():
 
 
 def dom0_payload(workdir, plan, dom0, domu, extra_domus=(), domu_extra=None,
-                 files=None):
+                 files=None, domu32=None):
     """The second cpio archive of dom0's initramfs: init, the test scripts,
     the domU kernel(s) and initramfs, and a stock dom0's modules.  The
     initramfs of each extra domU gets the archive domu_extra on top;
-    files maps more paths under /xenpv to their text."""
+    files maps more paths under /xenpv to their text.  domu32, the i386
+    domU of the 32-bit tests, goes to /xenpv/domu32 with its release."""
     root = os.path.join(workdir, 'payload')
     shutil.rmtree(root, ignore_errors=True)
     x = os.path.join(root, 'xenpv')
@@ -458,6 +527,14 @@ def dom0_payload(workdir, plan, dom0, domu, extra_domus=(), domu_extra=None,
         elf = domu.elf_image() if ELF_DOMU_TESTS.intersection(plan) else None
         if elf:
             shutil.copy(elf, os.path.join(x, 'domu', 'vmlinux'))
+    if domu32:
+        d = os.path.join(x, 'domu32')
+        os.makedirs(d)
+        shutil.copy(domu32.image, os.path.join(d, 'bzImage'))
+        shutil.copy(domu32.sysmap, os.path.join(d, 'System.map'))
+        shutil.copy(domu32.guest_initrd(), os.path.join(d, 'initrd'))
+        with open(os.path.join(d, 'release'), 'w') as f:
+            f.write(domu32.release + '\n')
     for k in extra_domus:
         d = os.path.join(x, 'domu-' + k.name)
         os.makedirs(d)
@@ -533,16 +610,18 @@ def images_locked():
             _images_fd.close()
 
 
-def dom0_initrd(workdir, plan, dom0, domu, extra_domus=(), extra=None, files=None):
+def dom0_initrd(workdir, plan, dom0, domu, extra_domus=(), extra=None, files=None,
+                domu32=None):
     """base + payload (+ extra, an archive for dom0 and the extra domUs)."""
     with images_locked():
-        return make_dom0_initrd(workdir, plan, dom0, domu, extra_domus, extra, files)
+        return make_dom0_initrd(workdir, plan, dom0, domu, extra_domus, extra, files,
+                                domu32)
 
 
-def make_dom0_initrd(workdir, plan, dom0, domu, extra_domus, extra, files):
+def make_dom0_initrd(workdir, plan, dom0, domu, extra_domus, extra, files, domu32=None):
     base = subprocess.run([os.path.join(TOP, 'tests', 'image', 'mkdom0.sh')],
                           check=True, capture_output=True, text=True).stdout.strip()
-    payload = dom0_payload(workdir, plan, dom0, domu, extra_domus, extra, files)
+    payload = dom0_payload(workdir, plan, dom0, domu, extra_domus, extra, files, domu32)
     out = os.path.join(workdir, 'dom0-initrd.cpio')
     with open(out, 'wb') as f:
         for part in (base, payload) + ((extra,) if extra else ()):
@@ -684,8 +763,9 @@ def read_allow(path):
     return allow
 
 
-def problems_in(lines, allow, guest_release, need_guest):
-    """What in a test's lines fails it whatever the test itself said."""
+def problems_in(lines, allow, guest_release, need_guest, guest_arch=None):
+    """What in a test's lines fails it whatever the test itself said.
+    guest_arch, when given, holds what every guest's "uname -m" may be."""
     found = []
 
     def first(regex, what, keep=lambda mo: True):
@@ -705,6 +785,12 @@ def problems_in(lines, allow, guest_release, need_guest):
         found.append('a guest ran kernel %s, expected %s' % (wrong[0], guest_release))
     elif need_guest and not seen:
         found.append('no guest reported its kernel (no XENPV-GUEST-UP line)')
+    if guest_arch:
+        archs = [mo.group(1) if mo else '(none)' for mo in
+                 (GUEST_ARCH.search(l) for l in lines if GUEST_KERNEL.search(l))]
+        wrong = [a for a in archs if a not in guest_arch]
+        if wrong:
+            found.append('a guest ran as %s, expected %s' % (wrong[0], ' or '.join(guest_arch)))
     return found
 
 
@@ -725,14 +811,17 @@ def show_excerpt(lines, logfile):
 
 
 def judge(name, status, reason, lines, kind, xfail, allow, guest_release=None,
-          need_guest=False):
+          need_guest=False, guest_arch=None):
     """The final (status, reason) of a test: what it reported, weighed
     against every line it left (problems_in) and the expectations.
 
     kind says how a failure came about: 'result' (the test said FAIL) is
     the only kind an XFAIL signature may excuse; 'timeout', 'machine'
     (QEMU exited or the machine died), 'boot' and 'kernel' never are."""
-    problems = problems_in(lines, allow, guest_release, need_guest and status == 'PASS')
+    if status == 'SKIP':
+        return status, reason
+    problems = problems_in(lines, allow, guest_release, need_guest and status == 'PASS',
+                           guest_arch)
     listed = name in xfail
     if problems:
         why = '; '.join(problems)
@@ -765,18 +854,57 @@ class Ladder:
         self.kernel = kernel or Kernel(args.kernel)
         self.domu_dom0 = domu_dom0 or (Kernel(args.domu_dom0) if args.domu_dom0 and
                                        args.domu_dom0 != args.kernel else self.kernel)
+        for k in (self.kernel, self.domu_dom0):
+            if getattr(k, 'bits', 64) == 32:
+                sys.exit('ladder: %s is an i386 kernel: it runs as the guest of the 32-bit '
+                         'tests (native32, domu-pvh32*) of --kernel %s, never as dom0' % (
+                             k.name, k.name[:-2]))
         self.xfail = read_xfail(args.xfail) if args.xfail else {}
         self.allow = read_allow(args.allow or os.path.join(TOP, 'tests', 'expect',
                                                            'xen-guest.allow'))
         self.results = []
         self.retry = []         # tests to run again, in a new boot
         self.first_try = {}     # test: what its first run died of
+        self.kernel32 = None    # the i386 sibling, once sibling32() found it
+
+    def sibling32(self):
+        """(the i386 sibling of the kernel under test, None) when it and
+        the i386 guest userland are there, else (None, why not)."""
+        name = self.kernel.name
+        if name not in ('ours', 'anchor'):
+            return None, 'no i386 sibling of %s (the 32-bit tests run with --kernel ours ' \
+                'or anchor: ours32, anchor32)' % name
+        try:
+            k = Kernel(name + '32')
+        except Unavailable as e:
+            return None, 'no %s32: %s' % (name, str(e).replace('ladder: ', ''))
+        if not os.path.exists(os.path.join(CACHE, 'pkgs', 'busybox-static-i386', 'bin',
+                                           'busybox')):
+            return None, 'no i386 guest userland: Debian\'s i386 busybox-static is not ' \
+                'unpacked (run: make deps)'
+        try:
+            with images_locked():
+                for tool in ('xenpv-stress', 'xenpv-hostile'):
+                    guest_tool(tool, 32)
+                k.guest_initrd()
+        except (subprocess.CalledProcessError, OSError) as e:
+            return None, 'no i386 guest userland: %s failed (gcc -m32 needs gcc-multilib ' \
+                'and libc6-dev-i386: run make deps)' % (
+                    ' '.join(map(str, e.cmd)) if hasattr(e, 'cmd') else e)
+        return k, None
+
+    def guest_of(self, name):
+        """(release, arch) a test's guests must report (arch None: any)."""
+        if name in TEST and TEST[name][1] in KINDS32 and self.kernel32:
+            return self.kernel32.release, ARCH32
+        return self.kernel.release, None
 
     def record(self, name, status, reason, seconds, lines, kind='result'):
         logfile = os.path.join(self.logdir, name + '.log')
-        guest = TEST[name][1] in ('domu', 'native') if name in TEST else False
+        guest = TEST[name][1] in {'domu', 'native'} | KINDS32 if name in TEST else False
+        release, arch = self.guest_of(name)
         status, reason = judge(name, status, reason, lines, kind, self.xfail, self.allow,
-                               self.kernel.release, guest)
+                               release, guest, arch)
         if (status == 'FAIL' and name in TEST and name not in self.first_try and
                 TEST[name][3] in QEMU_SVM_MACHINES and
                 all(any(r.search(l) for l in lines) for r in QEMU_SVM_REDELIVERY)):
@@ -803,12 +931,12 @@ class Ladder:
         if status in ('FAIL', 'XPASS'):
             show_excerpt(lines, logfile)
 
-    def run_native(self, name, timeout, machine):
-        k = self.kernel
+    def run_native(self, name, timeout, machine, kernel=None):
+        k = kernel or self.kernel
         with images_locked():
             initrd = k.guest_initrd()
         m = Machine(qemu_native(k, initrd, machine),
-                    os.path.join(self.logdir, 'native.serial.log'))
+                    os.path.join(self.logdir, '%s.serial.log' % name))
         start, lines = time.time(), []
         status, reason = 'FAIL', 'no XENPV-NATIVE-OK within %d s' % timeout
         kind = 'timeout'
@@ -836,13 +964,13 @@ class Ladder:
         m.kill()
         self.record(name, status, reason, time.time() - start, lines, kind)
 
-    def run_group(self, dom0, domu, plan, machine):
+    def run_group(self, dom0, domu, plan, machine, domu32=None):
         """Boot Xen with dom0 and run the plan; boot again after a hang."""
         gname = '%s-%s' % (dom0.name, machine)
         workdir = os.path.join(BUILD, 'tests', 'work', self.label)
         os.makedirs(workdir, exist_ok=True)
         while plan:
-            initrd = dom0_initrd(workdir, plan, dom0, domu)
+            initrd = dom0_initrd(workdir, plan, dom0, domu, domu32=domu32)
             m = Machine(qemu_xen(dom0, initrd, machine),
                         os.path.join(self.logdir, '%s.serial.log' % gname))
             plan = self.drive(m, plan, dom0)
@@ -987,12 +1115,25 @@ class Ladder:
             self.kernel.name, self.domu_dom0.name, os.path.relpath(self.logdir, TOP)))
         for k in {self.kernel.name: self.kernel, self.domu_dom0.name: self.domu_dom0}.values():
             log('  %s' % k.describe())
+        # The 32-bit tests need the i386 sibling and its userland; without
+        # them they SKIP, saying why.
+        why32 = None
+        if any(TEST[n][1] in KINDS32 for n in names):
+            self.kernel32, why32 = self.sibling32()
+            if self.kernel32:
+                log('  %s (the 32-bit tests\' guest)' % self.kernel32.describe())
         # group by (dom0 kernel, machine), keeping the ladder's order
         groups = []
         for n in [t[0] for t in TESTS if t[0] in names]:
             kind, _, machine = TEST[n][1:]
+            if kind in KINDS32 and not self.kernel32:
+                self.record(n, 'SKIP', why32, 0, [])
+                continue
             if kind == 'native':
                 self.run_native(n, TEST[n][2], machine)
+                continue
+            if kind == 'native32':
+                self.run_native(n, TEST[n][2], machine, self.kernel32)
                 continue
             dom0 = self.kernel if kind == 'dom0' else self.domu_dom0
             for g in groups:
@@ -1003,7 +1144,8 @@ class Ladder:
                 groups.append((dom0, machine, [n]))
         for dom0, machine, plan in groups:
             domu = self.kernel if any(TEST[t][1] == 'domu' for t in plan) else None
-            self.run_group(dom0, domu, plan, machine)
+            domu32 = self.kernel32 if any(TEST[t][1] == 'domu32' for t in plan) else None
+            self.run_group(dom0, domu, plan, machine, domu32)
         return self.summary()
 
     def summary(self):
@@ -1018,6 +1160,9 @@ class Ladder:
             '%s %s' % (r.name, r.status) for r in self.results)))
         if count('XFAIL') or count('XPASS'):
             print('XFAIL: %d, XPASS: %d' % (count('XFAIL'), count('XPASS')))
+        if count('SKIP'):
+            print('SKIP: %d (%s)' % (count('SKIP'), ', '.join(
+                r.name for r in self.results if r.status == 'SKIP')))
         # An XPASS is a stale expectation: it fails until its line goes.
         passed, failed = count('PASS'), count('FAIL') + count('XPASS')
         print('%d passed, %d failed' % (passed, failed), flush=True)
