@@ -121,6 +121,18 @@ guests_as_expected() {
 	_arch=${_arch% }
 }
 
+# vbd_protocol NAME: the "protocol" node of each of NAME's vbds, as the
+# frontend wrote it (one word each, "(none)" where it wrote none), sorted
+# and unique, on one line.  The backend reads the ring with that layout:
+# a 32-bit frontend must say x86_32-abi.
+vbd_protocol() {
+	_fe=/local/domain/$($XL domid "$1")/device/vbd
+	_p=$(for _v in $(xenstore-list $_fe); do
+		xenstore-read $_fe/$_v/protocol 2>/dev/null || echo "(none)"
+	done | sort -u | tr '\n' ' ')
+	echo "${_p% }"
+}
+
 # create CFG [xl create option...]: xl create, with xl's own words in the
 # reason when it fails.
 create() {

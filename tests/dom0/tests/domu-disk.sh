@@ -11,13 +11,9 @@ case "$line" in *XENPV-DISK-FAIL*) fail "the domU could not write: ${line#*XENPV
 guest=${line##*sha256=}
 proto=
 if [ -n "${VBD_PROTOCOL:-}" ]; then
-	fe=/local/domain/$($XL domid t-disk)/device/vbd
-	proto=$(for v in $(xenstore-list $fe); do
-		xenstore-read $fe/$v/protocol 2>/dev/null || echo "(none)"
-	done | sort -u | tr '\n' ' ')
-	proto=${proto% }
+	proto=$(vbd_protocol t-disk)
 	[ "$proto" = "$VBD_PROTOCOL" ] ||
-		fail "the domU's vbd protocol is '$proto' ($fe), expected $VBD_PROTOCOL"
+		fail "the domU's vbd protocol is '$proto', expected $VBD_PROTOCOL"
 fi
 timeout 120 $XL shutdown -w t-disk >/dev/null 2>&1 || $XL destroy t-disk
 # xl shutdown -w returns when the guest is down; xl's daemon then
