@@ -4,8 +4,9 @@
 # check.sh ours|anchor: README's test command (make check, make check-anchor).
 #
 # ours:   the harness self-tests (tests/harness/run: the ladder's rules
-#         checked on recorded logs, no QEMU), build our kernel and the
-#         anchor, the KUnit suites (tests/unit/run), the ladder on our
+#         checked on recorded logs, no QEMU), build our kernel, the
+#         anchor and our i386 kernel (ours32), the KUnit suites
+#         (tests/unit/run), the ladder on our
 #         kernel with the expectations of tests/expect/ours.xfail, the domU
 #         tests in a matrix of dom0 x domU (ours x ours in that ladder, then
 #         anchor x ours and ours x Debian's stock kernel; the tests of our
@@ -133,7 +134,9 @@ mkdir -p "$BUILD"
 counted harness python3 tests/harness/run
 case "$flavour" in
 ours)
-	if build ours && build anchor; then
+	# ours32: the same overlay as an i386 kernel, the 32-bit PVH guest
+	# of the domu-pvh32 tests and of native32.
+	if build ours && build anchor && build ours32; then
 		if [ -x tests/unit/run ]; then
 			counted unit tests/unit/run
 		else
@@ -149,33 +152,48 @@ ours)
 		# run once, with ours.
 		hostile='domu-hostile-blk,domu-hostile-net,domu-hostile-store,domu-hostile-console'
 		backend="domu-lifecycle,domu-hostile-frontend,$hostile"
-		# The PVH guest's own steps (pygrub, save/restore, mem-set,
-		# shutdown, live migration) test its kernel and the toolstack;
-		# what another dom0 changes for them is its backends, which
-		# domu-pvh-disk/-net and the PV versions of these tests cover
-		# in every lane.  They run once, in ours x ours, to keep the
+		# Tests of the guest's own kernel and the toolstack, which
+		# another dom0 does not change (its backends are what it
+		# changes, and the disk, network, save/restore, migration and
+		# hotplug tests cover them in every lane): the stress, memory
+		# pressure, vCPU hotplug and sysfs tests, and the PVH guest's
+		# own steps (pygrub, save/restore, mem-set, shutdown, live
+		# migration).  They run once, in ours x ours, which keeps the
 		# whole check well inside CI's time.
-		pvh_guest='domu-pvh-pygrub,domu-pvh-save-restore,domu-pvh-mem-set,domu-pvh-shutdown,domu-pvh-live-migrate'
+		guest_only='domu-stress,domu-mem-pressure,domu-vcpu-set,domu-sysfs'
+		guest_only+=',domu-pvh-pygrub,domu-pvh-save-restore,domu-pvh-mem-set'
+		guest_only+=',domu-pvh-shutdown,domu-pvh-live-migrate'
+		# The i386 PVH guest: all of its tests in ours x ours; its
+		# disk and network (blkif's x86_32-abi layout, the frontends
+		# against upstream's backends) on the anchor's dom0 too.
+		guest_only+=',domu-pvh32,domu-pvh32-pygrub,domu-pvh32-save-restore'
+		guest_only+=',domu-pvh32-mem-set,domu-pvh32-shutdown'
 		in_background ladder-backends "python3 tests/ladder.py --kernel ours \
 			--tests $backend --label ours-backends --xfail tests/expect/ours.xfail"
 		counted ladder python3 tests/ladder.py --kernel ours \
 			--tests "*,!${backend//,/,!}" --xfail tests/expect/ours.xfail
 		counted ladder-anchor-dom0 python3 tests/ladder.py --kernel ours \
-			--domu-dom0 anchor --tests "domu-*,!${hostile//,/,!},!${pvh_guest//,/,!}" \
+			--domu-dom0 anchor --tests "domu-*,!${hostile//,/,!},!${guest_only//,/,!}" \
 			--label ours-on-anchor --xfail tests/expect/ours.xfail
+		# Debian's stock kernel as a PV domU on our dom0: our backends
+		# against upstream's frontends.  Its PVH boot would add a
+		# machine boot for the same backends, which our own PVH domU
+		# already drives in ours x ours.
 		counted ladder-stock-domu python3 tests/ladder.py --kernel stock \
-			--domu-dom0 ours --tests "domu-*,!${pvh_guest//,/,!}" --label stock-on-ours
+			--domu-dom0 ours --tests "domu-*,!${guest_only//,/,!},!domu-pvh*" \
+			--label stock-on-ours
 		collect ladder-backends
 	fi
 	overlap
 	;;
 anchor)
-	if build anchor; then
-		# The anchor's dom0 with the anchor's domU (the whole ladder)
-		# and with Debian's stock domU.
+	if build anchor && build anchor32; then
+		# The anchor's dom0 with the anchor's domU (the whole ladder,
+		# anchor32 its i386 guest) and with Debian's stock domU (which
+		# has no i386 sibling).
 		counted ladder python3 tests/ladder.py --kernel anchor
 		counted ladder-stock-domu python3 tests/ladder.py --kernel stock \
-			--domu-dom0 anchor --tests "domu-*" --label stock-on-anchor
+			--domu-dom0 anchor --tests "domu-*,!domu-pvh32*" --label stock-on-anchor
 	fi
 	;;
 *)
