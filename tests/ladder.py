@@ -148,6 +148,19 @@ ARCH32 = ('i686', 'i386')
 # them carry its 20 MB in dom0's initramfs.
 ELF_DOMU_TESTS = {'domu-lifecycle'}
 
+# Tests this test machine cannot run, whichever kernel is the guest: a
+# pattern or the whole ladder records them as SKIP with the reason; name
+# one exactly to run it (on another QEMU, say).  A 32-bit PVH domU under
+# QEMU 7.2's SVM emulation (which has no next-RIP saving, so Xen decodes
+# each intercepted instruction itself) spins on its first CPUID, in
+# xen_prepare_pvh: upstream's i386 kernel (anchor32) and Debian's
+# linux-image-686 alike, with nothing on its console (helper-50, -51).
+QEMU_CANNOT = [
+    ('domu-pvh32*', "a 32-bit PVH guest spins on its first CPUID under QEMU 7.2's "
+                    "SVM emulation (anchor32 and Debian's 686 kernel too): README, "
+                    "'32-bit PVH on this test machine'"),
+]
+
 # Tests of behaviour the issues ask of us beyond what upstream does: a run
 # whose domU is upstream's (the anchor's, or Debian's stock kernel) leaves
 # them out of the whole ladder and of a pattern such as "domu-*", saying
@@ -1095,6 +1108,7 @@ class Ladder:
                 if fnmatch.fnmatchcase(t[0], a[1:])}
         asked = [a for a in asked if not a.startswith('!')] or ['*']
         names = []
+        exact = {a for a in asked if a in TEST}
         for a in asked:
             hits = [t[0] for t in TESTS if fnmatch.fnmatchcase(t[0], a)]
             if not hits:
@@ -1126,6 +1140,10 @@ class Ladder:
         groups = []
         for n in [t[0] for t in TESTS if t[0] in names]:
             kind, _, machine = TEST[n][1:]
+            cannot = [why for pat, why in QEMU_CANNOT if fnmatch.fnmatchcase(n, pat)]
+            if cannot and n not in exact:
+                self.record(n, 'SKIP', cannot[0], 0, [])
+                continue
             if kind in KINDS32 and not self.kernel32:
                 self.record(n, 'SKIP', why32, 0, [])
                 continue
