@@ -4,9 +4,8 @@
 # check.sh ours|anchor: README's test command (make check, make check-anchor).
 #
 # ours:   the harness self-tests (tests/harness/run: the ladder's rules
-#         checked on recorded logs, no QEMU), build our kernel, the
-#         anchor and our i386 kernel (ours32), the KUnit suites
-#         (tests/unit/run), the ladder on our
+#         checked on recorded logs, no QEMU), build our kernel and the
+#         anchor, the KUnit suites (tests/unit/run), the ladder on our
 #         kernel with the expectations of tests/expect/ours.xfail, the domU
 #         tests in a matrix of dom0 x domU (ours x ours in that ladder, then
 #         anchor x ours and ours x Debian's stock kernel; the tests of our
@@ -134,9 +133,12 @@ mkdir -p "$BUILD"
 counted harness python3 tests/harness/run
 case "$flavour" in
 ours)
-	# ours32: the same overlay as an i386 kernel, the 32-bit PVH guest
-	# of the domu-pvh32 tests and of native32.
-	if build ours && build anchor && build ours32; then
+	# ours32, the i386 build of the same overlay that native32 and the
+	# domu-pvh32 tests boot, is not built here yet: a cold build of it
+	# would add up to ten minutes to a run whose parts have not been
+	# timed yet (the summary now says how long each part takes).  Until
+	# then "make kernel32" builds it, and without it native32 SKIPs.
+	if build ours && build anchor; then
 		if [ -x tests/unit/run ]; then
 			counted unit tests/unit/run
 		else
