@@ -3,7 +3,8 @@
  * netfront: the guest half of a Xen virtual network interface (ethN).
  *
  * The backend (netback in the driver domain) is our switch port.  Each
- * queue is a pair of shared rings plus an event channel:
+ * queue is a pair of shared rings plus one event channel, or one per ring
+ * where the backend offers that:
  *
  *  - transmit: a packet is one request per page piece, each naming a
  *    page granted read-only to the backend: the packet's head is copied
@@ -91,14 +92,33 @@ MODULE_PARM_DESC(trusted,
 #define TX_WAKE		(TX_MAX_SLOTS + 1)
 
 struct netfront_info;
+struct netfront_queue;
+
+/* Which rings' answers an event channel brings events for. */
+#define CHAN_TX		BIT(0)
+#define CHAN_RX		BIT(1)
+
+/* An event channel of a queue: its events from the backend, and the
+ * backend's from us when we post requests on its rings.
+ */
+struct netfront_chan {
+	struct netfront_queue *q;
+	unsigned int rings;		/* CHAN_* */
+	evtchn_port_t port;
+	int irq;			/* 0 until bound */
+	char name[IFNAMSIZ + 12];	/* "eth0-q0", or "eth0-q0-tx" */
+};
 
 struct netfront_queue {
 	struct netfront_info *info;
 	unsigned int id;
-	char name[IFNAMSIZ + 8];
 	struct napi_struct napi;
-	evtchn_port_t evtchn;
-	int irq;
+	/* One channel for both rings; or, for a backend that offers
+	 * "feature-split-event-channels", chan[0] for the transmit ring
+	 * and chan[1] for the receive ring.
+	 */
+	struct netfront_chan chan[2];
+	unsigned int nr_chans;
 
 	/* Transmit; ids of free slots form a stack.  A busy slot's data
 	 * is either in a page of the packet, granted for this request
@@ -143,7 +163,9 @@ struct netfront_queue {
 
 /* The backend broke the protocol on this queue: it is never read again. */
 #define QUEUE_BROKEN	0
-/* An event brought work: the poll acknowledges it when it is done. */
+/* An event on chan[i] brought work: bit QUEUE_EOI_OWED + i is set,
+ * and the poll acknowledges the event when it is done.
+ */
 #define QUEUE_EOI_OWED	1
 
 struct netfront_info {
@@ -166,6 +188,17 @@ static bool queue_is_broken(const struct netfront_queue *q)
 	return test_bit(QUEUE_BROKEN, &q->state);
 }
 
+/* The channels to notify of new requests on each ring. */
+static int tx_irq(const struct netfront_queue *q)
+{
+	return q->chan[0].irq;
+}
+
+static int rx_irq(const struct netfront_queue *q)
+{
+	return q->chan[q->nr_chans - 1].irq;
+}
+
 /* The backend broke the ring protocol on @q, for the reason @why.
  *
  * A ring the backend corrupted cannot be resynchronised: its producer
@@ -174,7 +207,7 @@ static bool queue_is_broken(const struct netfront_queue *q)
  * unconsumable answers, for ever (they keep the ring looking busy).  So
  * the queue is marked broken here, once, from whatever context noticed
  * it: its NAPI poll stops and does not re-arm, its event channel is
- * never acknowledged again, so stays masked (see xennet_interrupt()),
+ * never acknowledged again, so stays masked (see xennet_event()),
  * and transmits on it are dropped.  What it still holds is freed
  * safely, grants first, by broken_work, which can sleep: it drops every
  * queue of the device and reports the error in the store with
@@ -444,7 +477,7 @@ static netdev_tx_t xennet_start_xmit(struct sk_buff *skb,
 
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
 	if (notify)
-		notify_remote_via_irq(q->irq);
+		notify_remote_via_irq(tx_irq(q));
 	if (q->tx_nr_free < TX_WAKE)
 		netif_tx_stop_queue(netdev_get_tx_queue(dev, qid));
 	spin_unlock_irqrestore(&q->tx_lock, flags);
@@ -591,7 +624,7 @@ static void rx_refill(struct netfront_queue *q)
 		return;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->rx, notify);
 	if (notify)
-		notify_remote_via_irq(q->irq);
+		notify_remote_via_irq(rx_irq(q));
 }
 
 /* The page behind answer @idx, its grant taken back; NULL if kept. */
@@ -762,6 +795,7 @@ static int xennet_poll(struct napi_struct *napi, int budget)
 	struct netfront_queue *q = container_of(napi, struct netfront_queue,
 						napi);
 	unsigned long flags;
+	unsigned int i;
 	int done, more;
 
 	spin_lock_irqsave(&q->tx_lock, flags);
@@ -791,30 +825,33 @@ static int xennet_poll(struct napi_struct *napi, int budget)
 		napi_schedule(napi);
 		return done;
 	}
-	/* All done: let the channel bring the next event. */
-	if (test_and_clear_bit(QUEUE_EOI_OWED, &q->state))
-		xen_irq_lateeoi(q->irq, 0);
+	/* All done: let the channels bring the next events. */
+	for (i = 0; i < q->nr_chans; i++)
+		if (test_and_clear_bit(QUEUE_EOI_OWED + i, &q->state))
+			xen_irq_lateeoi(q->chan[i].irq, 0);
 	return done;
 }
 
-/* The queue's event, on a channel bound late-EOI: Xen masks it when it
- * is delivered, and it stays masked until xen_irq_lateeoi().  That is
- * what keeps a backend that sends events in a loop from holding a vCPU
- * in interrupt context: an event that brought work is acknowledged only
- * once the NAPI poll it scheduled has caught up with the rings, however
- * many the backend sent meanwhile, and one that brought nothing (no
- * answer on either ring) is acknowledged at once as spurious, which lets
- * the event core throttle a channel that keeps doing that.  A broken
- * queue is never acknowledged again: its channel stays masked for good.
+/* An event on one of the queue's channels, bound late-EOI: Xen masks
+ * it when it is delivered, and it stays masked until xen_irq_lateeoi().
+ * That is what keeps a backend that sends events in a loop from holding
+ * a vCPU in interrupt context: an event that brought work is
+ * acknowledged only once the NAPI poll it scheduled has caught up with
+ * the rings, however many the backend sent meanwhile, and one that
+ * brought nothing (no answer on the rings the channel is for) is
+ * acknowledged at once as spurious, which lets the event core throttle
+ * a channel that keeps doing that.  A broken queue is never
+ * acknowledged again: its channels stay masked for good.
  */
-static irqreturn_t xennet_interrupt(int irq, void *dev_id)
+static irqreturn_t xennet_event(int irq, void *dev_id)
 {
-	struct netfront_queue *q = dev_id;
+	struct netfront_chan *ch = dev_id;
+	struct netfront_queue *q = ch->q;
 
 	if (queue_is_broken(q))
 		return IRQ_HANDLED;
-	if (!RING_HAS_UNCONSUMED_RESPONSES(&q->tx) &&
-	    !RING_HAS_UNCONSUMED_RESPONSES(&q->rx)) {
+	if (!((ch->rings & CHAN_TX) && RING_HAS_UNCONSUMED_RESPONSES(&q->tx)) &&
+	    !((ch->rings & CHAN_RX) && RING_HAS_UNCONSUMED_RESPONSES(&q->rx))) {
 		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
 		return IRQ_HANDLED;
 	}
@@ -823,7 +860,7 @@ static irqreturn_t xennet_interrupt(int irq, void *dev_id)
 	 * NAPI disabled until xennet_open() schedules it again) leaves
 	 * the channel masked until that poll completes.
 	 */
-	set_bit(QUEUE_EOI_OWED, &q->state);
+	set_bit(QUEUE_EOI_OWED + (ch - q->chan), &q->state);
 	napi_schedule(&q->napi);
 	return IRQ_HANDLED;
 }
@@ -900,9 +937,11 @@ static void free_queue(struct netfront_queue *q)
 {
 	unsigned int i;
 
-	if (q->irq > 0)
-		unbind_from_irqhandler(q->irq, q);
-	q->irq = 0;
+	for (i = 0; i < ARRAY_SIZE(q->chan); i++) {
+		if (q->chan[i].irq > 0)
+			unbind_from_irqhandler(q->chan[i].irq, &q->chan[i]);
+		q->chan[i].irq = 0;
+	}
 	/* NAPI is disabled: a late timer schedules nothing, and re-arms
 	 * nothing either.
 	 */
@@ -966,8 +1005,37 @@ static void free_queues(struct netfront_info *info)
 	WRITE_ONCE(info->nr_queues, 0);
 }
 
+/* Open chan[@idx] to the backend for the answers on @rings (CHAN_*);
+ * @suffix ends its name.  The channel is closed when unbound
+ * (free_queue()), or at once if binding it fails.
+ */
+static int open_chan(struct netfront_queue *q, unsigned int idx,
+		     unsigned int rings, const char *suffix)
+{
+	struct xenbus_device *dev = q->info->xbdev;
+	struct netfront_chan *ch = &q->chan[idx];
+	int rc;
+
+	ch->q = q;
+	ch->rings = rings;
+	snprintf(ch->name, sizeof(ch->name), "%s-q%u%s",
+		 q->info->netdev->name, q->id, suffix);
+	rc = xenbus_alloc_evtchn(dev, &ch->port);
+	if (rc)
+		return rc;
+	rc = bind_own_evtchn_to_irqhandler_lateeoi(ch->port, xennet_event, 0,
+						   ch->name, ch);
+	if (rc < 0) {
+		xenbus_dev_fatal(dev, rc, "binding an event channel");
+		return rc;
+	}
+	ch->irq = rc;
+	return 0;
+}
+
+/* @split: one event channel for each ring (see struct netfront_queue). */
 static int setup_queue(struct netfront_info *info, struct netfront_queue *q,
-		       unsigned int id)
+		       unsigned int id, bool split)
 {
 	struct xenbus_device *dev = info->xbdev;
 	unsigned int i;
@@ -999,29 +1067,48 @@ static int setup_queue(struct netfront_info *info, struct netfront_queue *q,
 	FRONT_RING_INIT(&q->rx, (struct netif_rx_sring *)q->rx_sring,
 			XEN_PAGE_SIZE);
 
-	rc = xenbus_alloc_evtchn(dev, &q->evtchn);
-	if (rc)
-		return rc;
-	snprintf(q->name, sizeof(q->name), "%s-q%u", info->netdev->name, id);
-	/* Closed when unbound (free_queue()), or now if this fails;
-	 * late EOI, see xennet_interrupt().
-	 */
-	rc = bind_own_evtchn_to_irqhandler_lateeoi(q->evtchn, xennet_interrupt,
-						   0, q->name, q);
-	if (rc < 0) {
-		xenbus_dev_fatal(dev, rc, "binding an event channel");
-		return rc;
+	if (!split) {
+		q->nr_chans = 1;
+		return open_chan(q, 0, CHAN_TX | CHAN_RX, "");
 	}
-	q->irq = rc;
-	return 0;
+	q->nr_chans = 2;
+	return open_chan(q, 0, CHAN_TX, "-tx") ?:
+	       open_chan(q, 1, CHAN_RX, "-rx");
+}
+
+/* The store keys of a queue's channels, by how many it has. */
+static const char *const chan_keys[2][2] = {
+	{ "event-channel" },
+	{ "event-channel-tx", "event-channel-rx" },
+};
+
+/* Remove @key, which an earlier connection (a driver loaded before, a
+ * backend that offered other features) may have left: a backend that
+ * finds it reads a stale port or layout instead of ours.
+ */
+static int remove_stale(struct xenbus_transaction t, const char *dir,
+			const char *key)
+{
+	int rc = xenbus_rm(t, dir, key);
+
+	return rc == -ENOENT ? 0 : rc;
 }
 
 static int publish_queue(struct xenbus_transaction t, struct netfront_queue *q,
 			 const char *dir)
 {
-	return xenbus_printf(t, dir, "tx-ring-ref", "%u", q->tx_ring_ref) ?:
-	       xenbus_printf(t, dir, "rx-ring-ref", "%u", q->rx_ring_ref) ?:
-	       xenbus_printf(t, dir, "event-channel", "%u", q->evtchn);
+	const char *const *stale = chan_keys[2 - q->nr_chans];
+	unsigned int i;
+	int rc;
+
+	rc = xenbus_printf(t, dir, "tx-ring-ref", "%u", q->tx_ring_ref) ?:
+	     xenbus_printf(t, dir, "rx-ring-ref", "%u", q->rx_ring_ref);
+	for (i = 0; i < q->nr_chans && !rc; i++)
+		rc = xenbus_printf(t, dir, chan_keys[q->nr_chans - 1][i], "%u",
+				   q->chan[i].port);
+	for (i = 0; i < ARRAY_SIZE(chan_keys[0]) && stale[i] && !rc; i++)
+		rc = remove_stale(t, dir, stale[i]);
+	return rc;
 }
 
 struct publish_args {
@@ -1040,7 +1127,8 @@ static int publish(struct xenbus_transaction t, void *arg)
 	int rc;
 
 	if (nr_queues == 1) {
-		rc = publish_queue(t, &queues[0], node);
+		rc = publish_queue(t, &queues[0], node) ?:
+		     remove_stale(t, node, "multi-queue-num-queues");
 	} else {
 		rc = xenbus_printf(t, node, "multi-queue-num-queues", "%u",
 				   nr_queues);
@@ -1085,7 +1173,7 @@ static int xennet_connect(struct netfront_info *info)
 	struct netfront_queue *queues;
 	struct publish_args args;
 	unsigned int max, n, i;
-	bool untrusted;
+	bool untrusted, split;
 	int rc;
 
 	if (!xenbus_read_unsigned(dev->otherend, "feature-rx-copy", 0)) {
@@ -1105,11 +1193,25 @@ static int xennet_connect(struct netfront_info *info)
 	max = xenbus_read_unsigned(dev->otherend, "multi-queue-max-queues", 1);
 	n = min3(max(max, 1u), max(xennet_max_queues, 1u),
 		 min(num_online_cpus(), netdev->num_tx_queues));
+	/* Two channels a queue where the backend takes them: the mode
+	 * upstream's netfront uses, so the one backends are proven in.
+	 * Linux 6.1's netback hands the first event on a channel that
+	 * carries receive-ring notifications to its rx thread, before it
+	 * has stored the channel's irq; if that thread is quick, it EOIs
+	 * irq 0 and the channel stays masked for good.  Given one channel,
+	 * that silences the queue's transmit ring too.  Given two, the
+	 * transmit channel's EOI waits for NAPI, which runs only once the
+	 * irq is stored; a receive channel lost that way costs only our
+	 * refill notifications (netback reads the ring again whenever it
+	 * has a packet for us), as with upstream's netfront.
+	 */
+	split = xenbus_read_unsigned(dev->otherend,
+				     "feature-split-event-channels", 0);
 	queues = kcalloc(n, sizeof(*queues), GFP_KERNEL);
 	if (!queues)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		rc = setup_queue(info, &queues[i], i);
+		rc = setup_queue(info, &queues[i], i, split);
 		if (rc) {
 			free_queue_array(queues, i + 1);
 			return rc;
