@@ -75,6 +75,7 @@ struct hb {
 	unsigned int disk_mib;		/* -s: size of the in-memory disk */
 	unsigned int ring_order;	/* -r: max-ring-page-order offered */
 	bool untrusted;			/* -u: write trusted=0 for the frontend */
+	bool split;			/* -S: a vif offers one channel a ring */
 	char canary[33];		/* -c: the pattern keep-mapped writes */
 	bool verbose;
 

@@ -29,6 +29,9 @@
  *   -r n   max-ring-page-order offered (4)
  *   -u     write trusted=0 in the frontend's directory (blkif.h,
  *          netif.h)
+ *   -S     a vif offers split event channels, one for each ring
+ *          (net-ring.c); a scenario whose frontend takes one channel
+ *          only exits 3
  *   -c s   the canary of blk-keep-mapped (up to 32 characters)
  *   -v     log every state we write
  *
@@ -96,7 +99,8 @@
  * The net scenarios (net-scenarios.c) add vif 7 with one host behind
  * it, 10.99.0.1 (the guest's address is for the test to set), that
  * answers ARP and ping; the guest must keep pinging it (-w: packets
- * before misbehaving):
+ * before misbehaving).  Each runs with one event channel, or with -S
+ * with two (tx, rx):
  *   net-normal             correct for -t s (30); -V 1: mute, no reply.
  *   net-rx-bad-offset      an rx answer at offset 4000 (-V 1: 0xffff).
  *   net-rx-bad-len         an rx status of 32767 (-V 1: -32768, -V 2:
@@ -270,7 +274,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"use: xenpv-hostile-backend [-V n] [-n n] [-t s] [-w n] [-T s] [-d devid]\n"
-		"           [-s MiB] [-r order] [-u] [-c canary] [-v] DOMAIN SCENARIO\n"
+		"           [-s MiB] [-r order] [-u] [-S] [-c canary] [-v] DOMAIN SCENARIO\n"
 		"       xenpv-hostile-backend -l\n"
 		"scenarios:\n");
 	list_scenarios(stderr);
@@ -336,7 +340,7 @@ int main(int argc, char **argv)
 	t_start = hb_now();
 	snprintf(hb.canary, sizeof(hb.canary), "HBCANARY-%08x-%08x",
 		 (unsigned int)getpid(), (unsigned int)time(NULL));
-	while ((c = getopt(argc, argv, "V:n:t:w:T:d:s:r:uc:vl")) != -1) {
+	while ((c = getopt(argc, argv, "V:n:t:w:T:d:s:r:uSc:vl")) != -1) {
 		switch (c) {
 		case 'V':
 			hb.variant = num(optarg);
@@ -365,6 +369,9 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			hb.untrusted = true;
+			break;
+		case 'S':
+			hb.split = true;
 			break;
 		case 'c':
 			/* Short enough to repeat within a page many times. */

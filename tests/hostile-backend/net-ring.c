@@ -11,7 +11,25 @@
  * is when a frontend turns its carrier on.  We offer the least a
  * frontend accepts: copying receive (feature-rx-copy, the only mode a
  * current frontend has), no scatter-gather, no GSO, no checksum
- * offload, one queue, one event channel for both rings.
+ * offload, one queue, one event channel for both rings (or, with -S,
+ * one for each: below).
+ *
+ * Split event channels (-S): we offer feature-split-event-channels=1.
+ * A frontend that takes them writes event-channel-tx and
+ * event-channel-rx instead of event-channel; it then sends us its tx
+ * requests' events on the first and its rx buffers' on the second, and
+ * wants our answers on each ring notified on that ring's channel.  One
+ * that writes event-channel alone (netif.h leaves it the choice) is
+ * served on that one, and the scenarios say the split mode was not
+ * exercised.  The keys are in the frontend's directory itself, never
+ * under queue-N/: we offer one queue, in both modes.
+ *
+ * In that mode the replies to a packet reach the rx ring a little after
+ * its tx answer (NET_SPLIT_RX_LAG_MS), as from netback, which fills rx
+ * buffers from a thread of its own.  Answered back to back, as with one
+ * channel, a reply may already be there when the frontend polls for
+ * the tx answer, and whether a frontend deaf to its rx channel gets its
+ * pings back would hang on that race.
  *
  * What is at the far end of the cable: one host, 10.99.0.1, that
  * answers ARP requests for its address and ICMP echo requests to it.
@@ -36,8 +54,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "net.h"
+
+/* Split channels: the pause between a tx answer and its reply. */
+#define NET_SPLIT_RX_LAG_MS	50
 
 /* The x86_64 layouts of netif.h; a 32-bit guest's are the same. */
 _Static_assert(sizeof(struct netif_tx_request) == 12, "netif tx request");
@@ -53,7 +75,7 @@ int net_init(struct net_be *be, struct hb *hb)
 {
 	memset(be, 0, sizeof(*be));
 	be->hb = hb;
-	be->port = -1;
+	be->port[0] = be->port[1] = -1;
 	be->lie.offset = -1;
 	be->lie.status = INT32_MIN;
 	hb->on_event = net_on_event;
@@ -100,7 +122,7 @@ int net_create(struct net_be *be, unsigned int domid, int first_state)
 		{ "feature-gso-tcpv6", "0" },
 		{ "feature-ipv6-csum-offload", "0" },
 		{ "feature-no-csum-offload", "1" },
-		{ "feature-split-event-channels", "0" },
+		{ "feature-split-event-channels", hb->split ? "1" : "0" },
 		{ "multi-queue-max-queues", "1" },
 		{ NULL, NULL },
 	};
@@ -122,6 +144,39 @@ static int read_u32(struct net_be *be, const char *node, uint32_t *val)
 	return 0;
 }
 
+static bool fe_has(struct net_be *be, const char *node)
+{
+	char *v = store_read(be->hb, be->dev.fe, node);
+
+	if (!v)
+		return false;
+	free(v);
+	return true;
+}
+
+/*
+ * The frontend's channels, their number in *n: event-channel-tx and -rx
+ * (both or neither) where we offered split channels and it took them,
+ * else event-channel, as netback reads them.
+ */
+static int read_evtchns(struct net_be *be, uint32_t *evtchn, unsigned int *n)
+{
+	bool tx, rx;
+
+	*n = 1;
+	if (!be->hb->split)
+		return read_u32(be, "event-channel", &evtchn[0]);
+	tx = fe_has(be, "event-channel-tx");
+	rx = fe_has(be, "event-channel-rx");
+	if (!tx && !rx) {
+		hb_log("vif: frontend took one event channel, not the two offered");
+		return read_u32(be, "event-channel", &evtchn[0]);
+	}
+	*n = 2;
+	return read_u32(be, "event-channel-tx", &evtchn[0]) ||
+	       read_u32(be, "event-channel-rx", &evtchn[1]);
+}
+
 static void *map_ring(struct net_be *be, uint32_t ref)
 {
 	void *p = xengnttab_map_domain_grant_refs(be->hb->xgt, 1,
@@ -137,8 +192,9 @@ static void *map_ring(struct net_be *be, uint32_t ref)
 int net_connect(struct net_be *be)
 {
 	struct hb *hb = be->hb;
-	uint32_t tx_ref, rx_ref, evtchn;
+	uint32_t tx_ref, rx_ref, evtchn[2];
 	unsigned long long v;
+	unsigned int i, n;
 
 	if (!store_read_uint(hb, be->dev.fe, "multi-queue-num-queues", &v) &&
 	    v > 1) {
@@ -151,7 +207,7 @@ int net_connect(struct net_be *be)
 	}
 	if (read_u32(be, "tx-ring-ref", &tx_ref) ||
 	    read_u32(be, "rx-ring-ref", &rx_ref) ||
-	    read_u32(be, "event-channel", &evtchn))
+	    read_evtchns(be, evtchn, &n))
 		return -1;
 
 	be->tx_mem = map_ring(be, tx_ref);
@@ -160,16 +216,30 @@ int net_connect(struct net_be *be)
 		goto unmap;
 	BACK_RING_INIT(&be->tx, (netif_tx_sring_t *)be->tx_mem, HB_PAGE_SIZE);
 	BACK_RING_INIT(&be->rx, (netif_rx_sring_t *)be->rx_mem, HB_PAGE_SIZE);
-	be->port = chan_bind(hb, be->dev.domid, evtchn);
-	if (be->port < 0)
-		goto unmap;
+	for (i = 0; i < n; i++) {
+		be->port[i] = chan_bind(hb, be->dev.domid, evtchn[i]);
+		if (be->port[i] < 0)
+			goto unbind;
+	}
+	be->nr_ports = n;
+	be->tx_chan = 0;
+	be->rx_chan = n - 1;
+	be->split_taken |= n == 2;
 	be->connected = true;
 	be->broken = false;
 	be->rxq_len = 0;
-	hb_log("vif: rings of %u tx and %u rx slots, port %u -> %d",
-	       be->tx.nr_ents, be->rx.nr_ents, evtchn, be->port);
+	if (n == 2)
+		hb_log("vif: rings of %u tx and %u rx slots, split: tx %u -> %d, rx %u -> %d",
+		       be->tx.nr_ents, be->rx.nr_ents, evtchn[0], be->port[0],
+		       evtchn[1], be->port[1]);
+	else
+		hb_log("vif: rings of %u tx and %u rx slots, port %u -> %d",
+		       be->tx.nr_ents, be->rx.nr_ents, evtchn[0], be->port[0]);
 	return dev_set_state(&be->dev, XenbusStateConnected);
 
+unbind:
+	for (i = 0; i < n; i++)
+		chan_unbind(hb, &be->port[i]);
 unmap:
 	if (be->tx_mem)
 		xengnttab_unmap(hb->xgt, be->tx_mem, 1);
@@ -184,7 +254,9 @@ void net_disconnect(struct net_be *be)
 {
 	if (!be->connected)
 		return;
-	chan_unbind(be->hb, &be->port);
+	chan_unbind(be->hb, &be->port[0]);
+	chan_unbind(be->hb, &be->port[1]);
+	be->nr_ports = 0;
 	if (xengnttab_unmap(be->hb->xgt, be->tx_mem, 1) ||
 	    xengnttab_unmap(be->hb->xgt, be->rx_mem, 1))
 		hb_log("vif: unmapping the rings: %s", strerror(errno));
@@ -448,7 +520,7 @@ void net_push_tx(struct net_be *be)
 		return;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&be->tx, notify);
 	if (notify)
-		chan_notify(be->hb, be->port);
+		net_notify(be, false);
 }
 
 /* Publish any producer index we like on either ring, and notify. */
@@ -460,7 +532,7 @@ void net_push_raw(struct net_be *be, bool rx, RING_IDX rsp_prod)
 	else
 		be->tx.sring->rsp_prod = rsp_prod;
 	xen_mb();	/* and the index before the event */
-	chan_notify(be->hb, be->port);
+	net_notify(be, rx);
 }
 
 /* ---- The host at the far end ---------------------------------------- */
@@ -719,7 +791,7 @@ int net_rx_endless(struct net_be *be)
 	}
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&be->rx, notify);
 	if (notify)
-		chan_notify(be->hb, be->port);
+		net_notify(be, true);
 	return rc < 0 ? -1 : n;
 }
 
@@ -739,27 +811,43 @@ void net_rx_flush(struct net_be *be)
 	}
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&be->rx, notify);
 	if (notify)
-		chan_notify(be->hb, be->port);
+		net_notify(be, true);
 }
 
 /* Take and carry everything the guest sent, then deliver the replies. */
 void net_poll(struct net_be *be)
 {
 	struct net_tx_pkt pkt;
+	RING_IDX answered;
 
 	if (!be->connected || be->broken)
 		return;
+	answered = be->tx.rsp_prod_pvt;
 	while (!be->hold_tx && net_get_tx(be, &pkt) > 0)
 		net_serve_tx(be, &pkt);
 	net_push_tx(be);
+	/* Split channels: the replies come on their own (see the top). */
+	if (be->nr_ports == 2 && be->rxq_len && be->tx.rsp_prod_pvt != answered)
+		usleep(NET_SPLIT_RX_LAG_MS * 1000);
 	net_rx_flush(be);
+}
+
+void net_notify(struct net_be *be, bool rx)
+{
+	unsigned int i = rx ? be->rx_chan : be->tx_chan;
+
+	if (i >= be->nr_ports)
+		return;
+	chan_notify(be->hb, be->port[i]);
 }
 
 void net_on_event(void *arg, unsigned int port)
 {
 	struct net_be *be = arg;
 
-	if (be->connected && be->serving && (int)port == be->port)
+	if (be->connected && be->serving &&
+	    ((int)port == be->port[0] ||
+	     (be->nr_ports == 2 && (int)port == be->port[1])))
 		net_poll(be);
 }
 

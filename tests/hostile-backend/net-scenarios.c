@@ -53,8 +53,15 @@ static int start(struct net_be *be, struct hb *hb)
 
 static int finish(struct net_be *be, int rc)
 {
+	bool unsplit = be->hb->split && !be->split_taken;
+
 	net_teardown(be);
 	net_free(be);
+	/* -S was asked to attack the split path: it was not there. */
+	if (unsplit && rc == HB_EXIT_DONE) {
+		hb_log("split event channels offered, never taken: not exercised");
+		rc = HB_EXIT_NOT_EXERCISED;
+	}
 	return rc;
 }
 
@@ -318,7 +325,7 @@ static int broken_spin(struct hb *hb)
 	while (hb_now() < end && hb_wait(hb, 20) >= 0 &&
 	       be.dev.fe_state != XB_GONE) {
 		net_poll(&be);
-		chan_notify(hb, be.port);
+		net_notify(&be, false);
 		sent++;
 		if (sent % 50 == 0)
 			dev_fe_state(&be.dev);
@@ -351,7 +358,7 @@ static int event_storm(struct hb *hb)
 	t0 = hb_now();
 	end = t0 + opt(hb->seconds, 30);
 	while (!hb_stopping && hb_now() < end) {
-		chan_notify(hb, be.port);
+		chan_notify(hb, net_tx_port(&be));
 		if (++sent % 256 == 0 && hb_wait(hb, 0) < 0)
 			break;
 	}

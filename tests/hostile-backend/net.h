@@ -70,7 +70,17 @@ struct net_be {
 	void *tx_mem, *rx_mem;
 	netif_tx_back_ring_t tx;
 	netif_rx_back_ring_t rx;
-	int port;
+	/*
+	 * Our ends of the frontend's event channels: port[0] alone, or,
+	 * with split channels (-S: feature-split-event-channels), port[0]
+	 * for the tx ring and port[1] for the rx ring; -1 when unbound.
+	 * tx_chan and rx_chan say which of them we notify of each ring's
+	 * answers: the ring's own, unless a scenario mixes them up.
+	 */
+	int port[2];
+	unsigned int nr_ports;
+	unsigned int tx_chan, rx_chan;
+	bool split_taken;		/* the frontend ever took two */
 	bool broken;			/* the frontend broke a ring: stop */
 
 	/* Carry packets whenever the channel fires (hb->on_event). */
@@ -132,5 +142,18 @@ unsigned long net_serve(struct net_be *be, unsigned long want,
 			int timeout_ms);
 /* hb->on_event of a served vif: its arg is the struct net_be. */
 void net_on_event(void *arg, unsigned int port);
+/* Notify the frontend of answers on the rx ring (rx) or the tx ring. */
+void net_notify(struct net_be *be, bool rx);
+
+/* Our end of the channel for the tx ring's or rx ring's events. */
+static inline int net_tx_port(const struct net_be *be)
+{
+	return be->port[0];
+}
+
+static inline int net_rx_port(const struct net_be *be)
+{
+	return be->nr_ports == 2 ? be->port[1] : be->port[0];
+}
 
 #endif
