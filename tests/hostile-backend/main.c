@@ -117,7 +117,11 @@
  *                          -t s (20): the frontend must not spin on a
  *                          ring it called broken (finding 6).
  *   net-event-storm        notify in a tight loop for -t s (30), then
- *                          10 s of service (finding 4).
+ *                          10 s of service (finding 4); -S: both
+ *                          channels in turn.
+ *   net-wrong-chan         -S only: for -t s (15), rx answers notified
+ *                          on the tx channel (-V 1: tx answers on the
+ *                          rx one, -V 2: both swapped).
  *   net-close-inflight     Closing with the guest's packets untaken (-V
  *                          1: carried after it is Closed).
  *   net-rx-endless         every rx buffer answered as one more piece of

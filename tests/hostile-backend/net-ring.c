@@ -838,6 +838,8 @@ void net_notify(struct net_be *be, bool rx)
 
 	if (i >= be->nr_ports)
 		return;
+	if (be->nr_ports == 2 && i != (rx ? 1u : 0u))
+		be->crossed++;
 	chan_notify(be->hb, be->port[i]);
 }
 

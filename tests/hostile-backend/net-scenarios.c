@@ -343,7 +343,8 @@ static int broken_spin(struct hb *hb)
 
 /*
  * Notify in a tight loop for -t seconds (30), carrying packets between
- * bursts (-V 1: not), then 10 s of normal service.
+ * bursts (-V 1: not), then 10 s of normal service.  With split channels
+ * (-S) the events go to both channels in turn.
  */
 static int event_storm(struct hb *hb)
 {
@@ -358,7 +359,7 @@ static int event_storm(struct hb *hb)
 	t0 = hb_now();
 	end = t0 + opt(hb->seconds, 30);
 	while (!hb_stopping && hb_now() < end) {
-		chan_notify(hb, net_tx_port(&be));
+		chan_notify(hb, sent % 2 ? net_rx_port(&be) : net_tx_port(&be));
 		if (++sent % 256 == 0 && hb_wait(hb, 0) < 0)
 			break;
 	}
@@ -368,6 +369,60 @@ static int event_storm(struct hb *hb)
 	net_serve(&be, ~0UL, 10000);
 	hb_log("after the storm: %lu echo replies in 10 s",
 	       be.echo_replies - before);
+	return finish(&be, rc);
+}
+
+/*
+ * Split channels (-S) only: answers notified on the other ring's
+ * channel, for -t s (15) after the warm-up, carrying the guest's packets
+ * as ever; then OBSERVE_S of true service.  -V 0: the rx ring's answers
+ * (the guest's ping replies) on the tx channel; -V 1: the tx ring's on
+ * the rx channel; -V 2: both.  A frontend owes nothing to a ring whose
+ * channel did not fire: it may drop the replies, or find them when it
+ * polls for the other ring.  It must not crash, spin on the channel that
+ * did fire, or keep the device.  The log says how many notifications
+ * went astray and how many rx buffers the guest posted meanwhile (it
+ * posts one for each reply it took).
+ */
+static int wrong_chan(struct hb *hb)
+{
+	static const char *const what[] = {
+		"rx answers on the tx channel", "tx answers on the rx channel",
+		"rx and tx answers swapped",
+	};
+	unsigned int v = hb->variant % 3;
+	unsigned long replies;
+	struct net_be be;
+	RING_IDX posted;
+	int rc;
+
+	if (!hb->split) {
+		hb_log("net-wrong-chan mixes up two channels: it needs -S");
+		return HB_EXIT_USAGE;
+	}
+	rc = start(&be, hb);
+	if (rc != HB_EXIT_DONE || be.nr_ports != 2)
+		return finish(&be, rc);
+	if (v != 1)
+		be.rx_chan = 0;
+	if (v != 0)
+		be.tx_chan = 1;
+	replies = be.rx_pkts;
+	posted = be.rx.sring->req_prod;
+	hb_log("mixing up the channels: %s", what[v]);
+	observe(&be, true, opt(hb->seconds, 15));
+	hb_log("mixed up: %lu event(s) on the wrong channel, %lu repl(ies), %u rx buffer(s) posted",
+	       be.crossed, be.rx_pkts - replies,
+	       be.rx.sring->req_prod - posted);
+	if (!be.crossed) {
+		hb_log("nothing was notified on the wrong channel: not exercised");
+		rc = HB_EXIT_NOT_EXERCISED;
+	}
+	be.tx_chan = 0;
+	be.rx_chan = 1;
+	replies = be.rx_pkts;
+	observe(&be, true, OBSERVE_S);
+	hb_log("true channels again: %lu repl(ies) given", be.rx_pkts - replies);
 	return finish(&be, rc);
 }
 
@@ -512,6 +567,8 @@ const struct hb_scenario net_scenarios[] = {
 	{ "net-broken-spin", "break the ring, then keep notifying",
 	  broken_spin },
 	{ "net-event-storm", "notify in a loop for -t s", event_storm },
+	{ "net-wrong-chan", "-S: answers notified on the other ring's channel",
+	  wrong_chan },
 	{ "net-close-inflight", "Closing with tx requests unanswered",
 	  close_inflight },
 	{ "net-rx-endless", "an rx packet that never ends (more_data)",

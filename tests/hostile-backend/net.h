@@ -105,6 +105,7 @@ struct net_be {
 	struct net_rx_lie lie;
 
 	unsigned long tx_pkts, tx_bad, rx_pkts, rx_dropped;
+	unsigned long crossed;		/* notified on the other ring's channel */
 	unsigned long arp_replies, echo_replies;
 };
 
