@@ -252,7 +252,7 @@ static int hvm_cpu_dead(unsigned int cpu)
 	return 0;
 }
 
-/* x86_cpuinit.setup_percpu_clockev, on the new CPU, interrupts off. */
+/* x86_cpuinit.setup_percpu_clockev: on the new CPU, interrupts already on. */
 static void hvm_start_secondary_clock(void)
 {
 	xen_setup_cpu_clockevent(smp_processor_id());
