@@ -135,6 +135,9 @@ TESTS = [
     ('domu-pvh32-save-restore', 'domu32', 400, 'pvh'),
     ('domu-pvh32-mem-set', 'domu32', 400, 'pvh'),
     ('domu-pvh32-shutdown', 'domu32', 300, 'pvh'),
+    # Last of its machine's plan (a boot of the smp2 profile), which it
+    # ends: see POWER_OFF_TEST.
+    ('dom0-poweroff', 'dom0', 120, 'smp2'),
 ]
 TEST = {t[0]: t for t in TESTS}
 
@@ -281,6 +284,17 @@ DOM0_MODULES = ['xen-evtchn', 'xenfs', 'xen-gntdev', 'xen-gntalloc',
 
 
 TIMEOUT = object()
+
+# dom0-poweroff runs "poweroff -f" in dom0 and the machine must turn off:
+# QEMU exits by itself, status 0.  A reset ends QEMU the same way under
+# -no-reboot, and dom0 could switch the machine off by writing ACPI's PM1
+# registers behind Xen's back; neither counts.  Only Xen entering ACPI S5
+# itself, after dom0 handed it the values (XENPF_enter_acpi_sleep), prints
+# "Entering ACPI S5 state."; a dom0 that asks Xen to shut it down only
+# gets the machine halted (Xen: "halting machine"), QEMU running on.
+POWER_OFF_TEST = 'dom0-poweroff'
+XEN_S5 = re.compile(r'\(XEN\) (?:\[[^]]*\] )?Entering ACPI S5 state')
+XEN_NOT_OFF = re.compile(r'\(XEN\) .*(halting machine|rebooting machine)')
 
 
 def log(msg):
@@ -704,6 +718,14 @@ class Machine:
         except queue.Empty:
             return TIMEOUT
 
+    def exit_status(self):
+        """QEMU's exit status once it ends by itself; None if it does
+        not within a few seconds."""
+        try:
+            return self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            return None
+
     def kill(self):
         if self.proc.poll() is None:
             try:
@@ -1006,6 +1028,11 @@ class Ladder:
             line = m.readline(deadline)
             if line is TIMEOUT and time.time() < deadline:
                 continue
+            if current == POWER_OFF_TEST and (line is None or line is TIMEOUT):
+                status, reason = self.power_off_verdict(m, lines, line is None)
+                self.record(current, status, reason, time.time() - t0, lines)
+                pending.remove(current)
+                return pending
             if line is None or line is TIMEOUT or DEAD.search(line):
                 if line is None:
                     why, kind = 'QEMU exited', 'machine'
@@ -1067,6 +1094,25 @@ class Ladder:
                 t0 = time.time()
                 # the next test, or the end of the plan (xl dmesg, ...)
                 deadline = t0 + (60 if pending else 120)
+
+    @staticmethod
+    def power_off_verdict(m, lines, exited):
+        """dom0-poweroff's result when its machine has gone (exited) or
+        is still there at the deadline: see POWER_OFF_TEST."""
+        not_off = [l for l in lines if XEN_NOT_OFF.search(l)]
+        if not exited:
+            return 'FAIL', 'the machine did not turn off%s' % (
+                ': Xen says "%s"' % not_off[-1].split(') ', 1)[-1] if not_off else '')
+        status = m.exit_status()
+        if status != 0:
+            return 'FAIL', 'QEMU exited with status %s' % status
+        if not_off:
+            return 'FAIL', 'the machine did not power off: Xen says "%s"' % (
+                not_off[-1].split(') ', 1)[-1])
+        if not any(XEN_S5.search(l) for l in lines):
+            return 'FAIL', ('the machine went off, but not through Xen (no "Entering '
+                            'ACPI S5 state." from Xen)')
+        return 'PASS', 'Xen entered ACPI S5 and the machine turned off (QEMU exited 0)'
 
     def end_of_boot(self, dom0, lines, seconds, why=None):
         """The lines after the last test: recorded only when they show a
