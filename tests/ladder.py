@@ -26,7 +26,11 @@ anchor; "make kernel32", "make anchor32") with an i386 guest userland
 domU tests use.  Their guests must report the sibling's release and an
 i686 or i386 "uname -m".  Without the sibling (and for stock, which has
 none here) or without the i386 userland they SKIP, saying why; a SKIP is
-neither passed nor failed.
+neither passed nor failed.  The domu-pvh32 tests also SKIP when this
+QEMU writes the Accessed bit, reserved in PAE, into a 32-bit guest's
+PDPTEs (Xen cannot step its CPUID then): a probe of QEMU alone,
+tests/qemu-check/pae-pdpte.S, measures it at each run that asks for one
+of them (QEMU_CANNOT); named exactly, one runs all the same.
 
 Tests that share a dom0 kernel and a machine profile run in one boot of
 QEMU (TCG), Xen and dom0: the dom0 runs them in order and prints
@@ -150,19 +154,6 @@ ARCH32 = ('i686', 'i386')
 # (domu/vmlinux, when the domU kernel has one): only the plans that run
 # them carry its 20 MB in dom0's initramfs.
 ELF_DOMU_TESTS = {'domu-lifecycle'}
-
-# Tests this test machine cannot run, whichever kernel is the guest: a
-# pattern or the whole ladder records them as SKIP with the reason; name
-# one exactly to run it (on another QEMU, say).  A 32-bit PVH domU under
-# QEMU 7.2's SVM emulation (which has no next-RIP saving, so Xen decodes
-# each intercepted instruction itself) spins on its first CPUID, in
-# xen_prepare_pvh: upstream's i386 kernel (anchor32) and Debian's
-# linux-image-686 alike, with nothing on its console (helper-50, -51).
-QEMU_CANNOT = [
-    ('domu-pvh32*', "a 32-bit PVH guest spins on its first CPUID under QEMU 7.2's "
-                    "SVM emulation (anchor32 and Debian's 686 kernel too): README, "
-                    "'32-bit PVH on this test machine'"),
-]
 
 # Tests of behaviour the issues ask of us beyond what upstream does: a run
 # whose domU is upstream's (the anchor's, or Debian's stock kernel) leaves
@@ -474,6 +465,122 @@ def dom0_tool(name):
              '-lxentoollog', '-lxentoolcore'])
         os.rename(out + '.tmp', out)
     return out
+
+
+def qemu_check_tool(name):
+    """tests/qemu-check/<name>.S (+ .lds), a 32-bit PVH image that QEMU
+    boots by itself (-kernel, QEMU's own PVH loader, no Xen) to measure
+    one behaviour of this QEMU; built with gcc -m32 into build/images."""
+    src = os.path.join(TOP, 'tests', 'qemu-check', name + '.S')
+    lds = os.path.join(TOP, 'tests', 'qemu-check', name + '.lds')
+    out = os.path.join(BUILD, 'images', 'qemu-check-' + name)
+    if stale(out, [src, lds]):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        run(['gcc', '-m32', '-nostdlib', '-static', '-ffreestanding',
+             '-Wl,--build-id=none', '-Wl,--no-warn-rwx-segments', '-Wl,-T,' + lds,
+             '-o', out + '.tmp', src], capture_output=True, text=True)
+        os.rename(out + '.tmp', out)
+    return out
+
+
+# What tests/qemu-check/pae-pdpte.S prints on QEMU's debug port.
+PDPTE_PAE = re.compile(r'^PAE-PDPTE wrote ([0-9a-f]{2}) read ([0-9a-f]{2})$', re.M)
+PDPTE_2LVL = re.compile(r'^2LVL-PDE wrote ([0-9a-f]{2}) read ([0-9a-f]{2})$', re.M)
+PDPTE_END = re.compile(r'^PDPTE-PROBE-END$', re.M)
+ACCESSED = 0x20
+
+
+def read_pdpte_probe(text):
+    """What the output of tests/qemu-check/pae-pdpte.S says of this QEMU:
+    ('clean', None) when the PAE PDPTE read back as written, ('bug',
+    reason) when the walker set its Accessed bit (reserved in PAE), and
+    ('unknown', reason) when the output shows neither for sure: lines
+    missing, or a 2-level control whose PDE the walker did not mark
+    Accessed (there it must), so the probe did not see the walker's
+    writes."""
+    pae, lvl2 = PDPTE_PAE.search(text), PDPTE_2LVL.search(text)
+    if not pae or not lvl2 or not PDPTE_END.search(text):
+        last = [l for l in text.splitlines() if l.strip()][-1:]
+        return 'unknown', 'the probe did not print its %s line (%s)' % (
+            'PAE-PDPTE' if not pae else '2LVL-PDE' if not lvl2 else 'PDPTE-PROBE-END',
+            'last line: "%s"' % last[0][:80] if last else 'no output')
+    wrote, read = int(pae.group(1), 16), int(pae.group(2), 16)
+    w2, r2 = int(lvl2.group(1), 16), int(lvl2.group(2), 16)
+    if not r2 & ACCESSED or (r2 & ~ACCESSED) != w2:
+        return 'unknown', ('the 2-level control read back %#04x, written %#04x: the walker '
+                           'must set Accessed (only) there, so the probe does not see its '
+                           'writes' % (r2, w2))
+    if read == wrote:
+        return 'clean', None
+    if read & ACCESSED and not wrote & ACCESSED:
+        return 'bug', (
+            "this QEMU sets the Accessed bit, reserved in PAE, in a 32-bit guest's PDPTEs "
+            "(probe: wrote %#04x, read %#04x); Xen's HAP walker then faults decoding the "
+            "guest's intercepted instructions and a 32-bit PAE PVH guest spins on its "
+            "first CPUID (README: '32-bit PVH on this test machine')" % (wrote, read))
+    return 'unknown', 'the PAE PDPTE read back %#04x, written %#04x: not a change the ' \
+        'probe knows' % (read, wrote)
+
+
+PDPTE_PROBE_TIMEOUT = 30
+
+
+def check_pae_pdpte(logdir):
+    """Boot tests/qemu-check/pae-pdpte.S in plain QEMU (the CPU of the PVH
+    machine, TCG, no Xen) and read its lines: read_pdpte_probe()'s
+    verdict.  A probe that cannot be built or run is 'unknown', never
+    'clean'.  Its command and output go to logdir/qemu-check-pae-pdpte.log."""
+    try:
+        with images_locked():
+            image = qemu_check_tool('pae-pdpte')
+    except subprocess.CalledProcessError as e:
+        err = (e.stderr or '').strip().splitlines()
+        return 'unknown', 'could not build the probe with gcc -m32 (%s; gcc-multilib: ' \
+            'make deps)' % (err[-1][:100] if err else 'status %d' % e.returncode)
+    except OSError as e:
+        return 'unknown', 'could not build the probe: %s' % e
+    argv = (['qemu-system-x86_64', '-machine', 'pc', '-accel', TCG, '-m', '64',
+             '-nodefaults', '-display', 'none', '-no-reboot'] + MACHINES['pvh'] +
+            ['-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+             '-debugcon', 'stdio', '-kernel', image])
+    status = None
+    try:
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, errors='replace',
+                             start_new_session=True, preexec_fn=die_with_parent)
+    except OSError as e:
+        return 'unknown', 'could not run QEMU: %s' % e
+    try:
+        out, err = p.communicate(timeout=PDPTE_PROBE_TIMEOUT)
+        status = p.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+    with open(os.path.join(logdir, 'qemu-check-pae-pdpte.log'), 'w') as f:
+        f.write('### %s\n%s### stderr\n%s### status %s\n' % (' '.join(argv), out, err,
+                                                             status))
+    verdict, why = read_pdpte_probe(out)
+    if verdict == 'unknown':
+        qemu = (err or '').strip().splitlines()
+        why += '; QEMU %s%s' % ('exited with status %d' % status if status is not None else
+                                'killed after %d s' % PDPTE_PROBE_TIMEOUT,
+                                ': ' + qemu[-1][:100] if qemu else '')
+    return verdict, why
+
+
+# Tests this test machine's QEMU cannot run, whatever kernel is the guest,
+# when a check of QEMU says so: (pattern, check name, check(logdir) ->
+# ('clean', None) | ('bug', reason) | ('unknown', reason)).  A check runs
+# once per ladder run, only when a test of its pattern is asked for.  A
+# test of a 'bug' is recorded as SKIP with the reason; of an 'unknown'
+# (the check could not run) as SKIP with "could not check QEMU: ..." and,
+# under CI (CI=true), the check itself as a failure, "qemu-check" (as
+# check.sh fails a missing tool under CI).  Name a test exactly to run it
+# whatever the check says (to watch it spin, or on another QEMU).
+QEMU_CANNOT = [
+    ('domu-pvh32*', 'pae-pdpte', check_pae_pdpte),
+]
+QEMU_CHECKED = {}       # check name: its verdict, once it ran
 
 
 def stress_binary():
@@ -1182,13 +1289,16 @@ class Ladder:
             self.kernel32, why32 = self.sibling32()
             if self.kernel32:
                 log('  %s (the 32-bit tests\' guest)' % self.kernel32.describe())
+        cannot = self.check_qemu(names, exact)
         # group by (dom0 kernel, machine), keeping the ladder's order
         groups = []
         for n in [t[0] for t in TESTS if t[0] in names]:
             kind, _, machine = TEST[n][1:]
-            cannot = [why for pat, why in QEMU_CANNOT if fnmatch.fnmatchcase(n, pat)]
-            if cannot and n not in exact:
-                self.record(n, 'SKIP', cannot[0], 0, [])
+            if n in cannot:
+                why = cannot[n]
+                if kind in KINDS32 and not self.kernel32:
+                    why += '; also %s' % why32
+                self.record(n, 'SKIP', why, 0, [])
                 continue
             if kind in KINDS32 and not self.kernel32:
                 self.record(n, 'SKIP', why32, 0, [])
@@ -1211,6 +1321,44 @@ class Ladder:
             domu32 = self.kernel32 if any(TEST[t][1] == 'domu32' for t in plan) else None
             self.run_group(dom0, domu, plan, machine, domu32)
         return self.summary()
+
+    def check_qemu(self, names, exact):
+        """{test: why it is not run} for the tests of names that
+        QEMU_CANNOT's checks say this QEMU cannot run (a test in exact
+        runs all the same); each check runs once, when a test of its
+        pattern is asked for.  Under CI a check that could not run is a
+        failure of its own, "qemu-check"."""
+        cannot = {}
+        for pat, check, fn in QEMU_CANNOT:
+            hits = [n for n in names if fnmatch.fnmatchcase(n, pat)]
+            if not hits:
+                continue
+            if check not in QEMU_CHECKED:
+                t0 = time.time()
+                QEMU_CHECKED[check] = fn(self.logdir) + (time.time() - t0,)
+            verdict, why, seconds = QEMU_CHECKED[check]
+            if verdict == 'clean':
+                log('QEMU check %s: clean, %s run' % (check, pat))
+                continue
+            if verdict != 'bug':
+                why = 'could not check QEMU (%s): %s' % (check, why)
+                if os.environ.get('CI') == 'true':
+                    logfile = os.path.join(self.logdir, 'qemu-check-%s.log' % check)
+                    if not os.path.exists(logfile):
+                        with open(logfile, 'w') as f:
+                            f.write(why + '\n')
+                    self.results.append(Result('qemu-check', 'FAIL', why + ' (fails under '
+                                               'CI, as a missing tool does)', seconds,
+                                               logfile))
+                    print('%-5s %-18s %6.1fs  %s' % ('FAIL', 'qemu-check', seconds, why),
+                          flush=True)
+            log('QEMU check %s: %s' % (check, why))
+            for n in hits:
+                if n in exact:
+                    log('  %s runs all the same: named exactly' % n)
+                else:
+                    cannot[n] = why
+        return cannot
 
     def summary(self):
         order = {t[0]: i for i, t in enumerate(TESTS)}
