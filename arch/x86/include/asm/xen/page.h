@@ -175,6 +175,15 @@ static inline u64 phys_to_machine(phys_addr_t phys)
 	       (phys & ~PAGE_MASK);
 }
 
+/*
+ * exchange.c: machine-contiguous memory for DMA, traded with Xen.  The
+ * largest trade is the largest block the page allocator hands out.
+ */
+#define XEN_EXCHANGE_MAX_ORDER	(MAX_ORDER - 1)
+int xen_make_contiguous(phys_addr_t phys, unsigned int order,
+			unsigned int address_bits, dma_addr_t *machine);
+void xen_release_contiguous(phys_addr_t phys, unsigned int order);
+
 /* The machine address behind any kernel virtual address (vmalloc too). */
 u64 arbitrary_virt_to_machine(void *vaddr);
 unsigned long arbitrary_virt_to_mfn(void *vaddr);
