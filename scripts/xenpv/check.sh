@@ -55,7 +55,8 @@ finish() {
 
 build() {	# build FLAVOUR
 	local t0=$SECONDS
-	if "$XENPV_TOP/scripts/xenpv/build-kernel.sh" "$1" > "$BUILD/build-$1.log" 2>&1; then
+	if nice -n 10 "$XENPV_TOP/scripts/xenpv/build-kernel.sh" "$1" \
+		> "$BUILD/build-$1.log" 2>&1; then
 		step "build-$1" PASS "$((SECONDS - t0)) s, $(grep -h '^release=\|^commit=' \
 			"$BUILD/kernels/$1/build-info" | cut -d= -f2 | paste -sd' ')"
 		parts+=("build-$1: PASS, $((SECONDS - t0)) s")
@@ -135,55 +136,64 @@ case "$flavour" in
 ours)
 	# ours32, the i386 build of the same overlay that native32 and the
 	# domu-pvh32 tests boot, is not built here yet: a cold build of it
-	# would add up to ten minutes to a run whose parts have not been
-	# timed yet (the summary now says how long each part takes).  Until
-	# then "make kernel32" builds it, and without it native32 SKIPs.
-	if build ours && build anchor; then
-		if [ -x tests/unit/run ]; then
-			counted unit tests/unit/run
-		else
-			step unit FAIL "tests/unit/run is missing"
-			parts+=("unit: missing")
-		fi
-		# The matrix of dom0 x domU, in two lanes: the tests of our
-		# backends (long: 50 domUs come and go) and of our frontends
-		# against dom0's hostile backend in the background, beside the
-		# whole ladder (ours x ours), then the anchor's dom0 with our
-		# domU and our dom0 with Debian's stock domU.  The hostile
-		# backend is a program of ours, the same on any dom0: its tests
-		# run once, with ours.
-		hostile='domu-hostile-blk,domu-hostile-net,domu-hostile-store,domu-hostile-console'
-		backend="domu-lifecycle,domu-hostile-frontend,$hostile"
-		# Tests of the guest's own kernel and the toolstack, which
-		# another dom0 does not change (its backends are what it
-		# changes, and the disk, network, save/restore, migration and
-		# hotplug tests cover them in every lane): the stress, memory
-		# pressure, vCPU hotplug and sysfs tests, and the PVH guest's
-		# own steps (pygrub, save/restore, mem-set, shutdown, live
-		# migration).  They run once, in ours x ours, which keeps the
-		# whole check well inside CI's time.
-		guest_only='domu-stress,domu-mem-pressure,domu-vcpu-set,domu-sysfs'
-		guest_only+=',domu-pvh-pygrub,domu-pvh-save-restore,domu-pvh-mem-set'
-		guest_only+=',domu-pvh-shutdown,domu-pvh-live-migrate'
-		# The i386 PVH guest: all of its tests in ours x ours; its
-		# disk and network (blkif's x86_32-abi layout, the frontends
-		# against upstream's backends) on the anchor's dom0 too.
-		guest_only+=',domu-pvh32,domu-pvh32-pygrub,domu-pvh32-save-restore'
-		guest_only+=',domu-pvh32-mem-set,domu-pvh32-shutdown'
+	# costs about 25 minutes on CI's two cores, more than the run has to
+	# spare (the summary says how long each part takes).  Until then
+	# "make kernel32" builds it, and without it native32 SKIPs.
+	#
+	# The matrix of dom0 x domU, in two lanes: the tests of our backends
+	# (long: 50 domUs come and go) and of our frontends against dom0's
+	# hostile backend in the background, beside everything else: the
+	# anchor's build, the KUnit suites, the whole ladder (ours x ours),
+	# then the anchor's dom0 with our domU and our dom0 with Debian's
+	# stock domU.  The background lane needs only our kernel, so it
+	# starts as soon as that is built: it is the longest part, and TCG
+	# runs a machine on one host thread, leaving the other core to the
+	# foreground.  Builds run at a lower priority than the machines, so
+	# that a build beside a machine slows the build, not the guest.
+	# The hostile backend is a program of ours, the same on any dom0:
+	# its tests run once, with ours.
+	hostile='domu-hostile-blk,domu-hostile-net,domu-hostile-store,domu-hostile-console'
+	backend="domu-lifecycle,domu-hostile-frontend,$hostile"
+	# Tests of the guest's own kernel and the toolstack, which another
+	# dom0 does not change (its backends are what it changes, and the
+	# disk, network, save/restore, migration and hotplug tests cover them
+	# in every lane): the stress, memory pressure, vCPU hotplug and sysfs
+	# tests, and the PVH guest's own steps (pygrub, save/restore, mem-set,
+	# shutdown, live migration).  They run once, in ours x ours, which
+	# keeps the whole check well inside CI's time.
+	guest_only='domu-stress,domu-mem-pressure,domu-vcpu-set,domu-sysfs'
+	guest_only+=',domu-pvh-pygrub,domu-pvh-save-restore,domu-pvh-mem-set'
+	guest_only+=',domu-pvh-shutdown,domu-pvh-live-migrate'
+	# The i386 PVH guest: all of its tests in ours x ours; its disk and
+	# network (blkif's x86_32-abi layout, the frontends against upstream's
+	# backends) on the anchor's dom0 too.
+	guest_only+=',domu-pvh32,domu-pvh32-pygrub,domu-pvh32-save-restore'
+	guest_only+=',domu-pvh32-mem-set,domu-pvh32-shutdown'
+	if build ours; then
 		in_background ladder-backends "python3 tests/ladder.py --kernel ours \
 			--tests $backend --label ours-backends --xfail tests/expect/ours.xfail"
-		counted ladder python3 tests/ladder.py --kernel ours \
-			--tests "*,!${backend//,/,!}" --xfail tests/expect/ours.xfail
-		counted ladder-anchor-dom0 python3 tests/ladder.py --kernel ours \
-			--domu-dom0 anchor --tests "domu-*,!${hostile//,/,!},!${guest_only//,/,!}" \
-			--label ours-on-anchor --xfail tests/expect/ours.xfail
-		# Debian's stock kernel as a PV domU on our dom0: our backends
-		# against upstream's frontends.  Its PVH boot would add a
-		# machine boot for the same backends, which our own PVH domU
-		# already drives in ours x ours.
-		counted ladder-stock-domu python3 tests/ladder.py --kernel stock \
-			--domu-dom0 ours --tests "domu-*,!${guest_only//,/,!},!domu-pvh*" \
-			--label stock-on-ours
+		if build anchor; then
+			if [ -x tests/unit/run ]; then
+				counted unit nice -n 10 tests/unit/run
+			else
+				step unit FAIL "tests/unit/run is missing"
+				parts+=("unit: missing")
+			fi
+			counted ladder python3 tests/ladder.py --kernel ours \
+				--tests "*,!${backend//,/,!}" --xfail tests/expect/ours.xfail
+			counted ladder-anchor-dom0 python3 tests/ladder.py --kernel ours \
+				--domu-dom0 anchor \
+				--tests "domu-*,!${hostile//,/,!},!${guest_only//,/,!}" \
+				--label ours-on-anchor --xfail tests/expect/ours.xfail
+			# Debian's stock kernel as a PV domU on our dom0: our
+			# backends against upstream's frontends.  Its PVH boot
+			# would add a machine boot for the same backends, which
+			# our own PVH domU already drives in ours x ours.
+			counted ladder-stock-domu python3 tests/ladder.py --kernel stock \
+				--domu-dom0 ours \
+				--tests "domu-*,!${guest_only//,/,!},!domu-pvh*" \
+				--label stock-on-ours
+		fi
 		collect ladder-backends
 	fi
 	overlap
