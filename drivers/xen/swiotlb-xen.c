@@ -36,7 +36,11 @@
 #include <xen/swiotlb-xen.h>
 #include <xen/xen.h>
 
-/* The highest machine address in the bounce pool, for dma_supported(). */
+/*
+ * The highest machine address in the bounce pool: a device whose mask
+ * reaches it can always be served; one whose mask does not can only take
+ * buffers that suit it as they are.
+ */
 static u64 pool_machine_limit;
 
 /* Bytes of one pool segment: no bounce buffer crosses its boundary. */
@@ -48,6 +52,7 @@ int xen_swiotlb_fixup(void *buf, unsigned long nslabs)
 	unsigned long bytes = nslabs << IO_TLB_SHIFT, done;
 	unsigned int order = get_order(SEGMENT_BYTES);
 	dma_addr_t machine;
+	u64 limit = 0;
 	int err;
 
 	/* The pool comes in whole segments, each a power-of-two of pages. */
@@ -68,47 +73,51 @@ int xen_swiotlb_fixup(void *buf, unsigned long nslabs)
 			}
 			return err;
 		}
-		pool_machine_limit = max_t(u64, pool_machine_limit,
-					   machine + SEGMENT_BYTES - 1);
+		limit = max_t(u64, limit, machine + SEGMENT_BYTES - 1);
 	}
+	/* Only a pool that is all there counts. */
+	pool_machine_limit = max(pool_machine_limit, limit);
 	return 0;
 }
 
-/* The bus address of @phys: the machine frame, the same offset. */
-static dma_addr_t bus_address(phys_addr_t phys)
+/*
+ * The bus address at which a device can reach [@phys, @phys + @size) as
+ * it is, if it can: one walk of the p2m, which must give frames that
+ * follow each other (no hole: a ballooned-out page has none) and end
+ * within the device's reach.  A frame granted by another domain counts
+ * like one of ours: the device must reach that domain's page.
+ */
+static bool direct_bus_address(struct device *dev, phys_addr_t phys,
+			       size_t size, dma_addr_t *bus)
 {
-	return phys_to_machine(phys);
+	unsigned long pfn = PHYS_PFN(phys);
+	unsigned long n = PFN_UP(offset_in_page(phys) + size);
+	unsigned long first = pfn_to_mfn(pfn), i;
+
+	if (is_swiotlb_force_bounce(dev))
+		return false;
+	for (i = 0; i < n; i++)
+		if (pfn_to_mfn(pfn + i) == INVALID_P2M_ENTRY ||
+		    pfn_to_mfn(pfn + i) != first + i)
+			return false;
+	*bus = PFN_PHYS(first) | offset_in_page(phys);
+	return dma_capable(dev, *bus, size, true);
 }
 
 /*
- * The pseudo-physical address behind a bus address, if the frame is ours
- * (a granted page of another domain, or an I/O frame, is not); only such
- * an address can be one of our bounce buffers.
+ * The bounce buffer behind a bus address, if it is one: its frame must
+ * be ours (the m2p names a pfn whose p2m entry agrees; a frame granted
+ * by another domain or an I/O frame is not) and inside the pool.
  */
-static bool our_phys(dma_addr_t bus, phys_addr_t *phys)
+static bool bounce_buffer(struct device *dev, dma_addr_t bus,
+			  phys_addr_t *phys)
 {
 	unsigned long pfn = mfn_to_pfn(PHYS_PFN(bus));
 
 	if (pfn == ~0UL)
 		return false;
-	*phys = PFN_PHYS(pfn) | (bus & ~PAGE_MASK);
-	return true;
-}
-
-static bool machine_contiguous(phys_addr_t phys, size_t size)
-{
-	unsigned long pfn = PHYS_PFN(phys), first = pfn_to_mfn(pfn);
-	unsigned long i, n = PFN_UP(offset_in_page(phys) + size);
-
-	for (i = 1; i < n; i++)
-		if (pfn_to_mfn(pfn + i) != first + i)
-			return false;
-	return true;
-}
-
-static bool is_bounce(struct device *dev, dma_addr_t bus, phys_addr_t *phys)
-{
-	return our_phys(bus, phys) && is_swiotlb_buffer(dev, *phys);
+	*phys = PFN_PHYS(pfn) | offset_in_page(bus);
+	return is_swiotlb_buffer(dev, *phys);
 }
 
 static dma_addr_t xen_dma_map_page(struct device *dev, struct page *page,
@@ -117,24 +126,22 @@ static dma_addr_t xen_dma_map_page(struct device *dev, struct page *page,
 				   unsigned long attrs)
 {
 	phys_addr_t phys = page_to_phys(page) + offset, tlb;
-	dma_addr_t bus = bus_address(phys);
+	u64 reach = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+	dma_addr_t bus;
 
-	if (machine_contiguous(phys, size) && dma_capable(dev, bus, size, true) &&
-	    !is_swiotlb_force_bounce(dev))
+	if (direct_bus_address(dev, phys, size, &bus))
 		return bus;
-
+	/* Every bounce buffer is within the pool's limit, or none is. */
+	if (!pool_machine_limit || reach < pool_machine_limit) {
+		dev_err_ratelimited(dev, "xen: cannot bounce for DMA: the pool (up to %#llx) is beyond the device's reach %#llx\n",
+				    pool_machine_limit, reach);
+		return DMA_MAPPING_ERROR;
+	}
 	tlb = swiotlb_tbl_map_single(dev, phys, size, size, 0, dir, attrs);
 	if (tlb == (phys_addr_t)DMA_MAPPING_ERROR)
 		return DMA_MAPPING_ERROR;
-	bus = bus_address(tlb);
-	if (unlikely(!dma_capable(dev, bus, size, true))) {
-		dev_err_ratelimited(dev, "xen: bounce buffer at %pad is beyond the DMA mask %#llx\n",
-				    &bus, dma_get_mask(dev));
-		swiotlb_tbl_unmap_single(dev, tlb, size, dir,
-					 attrs | DMA_ATTR_SKIP_CPU_SYNC);
-		return DMA_MAPPING_ERROR;
-	}
-	return bus;
+	/* A pool segment is one machine extent: the buffer is too. */
+	return phys_to_machine(tlb);
 }
 
 static void xen_dma_unmap_page(struct device *dev, dma_addr_t bus,
@@ -143,28 +150,36 @@ static void xen_dma_unmap_page(struct device *dev, dma_addr_t bus,
 {
 	phys_addr_t phys;
 
-	if (is_bounce(dev, bus, &phys))
+	if (bounce_buffer(dev, bus, &phys))
 		swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs);
+}
+
+/* Copy between a bounce buffer and its original, for the CPU or device. */
+static void sync_bounce(struct device *dev, dma_addr_t bus, size_t size,
+			enum dma_data_direction dir, bool for_cpu)
+{
+	phys_addr_t phys;
+
+	if (!bounce_buffer(dev, bus, &phys))
+		return;
+	if (for_cpu)
+		swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+	else
+		swiotlb_sync_single_for_device(dev, phys, size, dir);
 }
 
 static void xen_dma_sync_single_for_cpu(struct device *dev, dma_addr_t bus,
 					size_t size,
 					enum dma_data_direction dir)
 {
-	phys_addr_t phys;
-
-	if (is_bounce(dev, bus, &phys))
-		swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+	sync_bounce(dev, bus, size, dir, true);
 }
 
 static void xen_dma_sync_single_for_device(struct device *dev,
 					   dma_addr_t bus, size_t size,
 					   enum dma_data_direction dir)
 {
-	phys_addr_t phys;
-
-	if (is_bounce(dev, bus, &phys))
-		swiotlb_sync_single_for_device(dev, phys, size, dir);
+	sync_bounce(dev, bus, size, dir, false);
 }
 
 static void xen_dma_unmap_sg(struct device *dev, struct scatterlist *sgl,
@@ -199,28 +214,28 @@ static int xen_dma_map_sg(struct device *dev, struct scatterlist *sgl,
 	return nents;
 }
 
-static void xen_dma_sync_sg_for_cpu(struct device *dev,
-				    struct scatterlist *sgl, int nents,
-				    enum dma_data_direction dir)
+static void sync_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		    enum dma_data_direction dir, bool for_cpu)
 {
 	struct scatterlist *sg;
 	int i;
 
 	for_each_sg(sgl, sg, nents, i)
-		xen_dma_sync_single_for_cpu(dev, sg->dma_address,
-					    sg_dma_len(sg), dir);
+		sync_bounce(dev, sg->dma_address, sg_dma_len(sg), dir, for_cpu);
+}
+
+static void xen_dma_sync_sg_for_cpu(struct device *dev,
+				    struct scatterlist *sgl, int nents,
+				    enum dma_data_direction dir)
+{
+	sync_sg(dev, sgl, nents, dir, true);
 }
 
 static void xen_dma_sync_sg_for_device(struct device *dev,
 				       struct scatterlist *sgl, int nents,
 				       enum dma_data_direction dir)
 {
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sg(sgl, sg, nents, i)
-		xen_dma_sync_single_for_device(dev, sg->dma_address,
-					       sg_dma_len(sg), dir);
+	sync_sg(dev, sgl, nents, dir, false);
 }
 
 /*
@@ -238,8 +253,8 @@ static void *xen_dma_alloc(struct device *dev, size_t size,
 	if (order > XEN_EXCHANGE_MAX_ORDER)
 		return NULL;
 	/* Where the pages are for us does not matter: Xen picks the frames. */
-	gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM);
-	vaddr = (void *)__get_free_pages(gfp | __GFP_ZERO, order);
+	gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM | __GFP_ZERO);
+	vaddr = (void *)__get_free_pages(gfp, order);
 	if (!vaddr)
 		return NULL;
 	if (xen_make_contiguous(virt_to_phys(vaddr), order, bits, bus)) {
@@ -248,6 +263,12 @@ static void *xen_dma_alloc(struct device *dev, size_t size,
 		free_pages((unsigned long)vaddr, order);
 		return NULL;
 	}
+	/*
+	 * Zero the frames the device will see, not the ones Xen took back:
+	 * what the new frames held before is not ours to know, and Xen
+	 * scrubs only memory it was told was dirty.
+	 */
+	memset(vaddr, 0, PAGE_SIZE << order);
 	return vaddr;
 }
 
